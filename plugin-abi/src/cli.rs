@@ -1,0 +1,509 @@
+//! The CLI a plugin extends in `configure_pyflyte_cli`: commands, groups, arguments, edits, and the
+//! [`Invocation`] a plugin command receives when it runs.
+//!
+//! Commands are declared as data (name, help, typed arguments) plus a handler, so the host builds
+//! `--help` and completions itself and validates arguments before the plugin runs.
+
+use std::sync::Arc;
+
+use abi_stable::{
+    sabi_trait,
+    sabi_trait::TD_Opaque,
+    std_types::{RBox, ROption, RResult, RString, RVec},
+};
+
+use crate::{
+    config::Remote,
+    export::guarded,
+    host,
+    plugin::PluginError,
+    types::{
+        FfiArg, FfiArgKind, FfiCliChanges, FfiCliView, FfiCommand, FfiEdit, FfiEditKind,
+        FfiInvocation, FfiValueType,
+    },
+};
+
+/// The FFI form of a command handler. Plugin authors pass a closure to [`Command::run`] instead.
+#[sabi_trait]
+pub trait FfiCommandHandler: Send + Sync {
+    /// Runs the command; returns its exit status or an error message.
+    #[sabi(last_prefix_field)]
+    fn run(&self, invocation: &FfiInvocation) -> RResult<i32, RString>;
+}
+
+/// A command handler crossing the boundary.
+pub type CommandHandlerBox = FfiCommandHandler_TO<'static, RBox<()>>;
+
+type Handler = Arc<dyn Fn(&Invocation) -> Result<i32, PluginError> + Send + Sync>;
+
+struct ExportedHandler(Handler);
+
+impl FfiCommandHandler for ExportedHandler {
+    fn run(&self, invocation: &FfiInvocation) -> RResult<i32, RString> {
+        guarded(|| (self.0)(&Invocation::from(invocation)))
+    }
+}
+
+/// What a command handler may return: nothing (exit 0), an exit status, or a `Result` of either.
+pub trait IntoExitStatus {
+    /// The exit status, or the error to report.
+    fn into_exit_status(self) -> Result<i32, PluginError>;
+}
+
+impl IntoExitStatus for () {
+    fn into_exit_status(self) -> Result<i32, PluginError> {
+        Ok(0)
+    }
+}
+
+impl IntoExitStatus for i32 {
+    fn into_exit_status(self) -> Result<i32, PluginError> {
+        Ok(self)
+    }
+}
+
+impl<E: Into<PluginError>> IntoExitStatus for Result<(), E> {
+    fn into_exit_status(self) -> Result<i32, PluginError> {
+        self.map(|()| 0).map_err(Into::into)
+    }
+}
+
+impl<E: Into<PluginError>> IntoExitStatus for Result<i32, E> {
+    fn into_exit_status(self) -> Result<i32, PluginError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// A typed argument of a plugin command.
+#[derive(Debug, Clone)]
+pub struct Arg {
+    inner: FfiArg,
+}
+
+impl Arg {
+    fn new(name: &str, kind: FfiArgKind) -> Arg {
+        Arg {
+            inner: FfiArg {
+                name: name.into(),
+                kind,
+                value_type: FfiValueType::String,
+                short: 0,
+                help: RString::new(),
+                default: ROption::RNone,
+                required: false,
+                multiple: false,
+                choices: RVec::new(),
+                env: ROption::RNone,
+            },
+        }
+    }
+
+    /// `--name VALUE`.
+    pub fn option(name: &str) -> Arg {
+        Arg::new(name, FfiArgKind::Option)
+    }
+
+    /// `--name`, a boolean switch.
+    pub fn flag(name: &str) -> Arg {
+        let mut arg = Arg::new(name, FfiArgKind::Flag);
+        arg.inner.value_type = FfiValueType::Bool;
+        arg
+    }
+
+    /// A positional argument.
+    pub fn positional(name: &str) -> Arg {
+        Arg::new(name, FfiArgKind::Positional)
+    }
+
+    /// Help text.
+    pub fn help(mut self, help: &str) -> Arg {
+        self.inner.help = help.into();
+        self
+    }
+
+    /// Short form, e.g. `-n`.
+    pub fn short(mut self, short: char) -> Arg {
+        self.inner.short = short as u32;
+        self
+    }
+
+    /// Default value.
+    pub fn default_value(mut self, value: &str) -> Arg {
+        self.inner.default = ROption::RSome(value.into());
+        self
+    }
+
+    /// Must be given.
+    pub fn required(mut self) -> Arg {
+        self.inner.required = true;
+        self
+    }
+
+    /// May be given several times.
+    pub fn multiple(mut self) -> Arg {
+        self.inner.multiple = true;
+        self
+    }
+
+    /// Only these values are accepted.
+    pub fn choices(mut self, choices: &[&str]) -> Arg {
+        self.inner.choices = choices.iter().map(|c| RString::from(*c)).collect();
+        self
+    }
+
+    /// The value may come from this environment variable.
+    pub fn env(mut self, var: &str) -> Arg {
+        self.inner.env = ROption::RSome(var.into());
+        self
+    }
+
+    /// The value must be an integer.
+    pub fn int(mut self) -> Arg {
+        self.inner.value_type = FfiValueType::Int;
+        self
+    }
+
+    /// The value must be a number.
+    pub fn float(mut self) -> Arg {
+        self.inner.value_type = FfiValueType::Float;
+        self
+    }
+
+    /// The value must be `true` or `false`.
+    pub fn bool(mut self) -> Arg {
+        self.inner.value_type = FfiValueType::Bool;
+        self
+    }
+
+    /// The value is a path.
+    pub fn path(mut self) -> Arg {
+        self.inner.value_type = FfiValueType::Path;
+        self
+    }
+}
+
+/// A command, or a group of subcommands, a plugin adds to the CLI (like a click command).
+pub struct Command {
+    name: String,
+    about: String,
+    aliases: Vec<String>,
+    hidden: bool,
+    replace_builtin: bool,
+    args: Vec<Arg>,
+    handler: Option<Handler>,
+    subcommands: Vec<Command>,
+}
+
+impl Command {
+    /// A command named `name`; give it a handler with [`run`](Self::run) or subcommands with
+    /// [`subcommand`](Self::subcommand) (then it is a group).
+    pub fn new(name: &str) -> Command {
+        Command {
+            name: name.to_owned(),
+            about: String::new(),
+            aliases: Vec::new(),
+            hidden: false,
+            replace_builtin: false,
+            args: Vec::new(),
+            handler: None,
+            subcommands: Vec::new(),
+        }
+    }
+
+    /// One-line help, shown in `--help`.
+    pub fn about(mut self, about: &str) -> Command {
+        self.about = about.to_owned();
+        self
+    }
+
+    /// Another name for this command.
+    pub fn alias(mut self, alias: &str) -> Command {
+        self.aliases.push(alias.to_owned());
+        self
+    }
+
+    /// Hide from `--help` (still runs).
+    pub fn hidden(mut self) -> Command {
+        self.hidden = true;
+        self
+    }
+
+    /// Replace the built-in command of the same name. Without this a built-in always wins and the
+    /// clash is reported by `flyte-host plugin show`.
+    pub fn replaces_builtin(mut self) -> Command {
+        self.replace_builtin = true;
+        self
+    }
+
+    /// Adds an argument.
+    pub fn arg(mut self, arg: Arg) -> Command {
+        self.args.push(arg);
+        self
+    }
+
+    /// Adds a subcommand, making this command a group.
+    pub fn subcommand(mut self, command: Command) -> Command {
+        self.subcommands.push(command);
+        self
+    }
+
+    /// What the command does. The closure gets the parsed arguments and returns nothing, an exit
+    /// status, or a `Result` of either; a panic is caught and reported as an error.
+    pub fn run<F, R>(mut self, f: F) -> Command
+    where
+        F: Fn(&Invocation) -> R + Send + Sync + 'static,
+        R: IntoExitStatus,
+    {
+        self.handler = Some(Arc::new(move |inv| f(inv).into_exit_status()));
+        self
+    }
+
+    fn flatten(self, parent: &[String], out: &mut Vec<FfiCommand>) {
+        let mut path = parent.to_vec();
+        path.push(self.name.clone());
+        out.push(FfiCommand {
+            parent: parent.iter().map(|p| RString::from(p.as_str())).collect(),
+            name: self.name.into(),
+            about: self.about.into(),
+            aliases: self.aliases.iter().map(|a| RString::from(a.as_str())).collect(),
+            hidden: self.hidden,
+            replace_builtin: self.replace_builtin,
+            args: self.args.into_iter().map(|a| a.inner).collect(),
+            handler: self
+                .handler
+                .map(|h| FfiCommandHandler_TO::from_value(ExportedHandler(h), TD_Opaque))
+                .into(),
+        });
+        for sub in self.subcommands {
+            sub.flatten(&path, out);
+        }
+    }
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    path.split_whitespace().map(str::to_owned).collect()
+}
+
+/// The host's CLI as `configure_pyflyte_cli` sees it (flytekit's `main` group): inspect the
+/// built-in commands, add commands and groups, hide, alias, and change option defaults.
+///
+/// Paths are command names separated by spaces, e.g. `"config show"`; `""` is the top level.
+pub struct Cli {
+    view: FfiCliView,
+    commands: Vec<(Vec<String>, Command)>,
+    imported: Vec<FfiCommand>,
+    edits: Vec<FfiEdit>,
+}
+
+impl Cli {
+    /// Wraps the host's view of its CLI.
+    pub fn new(view: FfiCliView) -> Cli {
+        Cli {
+            view,
+            commands: Vec::new(),
+            imported: Vec::new(),
+            edits: Vec::new(),
+        }
+    }
+
+    pub(crate) fn view(&self) -> &FfiCliView {
+        &self.view
+    }
+
+    /// Adds changes made elsewhere (the built-in plugin's) to this CLI's.
+    pub(crate) fn absorb(&mut self, changes: FfiCliChanges) {
+        self.imported.extend(changes.commands);
+        self.edits.extend(changes.edits);
+    }
+
+    /// Whether the host has a built-in command at `path`.
+    pub fn has_command(&self, path: &str) -> bool {
+        let wanted = split_path(path);
+        self.view.commands.iter().any(|c| c.path.iter().map(|p| p.as_str()).eq(wanted.iter().map(String::as_str)))
+    }
+
+    /// The built-in commands' paths.
+    pub fn commands(&self) -> Vec<String> {
+        self.view
+            .commands
+            .iter()
+            .map(|c| c.path.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    /// The global options' long names.
+    pub fn global_options(&self) -> Vec<String> {
+        self.view.global_options.iter().map(|o| o.to_string()).collect()
+    }
+
+    /// Adds a top-level command or group.
+    pub fn command(&mut self, command: Command) -> &mut Cli {
+        self.commands.push((Vec::new(), command));
+        self
+    }
+
+    /// Adds a command under an existing group, e.g. `cli.add_to("config", Command::new("env"))`.
+    pub fn add_to(&mut self, group: &str, command: Command) -> &mut Cli {
+        self.commands.push((split_path(group), command));
+        self
+    }
+
+    fn edit(&mut self, kind: FfiEditKind, path: &str, option: &str, value: &str) -> &mut Cli {
+        self.edits.push(FfiEdit {
+            kind,
+            path: split_path(path).into_iter().map(RString::from).collect(),
+            option: option.into(),
+            value: value.into(),
+        });
+        self
+    }
+
+    /// Hides a command from `--help` (it still runs).
+    pub fn hide(&mut self, path: &str) -> &mut Cli {
+        self.edit(FfiEditKind::Hide, path, "", "")
+    }
+
+    /// Gives a command another name.
+    pub fn alias(&mut self, path: &str, alias: &str) -> &mut Cli {
+        self.edit(FfiEditKind::Alias, path, "", alias)
+    }
+
+    /// Changes the default of option `--option` of the command at `path` (`""`: a global option
+    /// such as `project` or `domain`).
+    pub fn set_default(&mut self, path: &str, option: &str, value: &str) -> &mut Cli {
+        self.edit(FfiEditKind::SetDefault, path, option, value)
+    }
+
+    /// The changes to send to the host.
+    pub fn into_changes(self) -> FfiCliChanges {
+        let mut commands = self.imported;
+        for (parent, command) in self.commands {
+            command.flatten(&parent, &mut commands);
+        }
+        FfiCliChanges {
+            commands: commands.into_iter().collect(),
+            edits: self.edits.into_iter().collect(),
+        }
+    }
+}
+
+/// What a plugin command receives: its parsed arguments and the global options.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    path: Vec<String>,
+    args: Vec<(String, Vec<String>)>,
+    output: String,
+    verbose: bool,
+    project: String,
+    domain: String,
+    config: Option<String>,
+}
+
+impl From<&FfiInvocation> for Invocation {
+    fn from(inv: &FfiInvocation) -> Self {
+        Invocation {
+            path: inv.path.iter().map(|p| p.to_string()).collect(),
+            args: inv
+                .args
+                .iter()
+                .map(|a| (a.name.to_string(), a.values.iter().map(|v| v.to_string()).collect()))
+                .collect(),
+            output: inv.output.to_string(),
+            verbose: inv.verbose,
+            project: inv.project.to_string(),
+            domain: inv.domain.to_string(),
+            config: inv.config.as_ref().map(|c| c.to_string()).into_option(),
+        }
+    }
+}
+
+impl Invocation {
+    /// The command's path, e.g. `["acme", "deploy"]`.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+
+    /// All values of an argument (empty when absent).
+    pub fn values(&self, name: &str) -> &[String] {
+        self.args
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The (first) value of an argument.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values(name).first().map(String::as_str)
+    }
+
+    /// Whether a flag was given.
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name) == Some("true")
+    }
+
+    /// An integer argument (the host has already checked it parses).
+    pub fn get_int(&self, name: &str) -> Result<Option<i64>, PluginError> {
+        self.get(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| PluginError::new(format!("--{name}: '{v}' is not an integer")))
+            })
+            .transpose()
+    }
+
+    /// A numeric argument (the host has already checked it parses).
+    pub fn get_float(&self, name: &str) -> Result<Option<f64>, PluginError> {
+        self.get(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| PluginError::new(format!("--{name}: '{v}' is not a number")))
+            })
+            .transpose()
+    }
+
+    /// The output format the user chose: `table` or `json`.
+    pub fn output(&self) -> &str {
+        &self.output
+    }
+
+    /// Whether the user asked for JSON output.
+    pub fn is_json(&self) -> bool {
+        self.output == "json"
+    }
+
+    /// Whether `--verbose` was given.
+    pub fn verbose(&self) -> bool {
+        self.verbose
+    }
+
+    /// The global `--project`.
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
+    /// The global `--domain`.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// The global `--config`, if given.
+    pub fn config(&self) -> Option<&str> {
+        self.config.as_deref()
+    }
+
+    /// The remote this command should use (the active plugin's `get_remote`).
+    pub fn remote(&self) -> Result<Remote, PluginError> {
+        host::resolved_remote()
+    }
+
+    /// Prints a line to the host's stdout.
+    pub fn println(&self, text: &str) {
+        host::println(text);
+    }
+
+    /// Prints a line to the host's stderr.
+    pub fn eprintln(&self, text: &str) {
+        host::eprintln(text);
+    }
+}

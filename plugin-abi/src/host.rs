@@ -1,0 +1,147 @@
+//! The host's services as a plugin calls them: printing, flytekit's `Config` constructors, the
+//! built-in plugin's hooks (to wrap a default), and the remote of the running command.
+
+use std::sync::OnceLock;
+
+use abi_stable::std_types::{ROption, RStr};
+
+use crate::{
+    cache::{CachePolicy, ImportedPolicy},
+    cli::Cli,
+    config::{Config, Remote},
+    module::HostServicesRef,
+    plugin::PluginError,
+    types::{AbiVersion, FfiRemoteRequest, Stream},
+};
+
+static HOST: OnceLock<HostServicesRef> = OnceLock::new();
+
+pub(crate) fn install(services: HostServicesRef) {
+    // A library is loaded once per process, so the first host to shake hands is the only one.
+    let _ = HOST.set(services);
+}
+
+fn services() -> Result<HostServicesRef, PluginError> {
+    HOST.get().copied().ok_or_else(|| {
+        PluginError::new("no host services: this plugin was not loaded by flyte-host")
+    })
+}
+
+/// The host's plugin ABI version, when running inside a host.
+pub fn abi_version() -> Option<AbiVersion> {
+    HOST.get().map(|h| h.abi_version())
+}
+
+/// The host program's version, when running inside a host.
+pub fn host_version() -> Option<String> {
+    HOST.get().map(|h| h.host_version().to_string())
+}
+
+fn print_to(stream: Stream, text: &str) {
+    match HOST.get() {
+        Some(h) => h.print()(stream, text.into()),
+        None => match stream {
+            Stream::Stdout => print!("{text}"),
+            Stream::Stderr => eprint!("{text}"),
+        },
+    }
+}
+
+/// Prints text to the host's stdout (to stderr when the user asked for JSON, so JSON stays clean).
+pub fn print(text: &str) {
+    print_to(Stream::Stdout, text);
+}
+
+/// Prints a line to the host's stdout (to stderr when the user asked for JSON).
+pub fn println(text: &str) {
+    print_to(Stream::Stdout, &format!("{text}\n"));
+}
+
+/// Prints a line to the host's stderr.
+pub fn eprintln(text: &str) {
+    print_to(Stream::Stderr, &format!("{text}\n"));
+}
+
+pub(crate) fn config_auto(config_file: Option<&str>) -> Result<Config, PluginError> {
+    let file: ROption<RStr<'_>> = config_file.map(RStr::from).into();
+    services()?.config_auto()(file)
+        .into_result()
+        .map_err(PluginError::new)?
+        .try_into()
+}
+
+pub(crate) fn config_for_endpoint(endpoint: &str, insecure: bool) -> Result<Config, PluginError> {
+    services()?.config_for_endpoint()(endpoint.into(), insecure)
+        .into_result()
+        .map_err(PluginError::new)?
+        .try_into()
+}
+
+pub(crate) fn config_for_sandbox() -> Result<Config, PluginError> {
+    services()?.config_for_sandbox()().try_into()
+}
+
+/// The built-in plugin's `get_remote`: config file, then `FLYTE_PLATFORM_URL`, then the sandbox.
+pub fn default_get_remote(
+    config: Option<&str>,
+    project: &str,
+    domain: &str,
+    data_upload_location: Option<&str>,
+) -> Result<Remote, PluginError> {
+    let request = FfiRemoteRequest {
+        config: config.map(Into::into).into(),
+        project: project.into(),
+        domain: domain.into(),
+        data_upload_location: data_upload_location.map(Into::into).into(),
+    };
+    services()?.default_get_remote()(request)
+        .into_result()
+        .map_err(PluginError::new)?
+        .try_into()
+}
+
+/// The built-in plugin's `secret_requires_group` (`true`).
+pub fn default_secret_requires_group() -> Result<bool, PluginError> {
+    Ok(services()?.default_secret_requires_group()())
+}
+
+/// The built-in plugin's `get_default_image` (`None`).
+pub fn default_get_default_image() -> Result<Option<String>, PluginError> {
+    Ok(services()?
+        .default_get_default_image()()
+        .into_option()
+        .map(String::from))
+}
+
+/// The built-in plugin's `get_auth_success_html` (`None`: the host's own page).
+pub fn default_get_auth_success_html(endpoint: &str) -> Result<Option<String>, PluginError> {
+    Ok(services()?
+        .default_get_auth_success_html()(endpoint.into())
+        .into_option()
+        .map(String::from))
+}
+
+/// The built-in plugin's `get_default_cache_policies` (none).
+pub fn default_get_default_cache_policies() -> Result<Vec<Box<dyn CachePolicy>>, PluginError> {
+    Ok(services()?
+        .default_get_default_cache_policies()()
+        .into_iter()
+        .map(|p| Box::new(ImportedPolicy::new(p)) as Box<dyn CachePolicy>)
+        .collect())
+}
+
+/// Applies the built-in plugin's `configure_pyflyte_cli` to `main` (it changes nothing today).
+pub fn default_configure_pyflyte_cli(main: &mut Cli) -> Result<(), PluginError> {
+    let changes = services()?.default_configure_pyflyte_cli()(main.view());
+    main.absorb(changes);
+    Ok(())
+}
+
+/// The remote of the running command: the active plugin's `get_remote` for the user's global
+/// options, computed once per process by the host.
+pub fn resolved_remote() -> Result<Remote, PluginError> {
+    services()?.resolved_remote()()
+        .into_result()
+        .map_err(PluginError::new)?
+        .try_into()
+}

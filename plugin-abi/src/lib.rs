@@ -1,0 +1,74 @@
+//! The plugin contract of flyte-host: everything that crosses between the host and a plugin library.
+//!
+//! A flyte-host plugin is a `cdylib` that implements [`FlytekitPlugin`] (flytekit's
+//! `FlytekitPluginProtocol`, with the built-in `FlytekitPlugin` behaviour as every default) and
+//! exports it with [`export_plugin!`]:
+//!
+//! ```
+//! use flyte_plugin_abi::{export_plugin, FlytekitPlugin};
+//! #[derive(Default)]
+//! struct Acme;
+//! impl FlytekitPlugin for Acme {
+//!     fn secret_requires_group(&self) -> bool { false }
+//!     fn get_default_image(&self) -> Option<String> { Some("acme/base:1.0".into()) }
+//!     fn get_auth_success_html(&self, endpoint: &str) -> Option<String> { Some(format!("<h1>Acme {endpoint}</h1>")) }
+//! }
+//! export_plugin!(Acme);
+//! ```
+//!
+//! # What crosses the boundary
+//! - [`PluginMod`]: the root module, an abi_stable prefix table holding the handshake and the six
+//!   hooks. The host finds it through abi_stable's library header and checks its layout at load.
+//! - [`HostServices`]: the host's table handed over at the handshake: printing, flytekit's
+//!   `Config.auto / for_endpoint / for_sandbox`, the built-in plugin's hooks (so an override can wrap
+//!   the default, see [`host`]), and the remote of the running command.
+//! - [`types`]: the data, all `#[repr(C)]` and `#[derive(StableAbi)]`.
+//!
+//! Panics never cross: every hook, command handler and cache policy runs inside `catch_unwind` in
+//! the plugin, and the host reports the panic as an error naming the plugin and the hook.
+//!
+//! # Evolution rule (binding for every 1.x release)
+//! 1. Hooks and host services are only ever **appended** to [`PluginMod`] / [`HostServices`], after
+//!    the 1.0 `last_prefix_field`; no field is removed, reordered or retyped, and no type in
+//!    [`types`] changes. New data travels through new hooks.
+//! 2. A plugin built against 1.0 loads in every later 1.x host: the host accepts a shorter table
+//!    after checking that the common prefix has the same layout, and treats hooks the plugin's table
+//!    lacks as not overridden (the built-in behaviour applies).
+//! 3. A newer plugin loads in an older 1.x host: the host ignores hooks it does not know. A plugin
+//!    that overrides a hook or uses a service added in 1.N sets
+//!    [`FlytekitPlugin::MIN_HOST_ABI`] to 1.N, and older hosts refuse it with
+//!    "plugin 'x' needs flyte-host with plugin ABI ≥ 1.N; this host has 1.M" rather than silently
+//!    ignoring the hook.
+//! 4. Any incompatible change is 2.0; hosts refuse plugins of another major version with a short
+//!    message naming both versions.
+//!
+//! The abi_stable version is part of the ABI too: this crate stays on abi_stable 0.11 for all of 1.x.
+#![allow(non_local_definitions)] // emitted by abi_stable's #[sabi_trait] on current compilers
+
+#[allow(unsafe_code)] // abi_stable's #[sabi_trait] expands to unsafe glue
+pub mod cache;
+#[allow(unsafe_code)]
+pub mod cli;
+pub mod config;
+mod export;
+pub mod host;
+mod module;
+mod plugin;
+pub mod types;
+
+pub use cache::{CacheParams, CachePolicy};
+pub use cli::{Arg, Cli, Command, Invocation};
+pub use config::{AuthMode, Config, ConfigOrigin, PlatformConfig, Remote};
+pub use module::{HostServices, HostServicesRef, PluginMod, PluginModRef};
+pub use plugin::{FlytekitPlugin, PluginError};
+pub use types::AbiVersion;
+
+/// Items used by [`export_plugin!`]; not part of the stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::export::{root_module, PluginInstance};
+    pub use abi_stable::library::{
+        CheckTypeLayout, LibHeader, RootModuleResult,
+        __call_root_module_loader as call_root_module_loader,
+    };
+}

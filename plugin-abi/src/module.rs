@@ -1,0 +1,93 @@
+//! The two function tables of the contract: the plugin's root module and the host's services.
+//!
+//! Both are abi_stable *prefix types*: append-only tables whose fields after the
+//! `#[sabi(last_prefix_field)]` of 1.0 are optional. A field is never removed, reordered or retyped
+//! within 1.x; see the crate documentation for the full evolution rule.
+
+use abi_stable::{
+    declare_root_module_statics,
+    library::RootModule,
+    package_version_strings,
+    sabi_types::VersionStrings,
+    std_types::{ROption, RResult, RStr, RString},
+    StableAbi,
+};
+
+use crate::types::{
+    AbiVersion, FfiCachePolicies, FfiCliChanges, FfiCliView, FfiConfig, FfiRemote,
+    FfiRemoteRequest, HookOutput, PluginInfo, Stream,
+};
+
+/// The root module a plugin library exports: its metadata and the six hooks of
+/// flytekit's `FlytekitPluginProtocol`.
+///
+/// Plugin authors never build this by hand: [`export_plugin!`](crate::export_plugin) does.
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = PluginModRef)))]
+#[sabi(missing_field(option))]
+pub struct PluginMod {
+    /// Hands the host's services to the plugin and returns the plugin's metadata.
+    pub handshake: extern "C" fn(host: HostServicesRef) -> PluginInfo,
+    /// `get_remote(config, project, domain, data_upload_location)`.
+    pub get_remote: extern "C" fn(request: FfiRemoteRequest) -> HookOutput<FfiRemote>,
+    /// `configure_pyflyte_cli(main)`: the commands to add and the edits to make.
+    pub configure_pyflyte_cli: extern "C" fn(main: &FfiCliView) -> HookOutput<FfiCliChanges>,
+    /// `secret_requires_group()`.
+    pub secret_requires_group: extern "C" fn() -> HookOutput<bool>,
+    /// `get_default_image()`.
+    pub get_default_image: extern "C" fn() -> HookOutput<ROption<RString>>,
+    /// `get_auth_success_html(endpoint)`.
+    pub get_auth_success_html: extern "C" fn(endpoint: RStr<'_>) -> HookOutput<ROption<RString>>,
+    /// `get_default_cache_policies()`.
+    #[sabi(last_prefix_field)]
+    pub get_default_cache_policies: extern "C" fn() -> HookOutput<FfiCachePolicies>,
+}
+
+impl RootModule for PluginModRef {
+    declare_root_module_statics! {PluginModRef}
+    const BASE_NAME: &'static str = "flyte_plugin";
+    const NAME: &'static str = "flyte-plugin-abi";
+    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}
+
+/// The host's services, handed to the plugin at the handshake, so a plugin reuses the host's logic
+/// (flytekit's `Config.auto / for_endpoint / for_sandbox`, printing, the built-in hooks) instead of
+/// re-implementing it.
+///
+/// Plugin authors use it through [`crate::host`] and the associated functions of
+/// [`Config`](crate::Config).
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = HostServicesRef)))]
+#[sabi(missing_field(option))]
+pub struct HostServices {
+    /// The ABI version the host implements.
+    pub abi_version: AbiVersion,
+    /// The host program's own version.
+    pub host_version: RStr<'static>,
+    /// Prints text (no newline added) to the host's stdout or stderr.
+    pub print: extern "C" fn(stream: Stream, text: RStr<'_>),
+    /// flytekit `Config.auto(config_file)`: the file (or the search order when none), then `FLYTE_*`.
+    pub config_auto: extern "C" fn(config_file: ROption<RStr<'_>>) -> RResult<FfiConfig, RString>,
+    /// flytekit `Config.for_endpoint(endpoint, insecure)`.
+    pub config_for_endpoint:
+        extern "C" fn(endpoint: RStr<'_>, insecure: bool) -> RResult<FfiConfig, RString>,
+    /// flytekit `Config.for_sandbox()`.
+    pub config_for_sandbox: extern "C" fn() -> FfiConfig,
+    /// The built-in plugin's `get_remote`.
+    pub default_get_remote: extern "C" fn(request: FfiRemoteRequest) -> RResult<FfiRemote, RString>,
+    /// The built-in plugin's `configure_pyflyte_cli` (changes nothing).
+    pub default_configure_pyflyte_cli: extern "C" fn(main: &FfiCliView) -> FfiCliChanges,
+    /// The built-in plugin's `secret_requires_group`.
+    pub default_secret_requires_group: extern "C" fn() -> bool,
+    /// The built-in plugin's `get_default_image`.
+    pub default_get_default_image: extern "C" fn() -> ROption<RString>,
+    /// The built-in plugin's `get_auth_success_html`.
+    pub default_get_auth_success_html: extern "C" fn(endpoint: RStr<'_>) -> ROption<RString>,
+    /// The built-in plugin's `get_default_cache_policies`.
+    pub default_get_default_cache_policies: extern "C" fn() -> FfiCachePolicies,
+    /// The remote the current command uses (the active plugin's `get_remote` for the global options).
+    #[sabi(last_prefix_field)]
+    pub resolved_remote: extern "C" fn() -> RResult<FfiRemote, RString>,
+}
