@@ -1,0 +1,64 @@
+//! The built-in plugin: flytekit's `FlytekitPlugin` defaults, used when no plugin is active and
+//! for every hook a plugin does not override.
+
+use std::path::Path;
+
+use abi_stable::std_types::RVec;
+use flyte_plugin_abi::{
+    cache::CachePolicyBox,
+    types::{FfiCliChanges, FfiCliView, FfiRemoteRequest},
+    Remote,
+};
+
+use crate::config::{self, ConfigError, Env};
+
+/// The built-in plugin's name.
+pub const NAME: &str = "builtin";
+
+/// The built-in plugin's version: the host's.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// flytekit `FlytekitPlugin.get_remote`: the `--config` file or the config search order, else
+/// `FLYTE_PLATFORM_URL`, else the sandbox.
+pub fn get_remote(request: &FfiRemoteRequest, env: &Env) -> Result<Remote, ConfigError> {
+    let explicit = request.config.as_ref().map(|c| Path::new(c.as_str()));
+    let config = config::default_remote_config(explicit.into_option(), env)?;
+    Ok(Remote::new(
+        config,
+        &request.project,
+        &request.domain,
+        request
+            .data_upload_location
+            .as_ref()
+            .map(|d| d.as_str())
+            .into_option(),
+    ))
+}
+
+/// flytekit returns `main` unchanged: no commands, no edits.
+pub fn configure_pyflyte_cli(_main: &FfiCliView) -> FfiCliChanges {
+    FfiCliChanges {
+        commands: RVec::new(),
+        edits: RVec::new(),
+    }
+}
+
+/// Secrets need a group.
+pub fn secret_requires_group() -> bool {
+    true
+}
+
+/// No image of the plugin's own: the host's default image applies.
+pub fn get_default_image() -> Option<String> {
+    None
+}
+
+/// No page of the plugin's own: the host's built-in page applies.
+pub fn get_auth_success_html(_endpoint: &str) -> Option<String> {
+    None
+}
+
+/// No default cache policies.
+pub fn get_default_cache_policies() -> Vec<CachePolicyBox> {
+    Vec::new()
+}

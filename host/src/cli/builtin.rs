@@ -1,0 +1,126 @@
+//! The built-in command tree and global options, as a [`Node`] tree the plugin can extend.
+
+use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command};
+
+use super::tree::{Node, Origin};
+
+/// Long names of the global options (plugin arguments may not reuse them).
+pub const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "output", "verbose"];
+
+/// Short flags the host uses (plugin arguments may not reuse them).
+pub const RESERVED_SHORTS: &[char] = &['c', 'p', 'd', 'o', 'v', 'h', 'V'];
+
+/// The root command with the global options.
+fn root() -> Command {
+    Command::new("flyte-host")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("A fast Flyte host, customized by your organization's plugin library")
+        .after_help(
+            "The active plugin comes from FLYTEKIT_PLUGIN (a library path, or `builtin`), else the one \
+             library in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/), else the built-in plugin.",
+        )
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            Arg::new("config")
+                .short('c')
+                .long("config")
+                .value_name("FILE")
+                .global(true)
+                .help("Flyte config file (flytectl config.yaml or legacy flytekit.config)"),
+        )
+        .arg(
+            Arg::new("project")
+                .short('p')
+                .long("project")
+                .value_name("PROJECT")
+                .default_value("flytesnacks")
+                .global(true)
+                .help("Flyte project"),
+        )
+        .arg(
+            Arg::new("domain")
+                .short('d')
+                .long("domain")
+                .value_name("DOMAIN")
+                .default_value("development")
+                .global(true)
+                .help("Flyte domain"),
+        )
+        .arg(
+            Arg::new("output")
+                .short('o')
+                .long("output")
+                .value_name("FORMAT")
+                .value_parser(PossibleValuesParser::new(["table", "json"]))
+                .default_value("table")
+                .global(true)
+                .help("Output format of commands that print data"),
+        )
+        .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::SetTrue)
+                .global(true)
+                .help("Explain more, including full error reports"),
+        )
+}
+
+fn leaf(cmd: Command) -> Node {
+    Node::new(cmd, Origin::Builtin, Vec::new())
+}
+
+fn group(cmd: Command, children: Vec<Node>) -> Node {
+    Node::new(
+        cmd.subcommand_required(true).arg_required_else_help(true),
+        Origin::Builtin,
+        children,
+    )
+}
+
+/// The built-in CLI.
+pub fn tree() -> Node {
+    Node::new(
+        root(),
+        Origin::Builtin,
+        vec![
+            leaf(Command::new("info").about("Show the host version, the active plugin and the Flyte endpoint")),
+            group(
+                Command::new("config").about("Inspect the Flyte connection settings"),
+                vec![leaf(Command::new("show").about(
+                    "Show the remote the active plugin's get_remote resolves (the secret is never printed)",
+                ))],
+            ),
+            group(
+                Command::new("plugin").about("Inspect plugins"),
+                vec![
+                    leaf(Command::new("show").about(
+                        "Show the active plugin, which hooks it overrides and what they return",
+                    )),
+                    leaf(
+                        Command::new("check")
+                            .about("Load a plugin library without activating it and call every hook")
+                            .arg(
+                                Arg::new("path")
+                                    .value_name("PATH")
+                                    .required(true)
+                                    .value_parser(value_parser!(std::path::PathBuf))
+                                    .help("The plugin library (.so, .dylib or .dll)"),
+                            ),
+                    ),
+                ],
+            ),
+            leaf(
+                Command::new("completion")
+                    .about("Print a shell completion script (includes plugin commands)")
+                    .arg(
+                        Arg::new("shell")
+                            .value_name("SHELL")
+                            .required(true)
+                            .value_parser(value_parser!(clap_complete::Shell)),
+                    ),
+            ),
+        ],
+    )
+}

@@ -1,0 +1,332 @@
+//! Applies what `configure_pyflyte_cli` returned to the command tree: new commands and groups,
+//! explicit replacements, hidden commands, aliases and changed option defaults.
+//!
+//! Nonsense (an empty name, clashing or ill-typed arguments) is an error of the hook. A clash with
+//! a built-in, or an edit of a command this host does not have, is not: the built-in wins and the
+//! clash is reported by `plugin show` and `plugin check`.
+
+use std::collections::HashSet;
+
+use clap::{
+    builder::{PossibleValuesParser, ValueParser, ValueRange},
+    value_parser, Arg, ArgAction, Command,
+};
+use flyte_plugin_abi::{
+    cli::CommandHandlerBox,
+    types::{FfiArg, FfiArgKind, FfiCliChanges, FfiCommand, FfiEdit, FfiEditKind, FfiValueType},
+};
+
+use super::{
+    builtin::{GLOBAL_OPTIONS, RESERVED_SHORTS},
+    tree::{Node, Origin},
+};
+
+/// A plugin command the host can run.
+pub struct PluginCommand {
+    /// Its path, e.g. `["acme", "deploy"]`.
+    pub path: Vec<String>,
+    /// Its arguments as declared.
+    pub args: Vec<FfiArg>,
+    /// What runs it.
+    pub handler: CommandHandlerBox,
+}
+
+/// What the plugin's CLI changes amounted to.
+#[derive(Default)]
+pub struct Extension {
+    /// Whether the plugin overrides `configure_pyflyte_cli` at all.
+    pub overridden: bool,
+    /// The plugin's runnable commands, indexed by [`Origin::Plugin`].
+    pub commands: Vec<PluginCommand>,
+    /// Plugin command paths added (groups included).
+    pub added: Vec<String>,
+    /// Built-in commands the plugin replaced explicitly.
+    pub replaced: Vec<String>,
+    /// Clashes and edits of missing commands, kept out of the CLI.
+    pub conflicts: Vec<String>,
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+fn path_text(path: &[String]) -> String {
+    if path.is_empty() {
+        "(top level)".to_owned()
+    } else {
+        path.join(" ")
+    }
+}
+
+/// Applies `changes` to `root`. `Err` is a message for an invalid-value error of the hook.
+pub fn apply(root: &mut Node, changes: FfiCliChanges) -> Result<Extension, String> {
+    let mut ext = Extension::default();
+    for command in changes.commands {
+        add_command(root, command, &mut ext)?;
+    }
+    for edit in changes.edits {
+        apply_edit(root, edit, &mut ext)?;
+    }
+    Ok(ext)
+}
+
+fn add_command(root: &mut Node, decl: FfiCommand, ext: &mut Extension) -> Result<(), String> {
+    let parent: Vec<String> = decl.parent.iter().map(|p| p.to_string()).collect();
+    let name = decl.name.to_string();
+    let mut path = parent.clone();
+    path.push(name.clone());
+    let shown = path_text(&path);
+    if !valid_name(&name) {
+        return Err(format!(
+            "command name '{name}' (under {}) is not valid: use letters, digits, '-', '_' or '.'",
+            path_text(&parent)
+        ));
+    }
+    for alias in &decl.aliases {
+        if !valid_name(alias) {
+            return Err(format!("alias '{alias}' of command '{shown}' is not valid"));
+        }
+    }
+    let cmd = command_for(&decl, &shown)?;
+    let Some(parent_node) = root.find_mut(&parent) else {
+        ext.conflicts.push(format!(
+            "command '{shown}' was not added: this host has no group '{}'",
+            path_text(&parent)
+        ));
+        return Ok(());
+    };
+    if !parent.is_empty() && parent_node.children.is_empty() && parent_node.origin == Origin::Builtin
+    {
+        ext.conflicts.push(format!(
+            "command '{shown}' was not added: '{}' is a command, not a group",
+            path_text(&parent)
+        ));
+        return Ok(());
+    }
+    let clash = parent_node.children.iter().position(|c| c.answers_to(&name));
+    if let Some(i) = clash {
+        let existing = &parent_node.children[i];
+        match existing.origin {
+            Origin::Builtin if decl.replace_builtin => {
+                parent_node.children.remove(i);
+                ext.replaced.push(shown.clone());
+            }
+            Origin::Builtin => {
+                ext.conflicts.push(format!(
+                    "command '{shown}' clashes with the built-in command; the built-in is kept \
+                     (a plugin replaces a built-in only with replaces_builtin())"
+                ));
+                return Ok(());
+            }
+            Origin::Plugin(_) => {
+                return Err(format!("command '{shown}' is declared twice"));
+            }
+        }
+    } else if decl.replace_builtin {
+        ext.conflicts.push(format!(
+            "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
+        ));
+    }
+    let mut cmd = cmd;
+    for alias in &decl.aliases {
+        if parent_node.children.iter().any(|c| c.answers_to(alias)) {
+            ext.conflicts.push(format!(
+                "alias '{alias}' of command '{shown}' clashes with an existing command; it was not added"
+            ));
+        } else {
+            cmd = cmd.visible_alias(alias.to_string());
+        }
+    }
+    let origin = match decl.handler.into_option() {
+        Some(handler) => {
+            ext.commands.push(PluginCommand {
+                path: path.clone(),
+                args: decl.args.into_iter().collect(),
+                handler,
+            });
+            Origin::Plugin(Some(ext.commands.len() - 1))
+        }
+        None => {
+            cmd = cmd.subcommand_required(true).arg_required_else_help(true);
+            Origin::Plugin(None)
+        }
+    };
+    parent_node.children.push(Node::new(cmd, origin, Vec::new()));
+    ext.added.push(shown);
+    Ok(())
+}
+
+/// The clap command for a declaration, after checking its arguments cannot confuse clap.
+fn command_for(decl: &FfiCommand, shown: &str) -> Result<Command, String> {
+    let mut cmd = Command::new(decl.name.to_string()).about(decl.about.to_string());
+    if decl.hidden {
+        cmd = cmd.hide(true);
+    }
+    let mut names = HashSet::new();
+    let mut shorts = HashSet::new();
+    let mut seen_optional_positional = false;
+    let positionals = decl.args.iter().filter(|a| a.kind == FfiArgKind::Positional).count();
+    let mut positional_index = 0;
+    for arg in decl.args.iter() {
+        let name = arg.name.as_str();
+        let culprit = format!("argument '{name}' of command '{shown}'");
+        if !valid_name(name) {
+            return Err(format!("{culprit}: the name is not valid"));
+        }
+        if GLOBAL_OPTIONS.contains(&name) || name == "help" || name == "version" {
+            return Err(format!("{culprit}: '--{name}' is a global option of flyte-host"));
+        }
+        if !names.insert(name) {
+            return Err(format!("{culprit}: declared twice"));
+        }
+        if arg.short != 0 {
+            let short = char::from_u32(arg.short)
+                .filter(char::is_ascii_alphanumeric)
+                .ok_or_else(|| format!("{culprit}: the short flag is not a letter or digit"))?;
+            if RESERVED_SHORTS.contains(&short) || !shorts.insert(short) {
+                return Err(format!("{culprit}: '-{short}' is already taken"));
+            }
+        }
+        if arg.required && arg.default.is_some() {
+            return Err(format!("{culprit}: it is required and has a default"));
+        }
+        if let Some(default) = arg.default.as_ref().into_option() {
+            check_value(arg, default.as_str()).map_err(|m| format!("{culprit}: default {m}"))?;
+        }
+        if arg.kind == FfiArgKind::Positional {
+            positional_index += 1;
+            if arg.required && seen_optional_positional {
+                return Err(format!("{culprit}: a required positional cannot follow an optional one"));
+            }
+            if arg.multiple && positional_index != positionals {
+                return Err(format!("{culprit}: only the last positional may repeat"));
+            }
+            seen_optional_positional |= !arg.required;
+        }
+        cmd = cmd.arg(clap_arg(arg));
+    }
+    Ok(cmd)
+}
+
+/// Checks a value against an argument's type and choices; the error completes "default …".
+fn check_value(arg: &FfiArg, value: &str) -> Result<(), String> {
+    if !arg.choices.is_empty() && !arg.choices.iter().any(|c| c.as_str() == value) {
+        return Err(format!("'{value}' is not one of its choices"));
+    }
+    let ok = match arg.value_type {
+        FfiValueType::Int => value.parse::<i64>().is_ok(),
+        FfiValueType::Float => value.parse::<f64>().is_ok(),
+        FfiValueType::Bool => value == "true" || value == "false",
+        FfiValueType::String | FfiValueType::Path => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("'{value}' does not match its type"))
+    }
+}
+
+fn value_parser_for(arg: &FfiArg) -> ValueParser {
+    if !arg.choices.is_empty() {
+        let choices: Vec<String> = arg.choices.iter().map(|c| c.to_string()).collect();
+        return PossibleValuesParser::new(choices).into();
+    }
+    match arg.value_type {
+        FfiValueType::Int => value_parser!(i64).into(),
+        FfiValueType::Float => value_parser!(f64).into(),
+        FfiValueType::Bool => value_parser!(bool),
+        FfiValueType::Path => value_parser!(std::path::PathBuf),
+        FfiValueType::String => value_parser!(String),
+    }
+}
+
+fn clap_arg(decl: &FfiArg) -> Arg {
+    let name = decl.name.to_string();
+    let mut arg = Arg::new(name.clone()).help(decl.help.to_string());
+    arg = match decl.kind {
+        FfiArgKind::Flag => arg.long(name).action(ArgAction::SetTrue),
+        FfiArgKind::Option => arg
+            .long(name.clone())
+            .value_name(name.to_uppercase())
+            .value_parser(value_parser_for(decl))
+            .action(if decl.multiple {
+                ArgAction::Append
+            } else {
+                ArgAction::Set
+            }),
+        FfiArgKind::Positional => arg
+            .value_name(name.to_uppercase())
+            .value_parser(value_parser_for(decl))
+            .num_args(if decl.multiple {
+                ValueRange::new(1..)
+            } else {
+                ValueRange::SINGLE
+            }),
+    };
+    if let Some(short) = char::from_u32(decl.short).filter(|_| decl.short != 0) {
+        arg = arg.short(short);
+    }
+    if decl.required {
+        arg = arg.required(true);
+    }
+    if let Some(default) = decl.default.as_ref().into_option() {
+        arg = arg.default_value(default.to_string());
+    }
+    if let Some(env) = decl.env.as_ref().into_option() {
+        arg = arg.env(env.to_string());
+    }
+    arg
+}
+
+fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(), String> {
+    let path: Vec<String> = edit.path.iter().map(|p| p.to_string()).collect();
+    let shown = path_text(&path);
+    let Some(node) = root.find_mut(&path) else {
+        ext.conflicts.push(format!("cannot edit '{shown}': this host has no such command"));
+        return Ok(());
+    };
+    match edit.kind {
+        FfiEditKind::Hide => {
+            if path.is_empty() {
+                return Err("cannot hide the top-level command".into());
+            }
+            node.edit(|c| c.hide(true));
+        }
+        FfiEditKind::Alias => {
+            let alias = edit.value.to_string();
+            if path.is_empty() || !valid_name(&alias) {
+                return Err(format!("alias '{alias}' for '{shown}' is not valid"));
+            }
+            let parent = root.find_mut(&path[..path.len() - 1]).expect("parent of a found node");
+            if parent.children.iter().any(|c| c.answers_to(&alias)) {
+                ext.conflicts.push(format!(
+                    "alias '{alias}' for '{shown}' clashes with an existing command; it was not added"
+                ));
+            } else if let Some(node) = parent.children.iter_mut().find(|c| c.name() == path[path.len() - 1]) {
+                node.edit(|c| c.visible_alias(alias));
+            }
+        }
+        FfiEditKind::SetDefault => {
+            let option = edit.option.to_string();
+            let value = edit.value.to_string();
+            let Some(arg) = node.cmd.get_arguments().find(|a| a.get_id() == option.as_str()) else {
+                ext.conflicts.push(format!(
+                    "cannot change the default of '--{option}' of '{shown}': there is no such option"
+                ));
+                return Ok(());
+            };
+            let allowed: Vec<String> = arg.get_possible_values().iter().map(|v| v.get_name().to_owned()).collect();
+            if value.is_empty() || (!allowed.is_empty() && !allowed.contains(&value)) {
+                return Err(format!(
+                    "'{value}' is not a valid default for '--{option}' of '{shown}'"
+                ));
+            }
+            node.edit(|c| c.mut_arg(option, |a| a.default_value(value)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! `flyte-host info`: the host version, the active plugin and the Flyte endpoint.
+
+use flyte_plugin_abi::AbiVersion;
+use serde_json::json;
+
+use super::json_output;
+use crate::{error::Error, output, services};
+
+/// Prints what this host is and where it connects.
+pub fn run() -> Result<i32, Error> {
+    let plugin = services::active();
+    let remote = services::resolved_remote().map_err(Error::Message)?.value;
+    let path = plugin.path().map(|p| p.display().to_string());
+    if json_output() {
+        output::json(&json!({
+            "host_version": env!("CARGO_PKG_VERSION"),
+            "plugin_abi": AbiVersion::CURRENT.to_string(),
+            "plugin": {
+                "name": plugin.name(),
+                "version": plugin.version(),
+                "path": path,
+                "builtin": plugin.is_builtin(),
+                "origin": plugin.origin().map(|o| o.to_string()),
+            },
+            "endpoint": remote.config.platform.endpoint,
+            "insecure": remote.config.platform.insecure,
+            "project": remote.project,
+            "domain": remote.domain,
+        }))?;
+    } else {
+        let plugin_text = match (&path, plugin.origin()) {
+            (Some(path), Some(origin)) => {
+                format!("{} {} ({path}, from {origin})", plugin.name(), plugin.version())
+            }
+            _ => format!("{} (built-in)", plugin.name()),
+        };
+        let scheme = if remote.config.platform.insecure { "insecure" } else { "TLS" };
+        output::pairs(&[
+            ("flyte-host", env!("CARGO_PKG_VERSION").to_owned()),
+            ("plugin ABI", AbiVersion::CURRENT.to_string()),
+            ("plugin", plugin_text),
+            ("endpoint", format!("{} ({scheme})", remote.config.platform.endpoint)),
+            ("project", remote.project),
+            ("domain", remote.domain),
+        ])?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,43 @@
+//! One module per command; `dispatch` routes a parsed command line to it.
+
+mod completion;
+mod config_show;
+mod info;
+mod plugin_check;
+mod plugin_command;
+mod plugin_show;
+
+use crate::{
+    cli::{Cli, Parsed},
+    error::Error,
+    services,
+};
+
+/// Runs the command `parsed` names; returns the exit status.
+pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
+    if let Some(command) = cli
+        .extension
+        .commands
+        .iter()
+        .find(|c| c.path == parsed.path)
+    {
+        return plugin_command::run(command, parsed.matches);
+    }
+    let path: Vec<&str> = parsed.path.iter().map(String::as_str).collect();
+    match path.as_slice() {
+        ["info"] => info::run(),
+        ["config", "show"] => config_show::run(),
+        ["plugin", "show"] => plugin_show::run(&cli.extension),
+        ["plugin", "check"] => plugin_check::run(parsed.matches),
+        ["completion"] => completion::run(&mut cli.command, parsed.matches),
+        _ => Err(Error::Message(format!(
+            "`{}` is not a command this host can run",
+            parsed.path.join(" ")
+        ))),
+    }
+}
+
+/// Whether the user asked for JSON output.
+fn json_output() -> bool {
+    services::globals().is_some_and(|g| g.json)
+}

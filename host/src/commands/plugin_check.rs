@@ -1,0 +1,143 @@
+//! `flyte-host plugin check PATH`: load a library without activating it, call every hook, and
+//! report each answer or failure — the tool a plugin author runs.
+
+use std::path::PathBuf;
+
+use clap::ArgMatches;
+use serde_json::{json, Value};
+
+use super::{json_output, plugin_show::first_line};
+use crate::{
+    config::Env,
+    error::Error,
+    inspect::{self, Answer},
+    loader::{self, Origin},
+    output,
+    plugin::ActivePlugin,
+    services,
+};
+
+fn answer_json(answer: &Answer) -> Value {
+    match answer {
+        Answer::Remote { endpoint, origin, config_file } => {
+            json!({"endpoint": endpoint, "origin": origin, "config_file": config_file})
+        }
+        Answer::Cli { added, replaced, conflicts } => {
+            json!({"added": added, "replaced": replaced, "conflicts": conflicts})
+        }
+        Answer::Bool(b) => json!(b),
+        Answer::Image(image) => json!(image),
+        Answer::Html(html) => json!(html.as_ref().map(|h| json!({"bytes": h.len(), "first_line": first_line(h)}))),
+        Answer::Policies(policies) => json!(policies
+            .iter()
+            .map(|(name, version)| match version {
+                Ok(v) => json!({"name": name, "version": v}),
+                Err(e) => json!({"name": name, "error": e}),
+            })
+            .collect::<Vec<_>>()),
+    }
+}
+
+fn answer_text(answer: &Answer) -> String {
+    match answer {
+        Answer::Remote { endpoint, origin, .. } => format!("{endpoint} ({origin})"),
+        Answer::Cli { added, replaced, conflicts } => {
+            let mut parts = vec![format!("{} command(s) added", added.len())];
+            if !replaced.is_empty() {
+                parts.push(format!("replaces {}", replaced.join(", ")));
+            }
+            for c in conflicts {
+                parts.push(format!("conflict: {c}"));
+            }
+            parts.join("; ")
+        }
+        Answer::Bool(b) => b.to_string(),
+        Answer::Image(image) => output::or_dash(image.as_deref()),
+        Answer::Html(Some(h)) => format!("{} bytes: {}", h.len(), first_line(h)),
+        Answer::Html(None) => "- (host's built-in page)".to_owned(),
+        Answer::Policies(policies) if policies.is_empty() => "-".to_owned(),
+        Answer::Policies(policies) => policies
+            .iter()
+            .map(|(name, version)| match version {
+                Ok(v) => format!("{name} → {v}"),
+                Err(e) => format!("{name} → error: {e}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// Failing cache policies make the hook fail, naming the policy.
+fn policy_failure(answer: &Answer) -> Option<String> {
+    let Answer::Policies(policies) = answer else { return None };
+    policies.iter().find_map(|(name, version)| {
+        version.as_ref().err().map(|e| format!("cache policy '{name}' failed: {e}"))
+    })
+}
+
+/// Loads and exercises the library; exit status 1 when any hook failed.
+pub fn run(matches: &ArgMatches) -> Result<i32, Error> {
+    let path = matches
+        .get_one::<PathBuf>("path")
+        .cloned()
+        .ok_or_else(|| Error::Message("plugin check: a library path is required".into()))?;
+    let loaded = loader::load(&path, Origin::Check, services::table())?;
+    let plugin = ActivePlugin::library(loaded, Origin::Check);
+    let globals = services::globals().cloned();
+    let request = globals.as_ref().map(services::remote_request);
+    let remote = match request {
+        Some(request) => plugin
+            .get_remote(request, &Env::from_process())
+            .map(|h| (h.value, h.source))
+            .map_err(|e| e.to_string()),
+        None => Err("no global options".to_owned()),
+    };
+    let reports = inspect::probe(&plugin, remote);
+    let mut failed = false;
+    let mut hooks = Vec::new();
+    let mut rows = vec![(
+        "plugin",
+        format!(
+            "{} {} (plugin ABI {}, needs host ABI ≥ {})",
+            plugin.name(),
+            plugin.version(),
+            plugin.abi_version(),
+            plugin.min_host_abi()
+        ),
+    )];
+    for report in &reports {
+        let outcome = report.outcome.as_ref().map_err(Clone::clone).and_then(|(source, answer)| {
+            match policy_failure(answer) {
+                Some(e) => Err(e),
+                None => Ok((source, answer)),
+            }
+        });
+        match outcome {
+            Ok((source, answer)) => {
+                hooks.push(json!({"hook": report.hook, "status": "ok", "source": source.as_str(), "value": answer_json(answer)}));
+                rows.push((report.hook, format!("ok [{}] {}", source.as_str(), answer_text(answer))));
+            }
+            Err(e) => {
+                failed = true;
+                hooks.push(json!({"hook": report.hook, "status": "error", "error": e}));
+                rows.push((report.hook, format!("FAILED: {e}")));
+            }
+        }
+    }
+    if json_output() {
+        output::json(&json!({
+            "plugin": {
+                "name": plugin.name(),
+                "version": plugin.version(),
+                "path": path.display().to_string(),
+                "abi_version": plugin.abi_version().to_string(),
+                "min_host_abi": plugin.min_host_abi().to_string(),
+            },
+            "ok": !failed,
+            "hooks": hooks,
+        }))?;
+    } else {
+        output::pairs(&rows)?;
+    }
+    Ok(i32::from(failed))
+}

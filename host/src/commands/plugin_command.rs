@@ -1,0 +1,52 @@
+//! Running a command the plugin added: hand it its parsed arguments and report its exit status.
+
+use abi_stable::std_types::{RString, RVec};
+use clap::ArgMatches;
+use flyte_plugin_abi::types::{FfiArgKind, FfiArgValue, FfiInvocation};
+
+use crate::{cli::extend::PluginCommand, error::Error, services};
+
+/// Runs `command` with the values clap parsed.
+pub fn run(command: &PluginCommand, matches: &ArgMatches) -> Result<i32, Error> {
+    let args = command
+        .args
+        .iter()
+        .map(|arg| {
+            let name = arg.name.as_str();
+            let values: RVec<RString> = if arg.kind == FfiArgKind::Flag {
+                std::iter::once(RString::from(matches.get_flag(name).to_string())).collect()
+            } else {
+                matches
+                    .get_raw(name)
+                    .into_iter()
+                    .flatten()
+                    .map(|v| RString::from(v.to_string_lossy().as_ref()))
+                    .collect()
+            };
+            FfiArgValue {
+                name: name.into(),
+                values,
+            }
+        })
+        .collect();
+    let globals = services::globals().cloned();
+    let globals = globals.as_ref();
+    let invocation = FfiInvocation {
+        path: command.path.iter().map(|p| RString::from(p.as_str())).collect(),
+        args,
+        output: if globals.is_some_and(|g| g.json) { "json" } else { "table" }.into(),
+        verbose: globals.is_some_and(|g| g.verbose),
+        project: globals.map(|g| g.project.as_str()).unwrap_or_default().into(),
+        domain: globals.map(|g| g.domain.as_str()).unwrap_or_default().into(),
+        config: globals.and_then(|g| g.config.as_deref()).map(RString::from).into(),
+    };
+    command
+        .handler
+        .run(&invocation)
+        .into_result()
+        .map_err(|message| Error::Command {
+            plugin: services::active().label(),
+            command: command.path.join(" "),
+            message: message.into_string(),
+        })
+}

@@ -1,0 +1,91 @@
+//! `flyte-host plugin show`: the active plugin, which hooks it overrides, and what they return.
+
+use serde_json::{json, Map, Value};
+
+use super::json_output;
+use crate::{
+    cli::Extension,
+    error::Error,
+    inspect::{self, Answer, HookReport},
+    output,
+    services,
+};
+
+/// The first line of a page, for tables.
+pub fn first_line(html: &str) -> &str {
+    html.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+}
+
+/// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
+pub fn run(extension: &Extension) -> Result<i32, Error> {
+    let plugin = services::active();
+    let remote = services::resolved_remote().map(|h| (h.value, h.source));
+    let reports = inspect::probe(plugin, remote);
+    let mut hooks = Map::new();
+    let mut values = Map::new();
+    let mut rows = vec![
+        ("name", plugin.name().to_owned()),
+        ("version", plugin.version().to_owned()),
+        ("path", output::or_dash(plugin.path().map(|p| p.to_string_lossy()).as_deref())),
+        ("abi_version", plugin.abi_version().to_string()),
+    ];
+    for HookReport { hook, outcome } in reports {
+        let (source, answer) = outcome.map_err(Error::Message)?;
+        hooks.insert(hook.to_owned(), json!(source.as_str()));
+        let shown = match answer {
+            Answer::Remote { endpoint, .. } => endpoint,
+            Answer::Cli { added, .. } => {
+                if added.is_empty() { "-".to_owned() } else { added.join(", ") }
+            }
+            Answer::Bool(b) => {
+                values.insert("secret_requires_group".into(), json!(b));
+                b.to_string()
+            }
+            Answer::Image(image) => {
+                values.insert("default_image".into(), json!(image));
+                output::or_dash(image.as_deref())
+            }
+            Answer::Html(html) => {
+                values.insert("auth_success_html".into(), json!(html.is_some()));
+                match html {
+                    Some(h) => format!("{} bytes: {}", h.len(), first_line(&h)),
+                    None => "- (host's built-in page)".to_owned(),
+                }
+            }
+            Answer::Policies(policies) => {
+                let names: Vec<&String> = policies.iter().map(|(n, _)| n).collect();
+                values.insert("default_cache_policies".into(), json!(names));
+                if names.is_empty() {
+                    "-".to_owned()
+                } else {
+                    names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                }
+            }
+        };
+        rows.push((hook, format!("[{}] {shown}", source.as_str())));
+    }
+    for conflict in &extension.conflicts {
+        rows.push(("cli conflict", conflict.clone()));
+    }
+    if json_output() {
+        output::json(&json!({
+            "name": plugin.name(),
+            "version": plugin.version(),
+            "path": plugin.path().map(|p| p.display().to_string()),
+            "builtin": plugin.is_builtin(),
+            "origin": plugin.origin().map(|o| o.to_string()),
+            "abi_version": plugin.abi_version().to_string(),
+            "min_host_abi": plugin.min_host_abi().to_string(),
+            "hooks": Value::Object(hooks),
+            "values": Value::Object(values),
+            "cli": {
+                "added": extension.added,
+                "replaced": extension.replaced,
+                "conflicts": extension.conflicts,
+            },
+        }))?;
+    } else {
+        output::pairs(&rows)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,98 @@
+//! The errors config resolution reports, each a short paragraph naming the culprit and the fix.
+
+use std::{io, path::PathBuf};
+
+/// Why no [`Config`](flyte_plugin_abi::Config) could be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A config file named explicitly or by an environment variable does not exist.
+    #[error(
+        "config file `{}` ({named_by}) does not exist. Check the path, or leave it out to use \
+         the usual search (./flytekit.config, ~/.flyte/config, ~/.flyte/config.yaml).",
+        .path.display()
+    )]
+    MissingFile {
+        /// The path, resolved against the current directory.
+        path: PathBuf,
+        /// Who named it, e.g. `named by $FLYTECTL_CONFIG`.
+        named_by: String,
+    },
+
+    /// A config file exists but cannot be read.
+    #[error("cannot read config file `{}`: {error}. Check that it is a readable text file.", .path.display())]
+    ReadFile {
+        /// The config file.
+        path: PathBuf,
+        /// What the operating system said.
+        error: io::Error,
+    },
+
+    /// A YAML config file is malformed, or one of its `admin`/`console` settings has a value of
+    /// the wrong kind. The message names the key and the line.
+    #[error("config file `{}` is invalid: {error}. Fix the value at that line.", .path.display())]
+    Yaml {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line of the problem, when the parser knows it.
+        line: Option<usize>,
+        /// The parser's description, including the key path and position.
+        error: serde_yaml_ng::Error,
+    },
+
+    /// A legacy INI config file cannot be parsed.
+    #[error(
+        "config file `{}` line {line}: {message}. Legacy config files are INI: `[section]` \
+         headers followed by `key = value` lines.",
+        .path.display()
+    )]
+    Ini {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What is wrong there.
+        message: String,
+    },
+
+    /// A setting in a legacy INI config file has a value that cannot be used.
+    #[error("config file `{}`{}: bad value for {key}: {message}.", .path.display(), at_line(*.line))]
+    InvalidValue {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line of the setting, when it could be found.
+        line: Option<usize>,
+        /// The setting, e.g. `insecure in [platform]`.
+        key: String,
+        /// What is wrong with the value and what is expected.
+        message: String,
+    },
+
+    /// A `FLYTE_*` environment variable has a value that cannot be used.
+    #[error("environment variable {var} is invalid: {message}. Fix or unset it.")]
+    InvalidEnv {
+        /// The variable, e.g. `FLYTE_PLATFORM_INSECURE`.
+        var: String,
+        /// What is wrong with the value and what is expected.
+        message: String,
+    },
+
+    /// The client secret file a setting points to cannot be read.
+    #[error(
+        "cannot read the client secret file `{}` named by {key}: {error}. Fix the path, or \
+         remove the setting.",
+        .path.display()
+    )]
+    SecretFile {
+        /// Where the location was set, e.g. `admin.clientSecretLocation in `/home/me/.flyte/config.yaml``.
+        key: String,
+        /// The secret file, resolved against the home and current directories.
+        path: PathBuf,
+        /// What the operating system said.
+        error: io::Error,
+    },
+}
+
+/// ` line N`, or nothing when the line is unknown.
+fn at_line(line: Option<usize>) -> String {
+    line.map(|n| format!(" line {n}")).unwrap_or_default()
+}

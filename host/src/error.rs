@@ -1,0 +1,58 @@
+//! The host's error type and the one printer that turns any error into a short paragraph.
+
+use std::io::Write;
+
+use crate::{config::ConfigError, loader::LoadError, plugin::HookError};
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The plugin could not be selected or loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A hook failed, panicked or answered nonsense.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+    /// A config file or `FLYTE_*` variable is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A plugin command failed.
+    #[error("plugin {plugin} failed in command `{command}`: {message}")]
+    Command {
+        /// The plugin's label.
+        plugin: String,
+        /// The command path.
+        command: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An error already worded for the user.
+    #[error("{0}")]
+    Message(String),
+    /// Writing the output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Whether this is a closed pipe (`flyte-host … | head`), which is not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    fn details(&self) -> Option<&str> {
+        match self {
+            Error::Load(e) => e.details(),
+            _ => None,
+        }
+    }
+}
+
+/// Prints `error: …` to stderr; with `verbose`, also the full report behind a condensed error.
+pub fn print(err: &Error, verbose: bool) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {err}");
+    if let (true, Some(details)) = (verbose, err.details()) {
+        let _ = writeln!(stderr, "\nfull report:\n{details}");
+    }
+}

@@ -1,0 +1,327 @@
+//! The active plugin: the six hooks as plain Rust methods whose errors name the plugin and the
+//! hook. The built-in plugin is the same face with no library behind it.
+
+use abi_stable::std_types::{RResult, RString};
+use flyte_plugin_abi::{
+    cache::CachePolicyBox,
+    types::{FfiCliChanges, FfiCliView, FfiRemoteRequest, HookOutput},
+    AbiVersion, Remote,
+};
+
+use crate::{
+    builtin,
+    config::Env,
+    loader::{LoadedPlugin, Origin},
+    validate,
+};
+
+/// Whether a hook's answer came from the plugin or from the built-in behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookSource {
+    /// The plugin overrides the hook.
+    Plugin,
+    /// The built-in behaviour applies.
+    Default,
+}
+
+impl HookSource {
+    /// `plugin` or `default`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookSource::Plugin => "plugin",
+            HookSource::Default => "default",
+        }
+    }
+}
+
+/// A hook's answer and where it came from.
+#[derive(Debug, Clone)]
+pub struct Hooked<T> {
+    /// The answer.
+    pub value: T,
+    /// Who gave it.
+    pub source: HookSource,
+}
+
+/// A hook that failed, panicked or answered nonsense.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// The hook panicked (the panic was caught inside the plugin).
+    #[error("plugin {plugin} panicked in hook `{hook}` {message}. This is a bug in the plugin: report it to its authors, or set FLYTEKIT_PLUGIN=builtin to run without it.")]
+    Panicked {
+        /// Which plugin.
+        plugin: String,
+        /// Which hook.
+        hook: &'static str,
+        /// Where the plugin panicked and its message (`at src/lib.rs:12: …`).
+        message: String,
+    },
+    /// The hook returned an error.
+    #[error("plugin {plugin} failed in hook `{hook}`: {message}")]
+    Failed {
+        /// Which plugin.
+        plugin: String,
+        /// Which hook.
+        hook: &'static str,
+        /// The plugin's message.
+        message: String,
+    },
+    /// The hook returned a value the host cannot use.
+    #[error("plugin {plugin} returned an invalid value from hook `{hook}`: {message}. Fix the plugin, or set FLYTEKIT_PLUGIN=builtin to run without it.")]
+    Invalid {
+        /// Which plugin.
+        plugin: String,
+        /// Which hook.
+        hook: &'static str,
+        /// What is wrong with the value.
+        message: String,
+    },
+}
+
+/// The plugin whose hooks decide the host's behaviour.
+pub struct ActivePlugin {
+    loaded: Option<(LoadedPlugin, Origin)>,
+}
+
+impl ActivePlugin {
+    /// The built-in plugin (flytekit's `FlytekitPlugin`).
+    pub fn builtin() -> ActivePlugin {
+        ActivePlugin { loaded: None }
+    }
+
+    /// A loaded plugin library.
+    pub fn library(loaded: LoadedPlugin, origin: Origin) -> ActivePlugin {
+        ActivePlugin {
+            loaded: Some((loaded, origin)),
+        }
+    }
+
+    /// Whether this is the built-in plugin.
+    pub fn is_builtin(&self) -> bool {
+        self.loaded.is_none()
+    }
+
+    /// The plugin's name (`builtin` for the built-in plugin).
+    pub fn name(&self) -> &str {
+        match &self.loaded {
+            Some((p, _)) => &p.info.name,
+            None => builtin::NAME,
+        }
+    }
+
+    /// The plugin's version (the host's for the built-in plugin).
+    pub fn version(&self) -> &str {
+        match &self.loaded {
+            Some((p, _)) => &p.info.version,
+            None => builtin::VERSION,
+        }
+    }
+
+    /// The library's path, if any.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.loaded.as_ref().map(|(p, _)| p.path.as_path())
+    }
+
+    /// How the library was chosen, if any.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.loaded.as_ref().map(|(_, o)| o)
+    }
+
+    /// The plugin ABI the plugin was built against (the host's for the built-in plugin).
+    pub fn abi_version(&self) -> AbiVersion {
+        match &self.loaded {
+            Some((p, _)) => p.info.abi_version,
+            None => AbiVersion::CURRENT,
+        }
+    }
+
+    /// The oldest host ABI the plugin accepts.
+    pub fn min_host_abi(&self) -> AbiVersion {
+        match &self.loaded {
+            Some((p, _)) => p.info.min_host_abi,
+            None => AbiVersion::V1_0,
+        }
+    }
+
+    /// How errors name this plugin: `'myorg' 0.1.0 (/path/libmyorg.so)`.
+    pub fn label(&self) -> String {
+        match &self.loaded {
+            Some((p, _)) => format!("'{}' {} ({})", p.info.name, p.info.version, p.path.display()),
+            None => format!("'{}'", builtin::NAME),
+        }
+    }
+
+    fn answer<T>(&self, hook: &'static str, out: HookOutput<T>) -> Result<Hooked<T>, HookError> {
+        let source = if out.used_default {
+            HookSource::Default
+        } else {
+            HookSource::Plugin
+        };
+        match out.value {
+            RResult::ROk(value) => Ok(Hooked { value, source }),
+            RResult::RErr(message) => Err(self.failure(hook, message)),
+        }
+    }
+
+    fn failure(&self, hook: &'static str, message: RString) -> HookError {
+        let plugin = self.label();
+        let message = message.into_string();
+        if let Some(rest) = message.strip_prefix("panicked") {
+            HookError::Panicked {
+                plugin,
+                hook,
+                message: rest.trim_start().to_owned(),
+            }
+        } else {
+            HookError::Failed {
+                plugin,
+                hook,
+                message,
+            }
+        }
+    }
+
+    /// Builds an error for a hook whose answer makes no sense.
+    pub fn invalid(&self, hook: &'static str, message: impl Into<String>) -> HookError {
+        HookError::Invalid {
+            plugin: self.label(),
+            hook,
+            message: message.into(),
+        }
+    }
+
+    /// `get_remote(config, project, domain, data_upload_location)`, validated.
+    pub fn get_remote(
+        &self,
+        request: FfiRemoteRequest,
+        env: &Env,
+    ) -> Result<Hooked<Remote>, HookError> {
+        const HOOK: &str = "get_remote";
+        let Some((p, _)) = &self.loaded else {
+            let remote = builtin::get_remote(&request, env).map_err(|e| HookError::Failed {
+                plugin: self.label(),
+                hook: HOOK,
+                message: e.to_string(),
+            })?;
+            return Ok(Hooked {
+                value: remote,
+                source: HookSource::Default,
+            });
+        };
+        let answer = self.answer(HOOK, p.module.get_remote()(request))?;
+        let remote: Remote = answer
+            .value
+            .try_into()
+            .map_err(|e: flyte_plugin_abi::PluginError| self.invalid(HOOK, e.message()))?;
+        validate::remote(&remote).map_err(|m| self.invalid(HOOK, m))?;
+        Ok(Hooked {
+            value: remote,
+            source: answer.source,
+        })
+    }
+
+    /// `configure_pyflyte_cli(main)`: the plugin's commands and edits (checked by the CLI builder).
+    pub fn configure_pyflyte_cli(
+        &self,
+        main: &FfiCliView,
+    ) -> Result<Hooked<FfiCliChanges>, HookError> {
+        match &self.loaded {
+            Some((p, _)) => self.answer(
+                "configure_pyflyte_cli",
+                p.module.configure_pyflyte_cli()(main),
+            ),
+            None => Ok(Hooked {
+                value: builtin::configure_pyflyte_cli(main),
+                source: HookSource::Default,
+            }),
+        }
+    }
+
+    /// `secret_requires_group()`.
+    pub fn secret_requires_group(&self) -> Result<Hooked<bool>, HookError> {
+        match &self.loaded {
+            Some((p, _)) => {
+                let answer =
+                    self.answer("secret_requires_group", p.module.secret_requires_group()())?;
+                Ok(self.or_builtin(answer, builtin::secret_requires_group))
+            }
+            None => Ok(default(builtin::secret_requires_group())),
+        }
+    }
+
+    /// `get_default_image()`, validated as an image reference.
+    pub fn get_default_image(&self) -> Result<Hooked<Option<String>>, HookError> {
+        const HOOK: &str = "get_default_image";
+        match &self.loaded {
+            Some((p, _)) => {
+                let answer = self.answer(HOOK, p.module.get_default_image()())?;
+                let answer = Hooked {
+                    value: answer.value.into_option().map(RString::into_string),
+                    source: answer.source,
+                };
+                let answer = self.or_builtin(answer, builtin::get_default_image);
+                if let Some(image) = &answer.value {
+                    validate::image(image).map_err(|m| self.invalid(HOOK, m))?;
+                }
+                Ok(answer)
+            }
+            None => Ok(default(builtin::get_default_image())),
+        }
+    }
+
+    /// `get_auth_success_html(endpoint)`, validated as a page.
+    pub fn get_auth_success_html(
+        &self,
+        endpoint: &str,
+    ) -> Result<Hooked<Option<String>>, HookError> {
+        const HOOK: &str = "get_auth_success_html";
+        match &self.loaded {
+            Some((p, _)) => {
+                let answer = self.answer(HOOK, p.module.get_auth_success_html()(endpoint.into()))?;
+                let answer = Hooked {
+                    value: answer.value.into_option().map(RString::into_string),
+                    source: answer.source,
+                };
+                let answer = self.or_builtin(answer, || builtin::get_auth_success_html(endpoint));
+                if let Some(html) = &answer.value {
+                    validate::html(html).map_err(|m| self.invalid(HOOK, m))?;
+                }
+                Ok(answer)
+            }
+            None => Ok(default(builtin::get_auth_success_html(endpoint))),
+        }
+    }
+
+    /// `get_default_cache_policies()`, with names checked to be present and unique.
+    pub fn get_default_cache_policies(&self) -> Result<Hooked<Vec<CachePolicyBox>>, HookError> {
+        const HOOK: &str = "get_default_cache_policies";
+        match &self.loaded {
+            Some((p, _)) => {
+                let answer = self.answer(HOOK, p.module.get_default_cache_policies()())?;
+                let policies: Vec<CachePolicyBox> = answer.value.into_iter().collect();
+                let names: Vec<String> = policies.iter().map(|p| p.name().into_string()).collect();
+                validate::policy_names(&names).map_err(|m| self.invalid(HOOK, m))?;
+                Ok(Hooked {
+                    value: policies,
+                    source: answer.source,
+                })
+            }
+            None => Ok(default(builtin::get_default_cache_policies())),
+        }
+    }
+
+    /// When the plugin kept a hook's default, the host applies its own built-in answer.
+    fn or_builtin<T>(&self, answer: Hooked<T>, builtin: impl FnOnce() -> T) -> Hooked<T> {
+        match answer.source {
+            HookSource::Plugin => answer,
+            HookSource::Default => default(builtin()),
+        }
+    }
+}
+
+fn default<T>(value: T) -> Hooked<T> {
+    Hooked {
+        value,
+        source: HookSource::Default,
+    }
+}

@@ -1,0 +1,210 @@
+//! The host services handed to plugins, and the per-process session they read: the active plugin,
+//! the user's global options, and the remote resolved once from `get_remote`.
+
+use std::{
+    cell::Cell,
+    io::Write,
+    panic::{self, AssertUnwindSafe},
+    path::Path,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        OnceLock,
+    },
+};
+
+use abi_stable::{
+    prefix_type::PrefixTypeTrait,
+    std_types::{ROption, RResult, RStr, RString},
+};
+use flyte_plugin_abi::{
+    cache::CachePolicyBox,
+    types::{FfiCliChanges, FfiCliView, FfiConfig, FfiRemote, FfiRemoteRequest, Stream},
+    AbiVersion, Config, HostServices, HostServicesRef, Remote,
+};
+
+use crate::{
+    builtin,
+    config::{self, Env},
+    plugin::{ActivePlugin, Hooked},
+};
+
+/// The global options every command sees.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// `--config`.
+    pub config: Option<String>,
+    /// `--project`.
+    pub project: String,
+    /// `--domain`.
+    pub domain: String,
+    /// `--output json`.
+    pub json: bool,
+    /// `--verbose`.
+    pub verbose: bool,
+}
+
+static ACTIVE: OnceLock<ActivePlugin> = OnceLock::new();
+static GLOBALS: OnceLock<Globals> = OnceLock::new();
+static REMOTE: OnceLock<Result<Hooked<Remote>, String>> = OnceLock::new();
+static JSON_OUTPUT: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    static RESOLVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes `plugin` the process's active plugin and returns it.
+pub fn activate(plugin: ActivePlugin) -> &'static ActivePlugin {
+    ACTIVE.get_or_init(|| plugin)
+}
+
+/// The active plugin (the built-in one before any was activated).
+pub fn active() -> &'static ActivePlugin {
+    ACTIVE.get_or_init(ActivePlugin::builtin)
+}
+
+/// Records the user's global options for this process.
+pub fn set_globals(globals: Globals) {
+    JSON_OUTPUT.store(globals.json, Ordering::Relaxed);
+    let _ = GLOBALS.set(globals);
+}
+
+/// The user's global options.
+pub fn globals() -> Option<&'static Globals> {
+    GLOBALS.get()
+}
+
+/// The `get_remote` request for the user's global options.
+pub fn remote_request(globals: &Globals) -> FfiRemoteRequest {
+    FfiRemoteRequest {
+        config: globals.config.as_deref().map(RString::from).into(),
+        project: globals.project.as_str().into(),
+        domain: globals.domain.as_str().into(),
+        data_upload_location: ROption::RNone,
+    }
+}
+
+/// The remote every command uses: the active plugin's `get_remote` for the global options,
+/// computed once per process.
+pub fn resolved_remote() -> Result<Hooked<Remote>, String> {
+    if RESOLVING.with(Cell::get) {
+        return Err("the remote is being resolved: `get_remote` cannot ask for the resolved remote".into());
+    }
+    REMOTE
+        .get_or_init(|| {
+            let globals = globals().cloned().unwrap_or_else(|| Globals {
+                config: None,
+                project: "flytesnacks".into(),
+                domain: "development".into(),
+                json: false,
+                verbose: false,
+            });
+            RESOLVING.with(|r| r.set(true));
+            let result = active()
+                .get_remote(remote_request(&globals), &Env::from_process())
+                .map_err(|e| e.to_string());
+            RESOLVING.with(|r| r.set(false));
+            result
+        })
+        .clone()
+}
+
+/// The service table handed to every plugin at the handshake.
+pub fn table() -> HostServicesRef {
+    static TABLE: OnceLock<HostServicesRef> = OnceLock::new();
+    *TABLE.get_or_init(|| {
+        HostServices {
+            abi_version: AbiVersion::CURRENT,
+            host_version: RStr::from_str(env!("CARGO_PKG_VERSION")),
+            print,
+            config_auto,
+            config_for_endpoint,
+            config_for_sandbox,
+            default_get_remote,
+            default_configure_pyflyte_cli,
+            default_secret_requires_group,
+            default_get_default_image,
+            default_get_auth_success_html,
+            default_get_default_cache_policies,
+            resolved_remote: resolved_remote_service,
+        }
+        .leak_into_prefix()
+    })
+}
+
+/// Runs host code called from a plugin; a host bug must not unwind into the plugin.
+fn shielded<T>(f: impl FnOnce() -> Result<T, String>) -> RResult<T, RString> {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => RResult::ROk(v),
+        Ok(Err(e)) => RResult::RErr(e.into()),
+        Err(_) => RResult::RErr("flyte-host failed internally while serving the plugin".into()),
+    }
+}
+
+/// Writes plugin output; stdout goes to stderr under `-o json` so machine output stays clean.
+/// Write errors (a closed pipe) are ignored: plugin chatter must not fail the command.
+extern "C" fn print(stream: Stream, text: RStr<'_>) {
+    let to_stderr = stream == Stream::Stderr || JSON_OUTPUT.load(Ordering::Relaxed);
+    let _ = if to_stderr {
+        std::io::stderr().lock().write_all(text.as_bytes())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    };
+}
+
+extern "C" fn config_auto(file: ROption<RStr<'_>>) -> RResult<FfiConfig, RString> {
+    shielded(|| {
+        let path = file.map(|f| f.as_str().to_owned()).into_option();
+        config::auto(path.as_deref().map(Path::new), &Env::from_process())
+            .map(|c| FfiConfig::from(&c))
+            .map_err(|e| e.to_string())
+    })
+}
+
+extern "C" fn config_for_endpoint(endpoint: RStr<'_>, insecure: bool) -> RResult<FfiConfig, RString> {
+    shielded(|| {
+        crate::validate::endpoint(endpoint.as_str())?;
+        config::for_endpoint(endpoint.as_str(), insecure, &Env::from_process())
+            .map(|c| FfiConfig::from(&c))
+            .map_err(|e| e.to_string())
+    })
+}
+
+extern "C" fn config_for_sandbox() -> FfiConfig {
+    let config: Config = config::for_sandbox();
+    FfiConfig::from(&config)
+}
+
+extern "C" fn default_get_remote(request: FfiRemoteRequest) -> RResult<FfiRemote, RString> {
+    shielded(|| {
+        builtin::get_remote(&request, &Env::from_process())
+            .map(|r| FfiRemote::from(&r))
+            .map_err(|e| e.to_string())
+    })
+}
+
+extern "C" fn default_configure_pyflyte_cli(main: &FfiCliView) -> FfiCliChanges {
+    builtin::configure_pyflyte_cli(main)
+}
+
+extern "C" fn default_secret_requires_group() -> bool {
+    builtin::secret_requires_group()
+}
+
+extern "C" fn default_get_default_image() -> ROption<RString> {
+    builtin::get_default_image().map(RString::from).into()
+}
+
+extern "C" fn default_get_auth_success_html(endpoint: RStr<'_>) -> ROption<RString> {
+    builtin::get_auth_success_html(endpoint.as_str())
+        .map(RString::from)
+        .into()
+}
+
+extern "C" fn default_get_default_cache_policies() -> abi_stable::std_types::RVec<CachePolicyBox> {
+    builtin::get_default_cache_policies().into_iter().collect()
+}
+
+extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {
+    shielded(|| resolved_remote().map(|r| FfiRemote::from(&r.value)))
+}

@@ -1,0 +1,143 @@
+//! Checks on what hooks return, so nonsense from a plugin becomes a clear error instead of a
+//! broken request later.
+
+use flyte_plugin_abi::Remote;
+
+/// A remote needs a usable endpoint, a project and a domain, and well-formed header names.
+pub fn remote(remote: &Remote) -> Result<(), String> {
+    endpoint(&remote.config.platform.endpoint)?;
+    if remote.project.trim().is_empty() {
+        return Err("the project is empty".into());
+    }
+    if remote.domain.trim().is_empty() {
+        return Err("the domain is empty".into());
+    }
+    for (name, _) in &remote.headers {
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(format!("'{name}' is not a valid HTTP header name"));
+        }
+    }
+    Ok(())
+}
+
+/// An endpoint is `host[:port]` or `http(s)://host[:port][/path]`.
+pub fn endpoint(endpoint: &str) -> Result<(), String> {
+    let rest = endpoint
+        .strip_prefix("https://")
+        .or_else(|| endpoint.strip_prefix("http://"))
+        .unwrap_or(endpoint);
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty() {
+        return Err(format!("endpoint '{endpoint}' has no host"));
+    }
+    if endpoint.chars().any(char::is_whitespace) {
+        return Err(format!("endpoint '{endpoint}' contains whitespace"));
+    }
+    if let Some((host, port)) = authority.rsplit_once(':') {
+        if !host.ends_with(']') && host.contains(':') {
+            return Err(format!("endpoint '{endpoint}' is not host[:port]"));
+        }
+        if port.parse::<u16>().is_err() {
+            return Err(format!("endpoint '{endpoint}' has an invalid port '{port}'"));
+        }
+    }
+    Ok(())
+}
+
+/// An image reference: `[registry[:port]/]name[:tag][@digest]`, no whitespace, lowercase name.
+pub fn image(image: &str) -> Result<(), String> {
+    if image.trim().is_empty() {
+        return Err("the image name is empty".into());
+    }
+    if image.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("image '{image}' contains whitespace"));
+    }
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let name = match without_digest.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => {
+            let tag_ok = !tag.is_empty()
+                && tag.len() <= 128
+                && tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+            if !tag_ok {
+                return Err(format!("image '{image}' has an invalid tag '{tag}'"));
+            }
+            name
+        }
+        _ => without_digest,
+    };
+    let mut parts = name.split('/').collect::<Vec<_>>();
+    if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+        parts.remove(0);
+    }
+    let component_ok = |p: &&str| {
+        !p.is_empty()
+            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+    };
+    if !parts.iter().all(component_ok) {
+        return Err(format!(
+            "image '{image}' is not a valid image reference (names are lowercase letters, digits and . _ -)"
+        ));
+    }
+    Ok(())
+}
+
+/// A success page must be HTML: non-blank and with markup.
+pub fn html(html: &str) -> Result<(), String> {
+    let trimmed = html.trim();
+    if trimmed.is_empty() {
+        return Err("the success page is empty".into());
+    }
+    if !(trimmed.contains('<') && trimmed.contains('>')) {
+        return Err("the success page is not HTML (it has no markup)".into());
+    }
+    Ok(())
+}
+
+/// Cache policy names must be present and unique.
+pub fn policy_names(names: &[String]) -> Result<(), String> {
+    for (i, name) in names.iter().enumerate() {
+        if name.trim().is_empty() {
+            return Err(format!("cache policy #{} has an empty name", i + 1));
+        }
+        if names[..i].contains(name) {
+            return Err(format!("two cache policies are named '{name}'"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        for ok in ["localhost:30080", "https://flyte.prod.myorg.com", "http://127.0.0.1:8089/api", "dns.example"] {
+            assert!(endpoint(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "https://", "host:port", "a b:80", "http://:80"] {
+            assert!(endpoint(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn images() {
+        for ok in ["myorg/flytekit-base:1.2.3", "cr.flyte.org/flyteorg/flytekit:py3.11-1.16.0", "localhost:5000/x/y@sha256:abc", "ubuntu"] {
+            assert!(image(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "  ", "My/Image:1", "a b:1", "x:", "x:bad tag"] {
+            assert!(image(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pages_and_policies() {
+        assert!(html("<h1>ok</h1>").is_ok());
+        assert!(html("   ").is_err());
+        assert!(html("plain text").is_err());
+        assert!(policy_names(&["a".into(), "b".into()]).is_ok());
+        assert!(policy_names(&["a".into(), "a".into()]).is_err());
+        assert!(policy_names(&["".into()]).is_err());
+    }
+}
