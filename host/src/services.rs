@@ -47,6 +47,7 @@ static ACTIVE: OnceLock<ActivePlugin> = OnceLock::new();
 static GLOBALS: OnceLock<Globals> = OnceLock::new();
 static REMOTE: OnceLock<Result<Hooked<Remote>, String>> = OnceLock::new();
 static JSON_OUTPUT: AtomicBool = AtomicBool::new(false);
+static IN_COMMAND: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     static RESOLVING: Cell<bool> = const { Cell::new(false) };
@@ -140,10 +141,20 @@ fn shielded<T>(f: impl FnOnce() -> Result<T, String>) -> RResult<T, RString> {
     }
 }
 
-/// Writes plugin output; stdout goes to stderr under `-o json` so machine output stays clean.
-/// Write errors (a closed pipe) are ignored: plugin chatter must not fail the command.
+/// Runs a plugin command: its stdout is the command's output, even under `-o json`.
+pub fn in_command<T>(f: impl FnOnce() -> T) -> T {
+    IN_COMMAND.store(true, Ordering::Relaxed);
+    let result = f();
+    IN_COMMAND.store(false, Ordering::Relaxed);
+    result
+}
+
+/// Writes plugin output. Under `-o json`, what hooks print to stdout goes to stderr so the host's
+/// JSON stays clean; a plugin command owns stdout. Write errors (a closed pipe) are ignored:
+/// plugin chatter must not fail the command.
 extern "C" fn print(stream: Stream, text: RStr<'_>) {
-    let to_stderr = stream == Stream::Stderr || JSON_OUTPUT.load(Ordering::Relaxed);
+    let to_stderr = stream == Stream::Stderr
+        || (JSON_OUTPUT.load(Ordering::Relaxed) && !IN_COMMAND.load(Ordering::Relaxed));
     let _ = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())
     } else {

@@ -147,6 +147,6 @@ impl CachePolicy for ImportedPolicy {
             .get_version(salt.into(), &params.into())
             .into_result()
             .map(String::from)
-            .map_err(|e| PluginError::new(e))
+            .map_err(PluginError::new)
     }
 }

@@ -265,7 +265,11 @@ impl Command {
             parent: parent.iter().map(|p| RString::from(p.as_str())).collect(),
             name: self.name.into(),
             about: self.about.into(),
-            aliases: self.aliases.iter().map(|a| RString::from(a.as_str())).collect(),
+            aliases: self
+                .aliases
+                .iter()
+                .map(|a| RString::from(a.as_str()))
+                .collect(),
             hidden: self.hidden,
             replace_builtin: self.replace_builtin,
             args: self.args.into_iter().map(|a| a.inner).collect(),
@@ -319,7 +323,12 @@ impl Cli {
     /// Whether the host has a built-in command at `path`.
     pub fn has_command(&self, path: &str) -> bool {
         let wanted = split_path(path);
-        self.view.commands.iter().any(|c| c.path.iter().map(|p| p.as_str()).eq(wanted.iter().map(String::as_str)))
+        self.view.commands.iter().any(|c| {
+            c.path
+                .iter()
+                .map(|p| p.as_str())
+                .eq(wanted.iter().map(String::as_str))
+        })
     }
 
     /// The built-in commands' paths.
@@ -327,13 +336,23 @@ impl Cli {
         self.view
             .commands
             .iter()
-            .map(|c| c.path.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" "))
+            .map(|c| {
+                c.path
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect()
     }
 
     /// The global options' long names.
     pub fn global_options(&self) -> Vec<String> {
-        self.view.global_options.iter().map(|o| o.to_string()).collect()
+        self.view
+            .global_options
+            .iter()
+            .map(|o| o.to_string())
+            .collect()
     }
 
     /// Adds a top-level command or group.
@@ -406,7 +425,12 @@ impl From<&FfiInvocation> for Invocation {
             args: inv
                 .args
                 .iter()
-                .map(|a| (a.name.to_string(), a.values.iter().map(|v| v.to_string()).collect()))
+                .map(|a| {
+                    (
+                        a.name.to_string(),
+                        a.values.iter().map(|v| v.to_string()).collect(),
+                    )
+                })
                 .collect(),
             output: inv.output.to_string(),
             verbose: inv.verbose,

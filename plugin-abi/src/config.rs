@@ -175,7 +175,13 @@ impl Config {
     /// flytekit `Config.for_endpoint(endpoint)`: this endpoint (insecure when it starts with
     /// `http://`), other settings from `Config.auto()`. Computed by the host.
     pub fn for_endpoint(endpoint: &str) -> Result<Config, PluginError> {
-        host::config_for_endpoint(endpoint, endpoint.starts_with("http://"))
+        Config::for_endpoint_insecure(endpoint, endpoint.starts_with("http://"))
+    }
+
+    /// flytekit `Config.for_endpoint(endpoint, insecure)`, for a bare `host:port` that is plain
+    /// HTTP (`insecure = true`) or TLS.
+    pub fn for_endpoint_insecure(endpoint: &str, insecure: bool) -> Result<Config, PluginError> {
+        host::config_for_endpoint(endpoint, insecure)
     }
 
     /// flytekit `Config.for_sandbox()`: `localhost:30080`, insecure, PKCE. Computed by the host.

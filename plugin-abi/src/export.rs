@@ -67,7 +67,8 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, PluginError>) -> RResult<
         Ok(Err(err)) => RResult::RErr(err.message().into()),
         Err(payload) => {
             let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
-            let text = recorded.unwrap_or_else(|| format!("panicked: {}", panic_message(&*payload)));
+            let text =
+                recorded.unwrap_or_else(|| format!("panicked: {}", panic_message(&*payload)));
             RResult::RErr(text.into())
         }
     }
@@ -136,7 +137,12 @@ extern "C" fn secret_requires_group<P: PluginInstance>() -> HookOutput<bool> {
 }
 
 extern "C" fn get_default_image<P: PluginInstance>() -> HookOutput<ROption<RString>> {
-    hook(|| Ok(P::instance().try_get_default_image()?.map(RString::from).into()))
+    hook(|| {
+        Ok(P::instance()
+            .try_get_default_image()?
+            .map(RString::from)
+            .into())
+    })
 }
 
 extern "C" fn get_auth_success_html<P: PluginInstance>(
@@ -183,7 +189,11 @@ pub fn root_module<P: PluginInstance>() -> PluginModRef {
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
-        $crate::export_plugin!($plugin, name = env!("CARGO_PKG_NAME"), version = env!("CARGO_PKG_VERSION"));
+        $crate::export_plugin!(
+            $plugin,
+            name = env!("CARGO_PKG_NAME"),
+            version = env!("CARGO_PKG_VERSION")
+        );
     };
     ($plugin:ty, name = $name:expr, version = $version:expr $(,)?) => {
         impl $crate::__private::PluginInstance for $plugin {

@@ -47,12 +47,13 @@ fn print_to(stream: Stream, text: &str) {
     }
 }
 
-/// Prints text to the host's stdout (to stderr when the user asked for JSON, so JSON stays clean).
+/// Prints text to the host's stdout. Output of hooks goes to stderr when the user asked for JSON,
+/// so the host's JSON stays clean; a plugin command's output always goes to stdout.
 pub fn print(text: &str) {
     print_to(Stream::Stdout, text);
 }
 
-/// Prints a line to the host's stdout (to stderr when the user asked for JSON).
+/// Prints a line to the host's stdout (see [`print`]).
 pub fn println(text: &str) {
     print_to(Stream::Stdout, &format!("{text}\n"));
 }
@@ -107,24 +108,21 @@ pub fn default_secret_requires_group() -> Result<bool, PluginError> {
 
 /// The built-in plugin's `get_default_image` (`None`).
 pub fn default_get_default_image() -> Result<Option<String>, PluginError> {
-    Ok(services()?
-        .default_get_default_image()()
+    Ok(services()?.default_get_default_image()()
         .into_option()
         .map(String::from))
 }
 
 /// The built-in plugin's `get_auth_success_html` (`None`: the host's own page).
 pub fn default_get_auth_success_html(endpoint: &str) -> Result<Option<String>, PluginError> {
-    Ok(services()?
-        .default_get_auth_success_html()(endpoint.into())
+    Ok(services()?.default_get_auth_success_html()(endpoint.into())
         .into_option()
         .map(String::from))
 }
 
 /// The built-in plugin's `get_default_cache_policies` (none).
 pub fn default_get_default_cache_policies() -> Result<Vec<Box<dyn CachePolicy>>, PluginError> {
-    Ok(services()?
-        .default_get_default_cache_policies()()
+    Ok(services()?.default_get_default_cache_policies()()
         .into_iter()
         .map(|p| Box::new(ImportedPolicy::new(p)) as Box<dyn CachePolicy>)
         .collect())

@@ -68,7 +68,7 @@ pub use types::AbiVersion;
 pub mod __private {
     pub use crate::export::{root_module, PluginInstance};
     pub use abi_stable::library::{
-        CheckTypeLayout, LibHeader, RootModuleResult,
-        __call_root_module_loader as call_root_module_loader,
+        __call_root_module_loader as call_root_module_loader, CheckTypeLayout, LibHeader,
+        RootModuleResult,
     };
 }

@@ -338,7 +338,7 @@ pub struct FfiInvocation {
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stream {
-    /// Standard output (the host sends it to stderr when the user asked for JSON output).
+    /// Standard output (from a hook, the host sends it to stderr when the user asked for JSON).
     Stdout,
     /// Standard error.
     Stderr,

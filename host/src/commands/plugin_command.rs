@@ -40,9 +40,7 @@ pub fn run(command: &PluginCommand, matches: &ArgMatches) -> Result<i32, Error> 
         domain: globals.map(|g| g.domain.as_str()).unwrap_or_default().into(),
         config: globals.and_then(|g| g.config.as_deref()).map(RString::from).into(),
     };
-    command
-        .handler
-        .run(&invocation)
+    services::in_command(|| command.handler.run(&invocation))
         .into_result()
         .map_err(|message| Error::Command {
             plugin: services::active().label(),
