@@ -61,7 +61,7 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
 
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
     let plugin = services::activate(load_active_plugin()?);
-    let cli = cli::build(plugin)?;
+    let cli = cli::build(plugin, &args)?;
     cli::run(cli, args)
 }
 

@@ -2,13 +2,13 @@
 
 use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command};
 
-use super::tree::{Node, Origin};
+use super::tree::Node;
 
 /// Long names of the global options (plugin arguments may not reuse them).
-pub const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "output", "verbose"];
+pub(super) const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "output", "verbose"];
 
 /// Short flags the host uses (plugin arguments may not reuse them).
-pub const RESERVED_SHORTS: &[char] = &['c', 'p', 'd', 'o', 'v', 'h', 'V'];
+pub(super) const RESERVED_SHORTS: &[char] = &['c', 'p', 'd', 'o', 'v', 'h', 'V'];
 
 /// The root command with the global options.
 fn root() -> Command {
@@ -68,22 +68,20 @@ fn root() -> Command {
 }
 
 fn leaf(cmd: Command) -> Node {
-    Node::new(cmd, Origin::Builtin, Vec::new())
+    Node::builtin(cmd, Vec::new())
 }
 
 fn group(cmd: Command, children: Vec<Node>) -> Node {
-    Node::new(
+    Node::builtin(
         cmd.subcommand_required(true).arg_required_else_help(true),
-        Origin::Builtin,
         children,
     )
 }
 
 /// The built-in CLI.
-pub fn tree() -> Node {
-    Node::new(
+pub(super) fn tree() -> Node {
+    Node::builtin(
         root(),
-        Origin::Builtin,
         vec![
             leaf(Command::new("info").about("Show the host version, the active plugin and the Flyte endpoint")),
             group(

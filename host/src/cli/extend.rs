@@ -18,17 +18,19 @@ use flyte_plugin_abi::{
 
 use super::{
     builtin::{GLOBAL_OPTIONS, RESERVED_SHORTS},
-    tree::{Node, Origin},
+    tree::{Kind, Node},
 };
 
-/// A plugin command the host can run.
+/// A command or group the plugin added.
 pub struct PluginCommand {
     /// Its path, e.g. `["acme", "deploy"]`.
     pub path: Vec<String>,
-    /// Its arguments as declared.
+    /// One-line help.
+    pub about: String,
+    /// Its arguments as declared (defaults possibly changed by edits).
     pub args: Vec<FfiArg>,
-    /// What runs it.
-    pub handler: CommandHandlerBox,
+    /// What runs it; `None` for a group.
+    pub handler: Option<CommandHandlerBox>,
 }
 
 /// What the plugin's CLI changes amounted to.
@@ -36,7 +38,9 @@ pub struct PluginCommand {
 pub struct Extension {
     /// Whether the plugin overrides `configure_pyflyte_cli` at all.
     pub overridden: bool,
-    /// The plugin's runnable commands, indexed by [`Origin::Plugin`].
+    /// How help texts name the plugin.
+    pub plugin_label: String,
+    /// The plugin's commands and groups, indexed by [`Kind::Plugin`].
     pub commands: Vec<PluginCommand>,
     /// Plugin command paths added (groups included).
     pub added: Vec<String>,
@@ -63,8 +67,11 @@ fn path_text(path: &[String]) -> String {
 }
 
 /// Applies `changes` to `root`. `Err` is a message for an invalid-value error of the hook.
-pub fn apply(root: &mut Node, changes: FfiCliChanges) -> Result<Extension, String> {
-    let mut ext = Extension::default();
+pub fn apply(root: &mut Node, changes: FfiCliChanges, plugin_label: String) -> Result<Extension, String> {
+    let mut ext = Extension {
+        plugin_label,
+        ..Extension::default()
+    };
     for command in changes.commands {
         add_command(root, command, &mut ext)?;
     }
@@ -91,7 +98,7 @@ fn add_command(root: &mut Node, decl: FfiCommand, ext: &mut Extension) -> Result
             return Err(format!("alias '{alias}' of command '{shown}' is not valid"));
         }
     }
-    let cmd = command_for(&decl, &shown)?;
+    check_args(&decl, &shown)?;
     let Some(parent_node) = root.find_mut(&parent) else {
         ext.conflicts.push(format!(
             "command '{shown}' was not added: this host has no group '{}'",
@@ -99,73 +106,73 @@ fn add_command(root: &mut Node, decl: FfiCommand, ext: &mut Extension) -> Result
         ));
         return Ok(());
     };
-    if !parent.is_empty() && parent_node.children.is_empty() && parent_node.origin == Origin::Builtin
-    {
+    if !parent.is_empty() && parent_node.is_builtin_leaf() {
         ext.conflicts.push(format!(
             "command '{shown}' was not added: '{}' is a command, not a group",
             path_text(&parent)
         ));
         return Ok(());
     }
-    let clash = parent_node.children.iter().position(|c| c.answers_to(&name));
-    if let Some(i) = clash {
-        let existing = &parent_node.children[i];
-        match existing.origin {
-            Origin::Builtin if decl.replace_builtin => {
+    if let Some(i) = parent_node.children.iter().position(|c| c.answers_to(&name)) {
+        match parent_node.children[i].kind {
+            Kind::Builtin(_) if decl.replace_builtin => {
                 parent_node.children.remove(i);
                 ext.replaced.push(shown.clone());
             }
-            Origin::Builtin => {
+            Kind::Builtin(_) => {
                 ext.conflicts.push(format!(
                     "command '{shown}' clashes with the built-in command; the built-in is kept \
                      (a plugin replaces a built-in only with replaces_builtin())"
                 ));
                 return Ok(());
             }
-            Origin::Plugin(_) => {
-                return Err(format!("command '{shown}' is declared twice"));
-            }
+            Kind::Plugin(_) => return Err(format!("command '{shown}' is declared twice")),
         }
     } else if decl.replace_builtin {
         ext.conflicts.push(format!(
             "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
         ));
     }
-    let mut cmd = cmd;
+    let mut aliases = Vec::new();
     for alias in &decl.aliases {
         if parent_node.children.iter().any(|c| c.answers_to(alias)) {
             ext.conflicts.push(format!(
                 "alias '{alias}' of command '{shown}' clashes with an existing command; it was not added"
             ));
         } else {
-            cmd = cmd.visible_alias(alias.to_string());
+            aliases.push(alias.to_string());
         }
     }
-    let origin = match decl.handler.into_option() {
-        Some(handler) => {
-            ext.commands.push(PluginCommand {
-                path: path.clone(),
-                args: decl.args.into_iter().collect(),
-                handler,
-            });
-            Origin::Plugin(Some(ext.commands.len() - 1))
-        }
-        None => {
-            cmd = cmd.subcommand_required(true).arg_required_else_help(true);
-            Origin::Plugin(None)
-        }
-    };
-    parent_node.children.push(Node::new(cmd, origin, Vec::new()));
+    ext.commands.push(PluginCommand {
+        path,
+        about: decl.about.to_string(),
+        args: decl.args.into_iter().collect(),
+        handler: decl.handler.into_option(),
+    });
+    parent_node.children.push(Node {
+        name,
+        about: decl.about.to_string(),
+        aliases,
+        hidden: decl.hidden,
+        kind: Kind::Plugin(ext.commands.len() - 1),
+        children: Vec::new(),
+    });
     ext.added.push(shown);
     Ok(())
 }
 
-/// The clap command for a declaration, after checking its arguments cannot confuse clap.
-fn command_for(decl: &FfiCommand, shown: &str) -> Result<Command, String> {
-    let mut cmd = Command::new(decl.name.to_string()).about(decl.about.to_string());
-    if decl.hidden {
-        cmd = cmd.hide(true);
+/// The clap command for a plugin command (its arguments were checked by [`apply`]).
+pub fn clap_command(command: &PluginCommand) -> Command {
+    let name = command.path.last().cloned().unwrap_or_default();
+    let mut cmd = Command::new(name).about(command.about.clone());
+    if command.handler.is_none() {
+        cmd = cmd.subcommand_required(true).arg_required_else_help(true);
     }
+    cmd.args(command.args.iter().map(clap_arg))
+}
+
+/// Checks that a declaration's arguments make sense and cannot confuse clap.
+fn check_args(decl: &FfiCommand, shown: &str) -> Result<(), String> {
     let mut names = HashSet::new();
     let mut shorts = HashSet::new();
     let mut seen_optional_positional = false;
@@ -207,9 +214,8 @@ fn command_for(decl: &FfiCommand, shown: &str) -> Result<Command, String> {
             }
             seen_optional_positional |= !arg.required;
         }
-        cmd = cmd.arg(clap_arg(arg));
     }
-    Ok(cmd)
+    Ok(())
 }
 
 /// Checks a value against an argument's type and choices; the error completes "default …".
@@ -285,47 +291,64 @@ fn clap_arg(decl: &FfiArg) -> Arg {
 fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(), String> {
     let path: Vec<String> = edit.path.iter().map(|p| p.to_string()).collect();
     let shown = path_text(&path);
+    let value = edit.value.to_string();
+    if edit.kind == FfiEditKind::Alias {
+        // Checked against the siblings before the target is borrowed.
+        let (Some((last, parent)), true) = (path.split_last(), valid_name(&value)) else {
+            return Err(format!("alias '{value}' for '{shown}' is not valid"));
+        };
+        if let Some(parent) = root.find_mut(parent) {
+            if parent.children.iter().any(|c| c.answers_to(&value)) {
+                ext.conflicts.push(format!(
+                    "alias '{value}' for '{shown}' clashes with an existing command; it was not added"
+                ));
+                return Ok(());
+            }
+            if let Some(node) = parent.children.iter_mut().find(|c| &c.name == last) {
+                node.aliases.push(value);
+                return Ok(());
+            }
+        }
+    }
     let Some(node) = root.find_mut(&path) else {
         ext.conflicts.push(format!("cannot edit '{shown}': this host has no such command"));
         return Ok(());
     };
     match edit.kind {
-        FfiEditKind::Hide => {
-            if path.is_empty() {
-                return Err("cannot hide the top-level command".into());
-            }
-            node.edit(|c| c.hide(true));
-        }
-        FfiEditKind::Alias => {
-            let alias = edit.value.to_string();
-            if path.is_empty() || !valid_name(&alias) {
-                return Err(format!("alias '{alias}' for '{shown}' is not valid"));
-            }
-            let parent = root.find_mut(&path[..path.len() - 1]).expect("parent of a found node");
-            if parent.children.iter().any(|c| c.answers_to(&alias)) {
-                ext.conflicts.push(format!(
-                    "alias '{alias}' for '{shown}' clashes with an existing command; it was not added"
-                ));
-            } else if let Some(node) = parent.children.iter_mut().find(|c| c.name() == path[path.len() - 1]) {
-                node.edit(|c| c.visible_alias(alias));
-            }
-        }
+        FfiEditKind::Alias => {}
+        FfiEditKind::Hide if path.is_empty() => return Err("cannot hide the top-level command".into()),
+        FfiEditKind::Hide => node.hidden = true,
         FfiEditKind::SetDefault => {
             let option = edit.option.to_string();
-            let value = edit.value.to_string();
-            let Some(arg) = node.cmd.get_arguments().find(|a| a.get_id() == option.as_str()) else {
-                ext.conflicts.push(format!(
-                    "cannot change the default of '--{option}' of '{shown}': there is no such option"
-                ));
-                return Ok(());
-            };
-            let allowed: Vec<String> = arg.get_possible_values().iter().map(|v| v.get_name().to_owned()).collect();
-            if value.is_empty() || (!allowed.is_empty() && !allowed.contains(&value)) {
-                return Err(format!(
-                    "'{value}' is not a valid default for '--{option}' of '{shown}'"
-                ));
+            let missing = format!(
+                "cannot change the default of '--{option}' of '{shown}': there is no such option"
+            );
+            let invalid = format!("'{value}' is not a valid default for '--{option}' of '{shown}'");
+            match &mut node.kind {
+                Kind::Builtin(cmd) => {
+                    let Some(arg) = cmd.get_arguments().find(|a| a.get_id() == option.as_str()) else {
+                        ext.conflicts.push(missing);
+                        return Ok(());
+                    };
+                    let allowed: Vec<String> =
+                        arg.get_possible_values().iter().map(|v| v.get_name().to_owned()).collect();
+                    if value.is_empty() || (!allowed.is_empty() && !allowed.contains(&value)) {
+                        return Err(invalid);
+                    }
+                    let taken = std::mem::take(cmd);
+                    *cmd = taken.mut_arg(option, |a| a.default_value(value));
+                }
+                Kind::Plugin(i) => {
+                    let Some(arg) = ext.commands[*i].args.iter_mut().find(|a| a.name.as_str() == option) else {
+                        ext.conflicts.push(missing);
+                        return Ok(());
+                    };
+                    if arg.required || check_value(arg, &value).is_err() {
+                        return Err(invalid);
+                    }
+                    arg.default = abi_stable::std_types::ROption::RSome(value.into());
+                }
             }
-            node.edit(|c| c.mut_arg(option, |a| a.default_value(value)));
         }
     }
     Ok(())

@@ -5,6 +5,8 @@ mod builtin;
 pub mod extend;
 mod tree;
 
+use tree::{Node, Scope};
+
 use std::ffi::OsString;
 
 use clap::ArgMatches;
@@ -26,22 +28,70 @@ pub struct Cli {
     pub extension: Extension,
 }
 
-/// Builds the CLI: the built-in tree plus what `plugin`'s `configure_pyflyte_cli` declares.
-pub fn build(plugin: &ActivePlugin) -> Result<Cli, Error> {
+/// The built-in tree extended by what `plugin`'s `configure_pyflyte_cli` declares.
+fn extend(plugin: &ActivePlugin) -> Result<(Node, Extension), Error> {
     let mut root = builtin::tree();
     let changes = plugin.configure_pyflyte_cli(&root.view())?;
-    let mut extension = extend::apply(&mut root, changes.value)
+    let label = format!("'{}' {}", plugin.name(), plugin.version());
+    let mut extension = extend::apply(&mut root, changes.value, label)
         .map_err(|m| plugin.invalid("configure_pyflyte_cli", m))?;
     extension.overridden = changes.source == HookSource::Plugin;
+    Ok((root, extension))
+}
+
+/// Builds the CLI for the command line `args`: the built-in tree plus the plugin's commands, of
+/// which only the one `args` asks for becomes a full clap command.
+pub fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Error> {
+    let (root, extension) = extend(plugin)?;
+    let scope = scope(&root, args);
     Ok(Cli {
-        command: root.into_clap(),
+        command: root.into_clap(&extension, &scope),
         extension,
     })
 }
 
 /// Checks what `plugin`'s `configure_pyflyte_cli` declares, without keeping the CLI.
 pub fn check(plugin: &ActivePlugin) -> Result<Extension, Error> {
-    build(plugin).map(|cli| cli.extension)
+    extend(plugin).map(|(_, extension)| extension)
+}
+
+/// Global options that take a value (their value is not a command name).
+const VALUE_OPTIONS: &[&str] = &["--config", "--project", "--domain", "--output"];
+const VALUE_SHORTS: &[char] = &['c', 'p', 'd', 'o'];
+
+/// The first word of `args` that is not a global option or its value.
+fn requested_command(args: &[OsString]) -> Option<String> {
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            return words.next().map(|w| w.into_owned());
+        }
+        if let Some(long) = word.strip_prefix("--") {
+            if !long.contains('=') && VALUE_OPTIONS.contains(&word.as_ref()) {
+                words.next();
+            }
+        } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
+            if let Some(pos) = shorts.find(|c| VALUE_SHORTS.contains(&c)) {
+                if pos + 1 == shorts.len() {
+                    words.next();
+                }
+            }
+        } else {
+            return Some(word.into_owned());
+        }
+    }
+    None
+}
+
+/// Which plugin commands the command line needs as clap commands.
+fn scope(root: &Node, args: &[OsString]) -> Scope {
+    match requested_command(args) {
+        None => Scope::Only(None),
+        Some(word) if word == "help" || word == "completion" => Scope::Full,
+        Some(word) if root.children.iter().any(|c| c.answers_to(&word)) => Scope::Only(Some(word)),
+        // Unknown: let clap see everything so it can suggest the closest command.
+        Some(_) => Scope::Full,
+    }
 }
 
 /// What the user asked for, after parsing.

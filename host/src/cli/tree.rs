@@ -1,47 +1,70 @@
 //! The command tree before it becomes a clap `Command`: built-in and plugin nodes side by side, so
-//! plugin commands can be inserted, replaced, hidden and aliased by path.
+//! plugin commands can be inserted, replaced, hidden and aliased by path, and turned into clap
+//! commands only where the command line needs them (a plugin may add a thousand commands; building
+//! and parsing all of them on every run would cost more than the rest of start-up).
+
+use std::fmt::Write;
 
 use abi_stable::std_types::RString;
 use clap::Command;
 use flyte_plugin_abi::types::{FfiCliView, FfiCommandInfo};
 
+use super::extend::{clap_command, Extension};
+
 /// Who provides a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// The host.
-    Builtin,
-    /// The plugin; `Some(i)` is the index of its handler, `None` a group.
-    Plugin(Option<usize>),
+pub enum Kind {
+    /// The host, with its clap definition (without subcommands).
+    Builtin(Command),
+    /// The plugin: an index into [`Extension::commands`].
+    Plugin(usize),
 }
 
 /// One command and its subcommands.
 pub struct Node {
-    /// The command without its subcommands.
-    pub cmd: Command,
+    /// The command's name.
+    pub name: String,
+    /// One-line help.
+    pub about: String,
+    /// Extra names.
+    pub aliases: Vec<String>,
+    /// Hidden from `--help`.
+    pub hidden: bool,
     /// Who provides it.
-    pub origin: Origin,
+    pub kind: Kind,
     /// Its subcommands.
     pub children: Vec<Node>,
 }
 
+/// Which plugin commands become clap commands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// All of them (completion, `help`, or an unknown command that clap should suggest for).
+    Full,
+    /// Only the top-level command with this name; the others are listed in the root help text.
+    Only(Option<String>),
+}
+
 impl Node {
-    /// A node.
-    pub fn new(cmd: Command, origin: Origin, children: Vec<Node>) -> Node {
+    /// A built-in command.
+    pub fn builtin(cmd: Command, children: Vec<Node>) -> Node {
         Node {
-            cmd,
-            origin,
+            name: cmd.get_name().to_owned(),
+            about: cmd.get_about().map(|a| a.to_string()).unwrap_or_default(),
+            aliases: Vec::new(),
+            hidden: false,
+            kind: Kind::Builtin(cmd),
             children,
         }
     }
 
-    /// The command's name.
-    pub fn name(&self) -> &str {
-        self.cmd.get_name()
-    }
-
     /// Whether `name` is this command's name or one of its aliases.
     pub fn answers_to(&self, name: &str) -> bool {
-        self.name() == name || self.cmd.get_all_aliases().any(|a| a == name)
+        self.name == name || self.aliases.iter().any(|a| a == name)
+    }
+
+    /// Whether this is a built-in command without subcommands.
+    pub fn is_builtin_leaf(&self) -> bool {
+        matches!(self.kind, Kind::Builtin(_)) && self.children.is_empty()
     }
 
     /// The node at `path` below this one (`[]` is this node).
@@ -51,23 +74,9 @@ impl Node {
             Some((first, rest)) => self
                 .children
                 .iter_mut()
-                .find(|c| c.name() == first)?
+                .find(|c| &c.name == first)?
                 .find_mut(rest),
         }
-    }
-
-    /// The node at `path` below this one.
-    pub fn find(&self, path: &[String]) -> Option<&Node> {
-        match path.split_first() {
-            None => Some(self),
-            Some((first, rest)) => self.children.iter().find(|c| c.name() == first)?.find(rest),
-        }
-    }
-
-    /// Applies a clap builder method to this node's command.
-    pub fn edit(&mut self, f: impl FnOnce(Command) -> Command) {
-        let cmd = std::mem::take(&mut self.cmd);
-        self.cmd = f(cmd);
     }
 
     /// What `configure_pyflyte_cli` sees of the built-in CLI.
@@ -76,17 +85,25 @@ impl Node {
         for child in &self.children {
             child.collect_info(&mut Vec::new(), &mut commands);
         }
+        let globals = match &self.kind {
+            Kind::Builtin(cmd) => long_names(cmd),
+            Kind::Plugin(_) => Vec::new(),
+        };
         FfiCliView {
             commands: commands.into_iter().collect(),
-            global_options: long_names(&self.cmd).collect(),
+            global_options: globals.into_iter().collect(),
         }
     }
 
     fn collect_info(&self, parent: &mut Vec<String>, out: &mut Vec<FfiCommandInfo>) {
-        parent.push(self.name().to_owned());
+        parent.push(self.name.clone());
+        let options = match &self.kind {
+            Kind::Builtin(cmd) => long_names(cmd),
+            Kind::Plugin(_) => Vec::new(),
+        };
         out.push(FfiCommandInfo {
             path: parent.iter().map(|p| RString::from(p.as_str())).collect(),
-            options: long_names(&self.cmd).collect(),
+            options: options.into_iter().collect(),
             is_group: !self.children.is_empty(),
         });
         for child in &self.children {
@@ -95,15 +112,63 @@ impl Node {
         parent.pop();
     }
 
-    /// The clap command with every subcommand attached.
-    pub fn into_clap(self) -> Command {
-        let Node { cmd, children, .. } = self;
-        cmd.subcommands(children.into_iter().map(Node::into_clap))
+    /// The clap command for this node and its subcommands; at the top level, plugin commands
+    /// outside `scope` are left out and listed in the help text instead.
+    pub fn into_clap(self, ext: &Extension, scope: &Scope) -> Command {
+        let mut listed = String::new();
+        let Node { kind, children, .. } = self;
+        let mut cmd = match kind {
+            Kind::Builtin(cmd) => cmd,
+            Kind::Plugin(i) => clap_command(&ext.commands[i]),
+        };
+        let mut subcommands = Vec::with_capacity(children.len());
+        for child in children {
+            let wanted = match (scope, &child.kind) {
+                (Scope::Only(requested), Kind::Plugin(_)) => {
+                    requested.as_deref().is_some_and(|r| child.answers_to(r))
+                }
+                _ => true,
+            };
+            if wanted {
+                subcommands.push(child.finish(ext));
+            } else if !child.hidden {
+                list_entry(&mut listed, &child);
+            }
+        }
+        if !listed.is_empty() {
+            cmd = cmd.help_template(help_template(&ext.plugin_label, &listed));
+        }
+        cmd.subcommands(subcommands)
+    }
+
+    /// A whole subtree as clap commands, with this node's name settings applied.
+    fn finish(self, ext: &Extension) -> Command {
+        let (aliases, hidden) = (self.aliases.clone(), self.hidden);
+        let cmd = self.into_clap(ext, &Scope::Full);
+        cmd.visible_aliases(aliases).hide(hidden)
     }
 }
 
-fn long_names(cmd: &Command) -> impl Iterator<Item = RString> + '_ {
+fn list_entry(out: &mut String, node: &Node) {
+    let mut name = node.name.clone();
+    if !node.aliases.is_empty() {
+        let _ = write!(name, " ({})", node.aliases.join(", "));
+    }
+    let _ = writeln!(out, "  {name:<14} {}", node.about);
+}
+
+/// clap's default help layout with the plugin's top-level commands as a section of their own.
+fn help_template(plugin: &str, listed: &str) -> String {
+    let escaped = listed.trim_end().replace('{', "{{").replace('}', "}}");
+    format!(
+        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n\
+         {{all-args}}\n\nCommands from plugin {plugin}:\n{escaped}{{after-help}}"
+    )
+}
+
+fn long_names(cmd: &Command) -> Vec<RString> {
     cmd.get_arguments()
         .filter_map(|a| a.get_long())
         .map(RString::from)
+        .collect()
 }

@@ -6,7 +6,7 @@ use clap_complete::Shell;
 use crate::error::Error;
 
 /// Prints the completion script.
-pub fn run(command: &mut clap::Command, matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn run(command: &mut clap::Command, matches: &ArgMatches) -> Result<i32, Error> {
     let shell = *matches
         .get_one::<Shell>("shell")
         .ok_or_else(|| Error::Message("completion: a shell is required".into()))?;

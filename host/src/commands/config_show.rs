@@ -22,7 +22,7 @@ fn list_or_null(items: &[String]) -> Value {
 }
 
 /// flytekit's `PlatformConfig` field names, the secret redacted.
-pub fn platform_json(p: &PlatformConfig) -> Value {
+pub(super) fn platform_json(p: &PlatformConfig) -> Value {
     json!({
         "endpoint": p.endpoint,
         "insecure": p.insecure,
@@ -112,7 +112,7 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
 }
 
 /// Prints the resolved remote.
-pub fn run() -> Result<i32, Error> {
+pub(super) fn run() -> Result<i32, Error> {
     let hooked = services::resolved_remote().map_err(Error::Message)?;
     if json_output() {
         output::json(&remote_json(&hooked.value, hooked.source))?;

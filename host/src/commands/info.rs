@@ -7,7 +7,7 @@ use super::json_output;
 use crate::{error::Error, output, services};
 
 /// Prints what this host is and where it connects.
-pub fn run() -> Result<i32, Error> {
+pub(super) fn run() -> Result<i32, Error> {
     let plugin = services::active();
     let remote = services::resolved_remote().map_err(Error::Message)?.value;
     let path = plugin.path().map(|p| p.display().to_string());

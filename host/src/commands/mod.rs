@@ -21,7 +21,9 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         .iter()
         .find(|c| c.path == parsed.path)
     {
-        return plugin_command::run(command, parsed.matches);
+        if let Some(handler) = &command.handler {
+            return plugin_command::run(command, handler, parsed.matches);
+        }
     }
     let path: Vec<&str> = parsed.path.iter().map(String::as_str).collect();
     match path.as_slice() {

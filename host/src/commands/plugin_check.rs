@@ -76,7 +76,7 @@ fn policy_failure(answer: &Answer) -> Option<String> {
 }
 
 /// Loads and exercises the library; exit status 1 when any hook failed.
-pub fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let path = matches
         .get_one::<PathBuf>("path")
         .cloned()

@@ -2,12 +2,19 @@
 
 use abi_stable::std_types::{RString, RVec};
 use clap::ArgMatches;
-use flyte_plugin_abi::types::{FfiArgKind, FfiArgValue, FfiInvocation};
+use flyte_plugin_abi::{
+    cli::CommandHandlerBox,
+    types::{FfiArgKind, FfiArgValue, FfiInvocation},
+};
 
 use crate::{cli::extend::PluginCommand, error::Error, services};
 
 /// Runs `command` with the values clap parsed.
-pub fn run(command: &PluginCommand, matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn run(
+    command: &PluginCommand,
+    handler: &CommandHandlerBox,
+    matches: &ArgMatches,
+) -> Result<i32, Error> {
     let args = command
         .args
         .iter()
@@ -40,7 +47,7 @@ pub fn run(command: &PluginCommand, matches: &ArgMatches) -> Result<i32, Error> 
         domain: globals.map(|g| g.domain.as_str()).unwrap_or_default().into(),
         config: globals.and_then(|g| g.config.as_deref()).map(RString::from).into(),
     };
-    services::in_command(|| command.handler.run(&invocation))
+    services::in_command(|| handler.run(&invocation))
         .into_result()
         .map_err(|message| Error::Command {
             plugin: services::active().label(),

@@ -12,12 +12,12 @@ use crate::{
 };
 
 /// The first line of a page, for tables.
-pub fn first_line(html: &str) -> &str {
+pub(super) fn first_line(html: &str) -> &str {
     html.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
 }
 
 /// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
-pub fn run(extension: &Extension) -> Result<i32, Error> {
+pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
     let plugin = services::active();
     let remote = services::resolved_remote().map(|h| (h.value, h.source));
     let reports = inspect::probe(plugin, remote);

@@ -148,7 +148,10 @@ mod tests {
 
     #[test]
     fn debug_hides_values() {
-        let shown = format!("{:?}", env(&[("FLYTE_CREDENTIALS_CLIENT_SECRET", "hunter2")]));
+        let shown = format!(
+            "{:?}",
+            env(&[("FLYTE_CREDENTIALS_CLIENT_SECRET", "hunter2")])
+        );
         assert!(!shown.contains("hunter2"), "{shown}");
     }
 }

@@ -83,7 +83,7 @@ pub enum ConfigError {
         .path.display()
     )]
     SecretFile {
-        /// Where the location was set, e.g. `admin.clientSecretLocation in `/home/me/.flyte/config.yaml``.
+        /// Where the location was set, e.g. ``admin.clientSecretLocation in `/home/me/.flyte/config.yaml` ``.
         key: String,
         /// The secret file, resolved against the home and current directories.
         path: PathBuf,

@@ -261,7 +261,10 @@ mod tests {
         assert_eq!(s.insecure, Some(true));
         assert_eq!(s.insecure_skip_verify, Some(false));
         assert_eq!(s.rpc_retries, Some(7));
-        assert_eq!(s.scopes, Some(vec!["openid".into(), "offline".into(), "all".into()]));
+        assert_eq!(
+            s.scopes,
+            Some(vec!["openid".into(), "offline".into(), "all".into()])
+        );
         assert_eq!(s.auth_mode, Some(AuthMode::ClientSecret));
         assert_eq!(s.client_id, None);
         assert_eq!(s.command, None);
@@ -298,7 +301,13 @@ mod tests {
 
     #[test]
     fn dns_scheme_is_stripped() {
-        assert_eq!(strip_dns("dns:///flyte.example.com:443"), "flyte.example.com:443");
-        assert_eq!(strip_dns("http://localhost:30080"), "http://localhost:30080");
+        assert_eq!(
+            strip_dns("dns:///flyte.example.com:443"),
+            "flyte.example.com:443"
+        );
+        assert_eq!(
+            strip_dns("http://localhost:30080"),
+            "http://localhost:30080"
+        );
     }
 }
