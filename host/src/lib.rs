@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod inspect;
+mod layout_cache;
 pub mod loader;
 pub mod output;
 pub mod plugin;

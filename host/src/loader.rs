@@ -16,6 +16,8 @@ use abi_stable::{
 };
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
 
+use crate::layout_cache;
+
 /// The file extension of shared libraries on this platform.
 pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 
@@ -325,17 +327,23 @@ fn loader_reason(message: &str, path: &Path) -> String {
     trimmed.trim().to_owned()
 }
 
-/// Checks the root module's layout. A plugin built against an older 1.x has a shorter table, which
-/// abi_stable's check rejects ("too many fields"); such a plugin is accepted when its whole layout
-/// is a prefix of the host's, checked with the roles swapped (the common part is still fully
-/// checked, and the host treats hooks beyond the plugin's table as not overridden).
+/// Checks the root module's layout, unless this host binary already checked this very file (see
+/// [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
+/// check rejects ("too many fields"); such a plugin is accepted when its whole layout is a prefix
+/// of the host's, checked with the roles swapped (the common part is still fully checked, and the
+/// host treats hooks beyond the plugin's table as not overridden).
 fn init_root_module(
     path: &Path,
     origin: &Origin,
     header: &'static LibHeader,
 ) -> Result<PluginModRef, LoadError> {
-    match header.init_root_module::<PluginModRef>() {
-        Ok(module) => Ok(module),
+    if layout_cache::is_checked(path) {
+        // SAFETY: this host binary checked this unchanged file's layout before.
+        return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
+            .map_err(|e| library_error(path, origin, e));
+    }
+    let module = match header.init_root_module::<PluginModRef>() {
+        Ok(module) => module,
         Err(LibraryError::AbiInstability(forward)) => {
             let forward = forward.to_string();
             let older_prefix = header.layout().is_some_and(|plugin_layout| {
@@ -353,10 +361,12 @@ fn init_root_module(
             // every field it has matches the host's, and the host only reads fields the plugin
             // has (fields past its table are `Option` accessors that return `None`).
             unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
-                .map_err(|e| library_error(path, origin, e))
+                .map_err(|e| library_error(path, origin, e))?
         }
-        Err(e) => Err(library_error(path, origin, e)),
-    }
+        Err(e) => return Err(library_error(path, origin, e)),
+    };
+    layout_cache::mark_checked(path);
+    Ok(module)
 }
 
 fn library_error(path: &Path, origin: &Origin, err: LibraryError) -> LoadError {

@@ -5,7 +5,7 @@
 //! a built-in, or an edit of a command this host does not have, is not: the built-in wins and the
 //! clash is reported by `plugin show` and `plugin check`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use clap::{
     builder::{PossibleValuesParser, ValueParser, ValueRange},
@@ -72,8 +72,9 @@ pub fn apply(root: &mut Node, changes: FfiCliChanges, plugin_label: String) -> R
         plugin_label,
         ..Extension::default()
     };
+    let mut taken = Taken::default();
     for command in changes.commands {
-        add_command(root, command, &mut ext)?;
+        add_command(root, command, &mut ext, &mut taken)?;
     }
     for edit in changes.edits {
         apply_edit(root, edit, &mut ext)?;
@@ -81,7 +82,27 @@ pub fn apply(root: &mut Node, changes: FfiCliChanges, plugin_label: String) -> R
     Ok(ext)
 }
 
-fn add_command(root: &mut Node, decl: FfiCommand, ext: &mut Extension) -> Result<(), String> {
+/// The names (and aliases) in use under each group, so adding n commands costs O(n), not O(n²).
+#[derive(Default)]
+struct Taken(HashMap<Vec<String>, HashSet<String>>);
+
+impl Taken {
+    fn under(&mut self, parent: &[String], node: &Node) -> &mut HashSet<String> {
+        self.0.entry(parent.to_vec()).or_insert_with(|| {
+            node.children
+                .iter()
+                .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.iter().cloned()))
+                .collect()
+        })
+    }
+}
+
+fn add_command(
+    root: &mut Node,
+    decl: FfiCommand,
+    ext: &mut Extension,
+    taken: &mut Taken,
+) -> Result<(), String> {
     let parent: Vec<String> = decl.parent.iter().map(|p| p.to_string()).collect();
     let name = decl.name.to_string();
     let mut path = parent.clone();
@@ -113,7 +134,13 @@ fn add_command(root: &mut Node, decl: FfiCommand, ext: &mut Extension) -> Result
         ));
         return Ok(());
     }
-    if let Some(i) = parent_node.children.iter().position(|c| c.answers_to(&name)) {
+    let names = taken.under(&parent, parent_node);
+    let clash = if names.contains(&name) {
+        parent_node.children.iter().position(|c| c.answers_to(&name))
+    } else {
+        None
+    };
+    if let Some(i) = clash {
         match parent_node.children[i].kind {
             Kind::Builtin(_) if decl.replace_builtin => {
                 parent_node.children.remove(i);
@@ -133,9 +160,10 @@ fn add_command(root: &mut Node, decl: FfiCommand, ext: &mut Extension) -> Result
             "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
         ));
     }
+    names.insert(name.clone());
     let mut aliases = Vec::new();
     for alias in &decl.aliases {
-        if parent_node.children.iter().any(|c| c.answers_to(alias)) {
+        if !names.insert(alias.to_string()) {
             ext.conflicts.push(format!(
                 "alias '{alias}' of command '{shown}' clashes with an existing command; it was not added"
             ));

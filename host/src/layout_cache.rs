@@ -1,0 +1,93 @@
+//! A record of plugin libraries whose layout this host binary already checked, so the check
+//! (the bulk of a plugin's load time) runs once per library file rather than on every start-up —
+//! the cache abi_stable's `unchecked_layout` documentation suggests.
+//!
+//! A library is identified by its path, device, inode, size, modification time and change time
+//! (which no user-space call can set back), and the host by its version and its own executable's
+//! size and modification time. Any change to either means a fresh check. The record lives in
+//! `$XDG_CACHE_HOME/flyte-host/checked-plugins` (default `~/.cache/flyte-host/`); failing to read
+//! or write it only costs the check.
+
+use std::{
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+};
+
+const MAX_ENTRIES: usize = 64;
+
+/// The record file, when a cache directory is known.
+fn record_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("flyte-host").join("checked-plugins"))
+}
+
+#[cfg(unix)]
+fn file_identity(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(path).ok()?;
+    Some(format!(
+        "{}:{}:{}:{}.{}:{}.{}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
+    ))
+}
+
+#[cfg(not(unix))]
+fn file_identity(_path: &Path) -> Option<String> {
+    None
+}
+
+/// The line that records `library` as checked by this host binary.
+fn key(library: &Path) -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let library = fs::canonicalize(library).ok()?;
+    Some(format!(
+        "{} {} {} {}",
+        env!("CARGO_PKG_VERSION"),
+        file_identity(&exe)?,
+        file_identity(&library)?,
+        library.display()
+    ))
+}
+
+/// Whether this host binary already checked this exact library file.
+pub(crate) fn is_checked(library: &Path) -> bool {
+    let (Some(key), Some(record)) = (key(library), record_path()) else {
+        return false;
+    };
+    fs::read_to_string(record).is_ok_and(|text| text.lines().any(|l| l == key))
+}
+
+/// Records that this host binary checked `library` (best effort, atomic replace).
+pub(crate) fn mark_checked(library: &Path) {
+    let (Some(key), Some(record)) = (key(library), record_path()) else {
+        return;
+    };
+    let Some(dir) = record.parent() else { return };
+    if fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let existing = fs::read_to_string(&record).unwrap_or_default();
+    let mut lines: Vec<&str> = existing.lines().filter(|l| *l != key).collect();
+    lines.push(&key);
+    let keep = lines.len().saturating_sub(MAX_ENTRIES);
+    let tmp = dir.join(format!("checked-plugins.{}.tmp", std::process::id()));
+    let written = fs::File::create(&tmp).and_then(|mut f| {
+        for line in &lines[keep..] {
+            writeln!(f, "{line}")?;
+        }
+        f.sync_all()
+    });
+    if written.is_err() || fs::rename(&tmp, &record).is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+}
