@@ -171,15 +171,16 @@ fn add_command(
             aliases.push(alias.to_string());
         }
     }
+    let about = decl.about.into_string();
     ext.commands.push(PluginCommand {
         path,
-        about: decl.about.to_string(),
+        about: about.clone(),
         args: decl.args.into_iter().collect(),
         handler: decl.handler.into_option(),
     });
     parent_node.children.push(Node {
         name,
-        about: decl.about.to_string(),
+        about,
         aliases,
         hidden: decl.hidden,
         kind: Kind::Plugin(ext.commands.len() - 1),
@@ -201,47 +202,53 @@ pub fn clap_command(command: &PluginCommand) -> Command {
 
 /// Checks that a declaration's arguments make sense and cannot confuse clap.
 fn check_args(decl: &FfiCommand, shown: &str) -> Result<(), String> {
-    let mut names = HashSet::new();
-    let mut shorts = HashSet::new();
+    // Commands have a handful of arguments: vectors beat hash sets here.
+    let mut names: Vec<&str> = Vec::new();
+    let mut shorts: Vec<char> = Vec::new();
     let mut seen_optional_positional = false;
     let positionals = decl.args.iter().filter(|a| a.kind == FfiArgKind::Positional).count();
     let mut positional_index = 0;
     for arg in decl.args.iter() {
         let name = arg.name.as_str();
-        let culprit = format!("argument '{name}' of command '{shown}'");
-        if !valid_name(name) {
-            return Err(format!("{culprit}: the name is not valid"));
-        }
-        if GLOBAL_OPTIONS.contains(&name) || name == "help" || name == "version" {
-            return Err(format!("{culprit}: '--{name}' is a global option of flyte-host"));
-        }
-        if !names.insert(name) {
-            return Err(format!("{culprit}: declared twice"));
-        }
-        if arg.short != 0 {
-            let short = char::from_u32(arg.short)
-                .filter(char::is_ascii_alphanumeric)
-                .ok_or_else(|| format!("{culprit}: the short flag is not a letter or digit"))?;
-            if RESERVED_SHORTS.contains(&short) || !shorts.insert(short) {
-                return Err(format!("{culprit}: '-{short}' is already taken"));
+        let mut check = || -> Result<(), String> {
+            if !valid_name(name) {
+                return Err("the name is not valid".into());
             }
-        }
-        if arg.required && arg.default.is_some() {
-            return Err(format!("{culprit}: it is required and has a default"));
-        }
-        if let Some(default) = arg.default.as_ref().into_option() {
-            check_value(arg, default.as_str()).map_err(|m| format!("{culprit}: default {m}"))?;
-        }
-        if arg.kind == FfiArgKind::Positional {
-            positional_index += 1;
-            if arg.required && seen_optional_positional {
-                return Err(format!("{culprit}: a required positional cannot follow an optional one"));
+            if GLOBAL_OPTIONS.contains(&name) || name == "help" || name == "version" {
+                return Err(format!("'--{name}' is a global option of flyte-host"));
             }
-            if arg.multiple && positional_index != positionals {
-                return Err(format!("{culprit}: only the last positional may repeat"));
+            if names.contains(&name) {
+                return Err("declared twice".into());
             }
-            seen_optional_positional |= !arg.required;
-        }
+            names.push(name);
+            if arg.short != 0 {
+                let short = char::from_u32(arg.short)
+                    .filter(char::is_ascii_alphanumeric)
+                    .ok_or("the short flag is not a letter or digit")?;
+                if RESERVED_SHORTS.contains(&short) || shorts.contains(&short) {
+                    return Err(format!("'-{short}' is already taken"));
+                }
+                shorts.push(short);
+            }
+            if arg.required && arg.default.is_some() {
+                return Err("it is required and has a default".into());
+            }
+            if let Some(default) = arg.default.as_ref().into_option() {
+                check_value(arg, default.as_str()).map_err(|m| format!("default {m}"))?;
+            }
+            if arg.kind == FfiArgKind::Positional {
+                positional_index += 1;
+                if arg.required && seen_optional_positional {
+                    return Err("a required positional cannot follow an optional one".into());
+                }
+                if arg.multiple && positional_index != positionals {
+                    return Err("only the last positional may repeat".into());
+                }
+                seen_optional_positional |= !arg.required;
+            }
+            Ok(())
+        };
+        check().map_err(|m| format!("argument '{name}' of command '{shown}': {m}"))?;
     }
     Ok(())
 }
@@ -363,8 +370,8 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
                     if value.is_empty() || (!allowed.is_empty() && !allowed.contains(&value)) {
                         return Err(invalid);
                     }
-                    let taken = std::mem::take(cmd);
-                    *cmd = taken.mut_arg(option, |a| a.default_value(value));
+                    let taken = std::mem::take(cmd.as_mut());
+                    **cmd = taken.mut_arg(option, |a| a.default_value(value));
                 }
                 Kind::Plugin(i) => {
                     let Some(arg) = ext.commands[*i].args.iter_mut().find(|a| a.name.as_str() == option) else {

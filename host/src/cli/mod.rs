@@ -114,7 +114,7 @@ fn globals(matches: &ArgMatches) -> Globals {
 }
 
 /// Parses `args` and runs the command; returns the process exit status.
-pub fn run(mut cli: Cli, args: Vec<OsString>) -> Result<i32, Error> {
+pub fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
     let matches = match cli.command.try_get_matches_from_mut(args) {
         Ok(m) => m,
         Err(e) => {
@@ -133,5 +133,5 @@ pub fn run(mut cli: Cli, args: Vec<OsString>) -> Result<i32, Error> {
         path,
         matches: leaf,
     };
-    commands::dispatch(&mut cli, &parsed)
+    commands::dispatch(cli, &parsed)
 }

@@ -13,8 +13,8 @@ use super::extend::{clap_command, Extension};
 
 /// Who provides a command.
 pub enum Kind {
-    /// The host, with its clap definition (without subcommands).
-    Builtin(Command),
+    /// The host, with its clap definition (without subcommands); boxed to keep nodes small.
+    Builtin(Box<Command>),
     /// The plugin: an index into [`Extension::commands`].
     Plugin(usize),
 }
@@ -52,7 +52,7 @@ impl Node {
             about: cmd.get_about().map(|a| a.to_string()).unwrap_or_default(),
             aliases: Vec::new(),
             hidden: false,
-            kind: Kind::Builtin(cmd),
+            kind: Kind::Builtin(Box::new(cmd)),
             children,
         }
     }
@@ -118,7 +118,7 @@ impl Node {
         let mut listed = String::new();
         let Node { kind, children, .. } = self;
         let mut cmd = match kind {
-            Kind::Builtin(cmd) => cmd,
+            Kind::Builtin(cmd) => *cmd,
             Kind::Plugin(i) => clap_command(&ext.commands[i]),
         };
         let mut subcommands = Vec::with_capacity(children.len());

@@ -221,7 +221,7 @@ mod tests {
 
     impl StringSource for Map {
         fn raw(&self, entry: Entry) -> Result<Option<String>, ConfigError> {
-            Ok(self.0.get(entry.option).map(|v| v.to_string()))
+            Ok(self.0.get(entry.option).map(ToString::to_string))
         }
         fn invalid(&self, entry: Entry, message: String) -> ConfigError {
             ConfigError::InvalidEnv {

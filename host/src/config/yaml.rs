@@ -110,7 +110,7 @@ struct Scalar<T> {
     parse: fn(&str) -> Result<T, String>,
 }
 
-impl<'de, T> Visitor<'de> for Scalar<T> {
+impl<T> Visitor<'_> for Scalar<T> {
     type Value = Option<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
