@@ -259,8 +259,13 @@ impl Command {
     }
 
     fn flatten(self, parent: &[String], out: &mut Vec<FfiCommand>) {
-        let mut path = parent.to_vec();
-        path.push(self.name.clone());
+        let path = if self.subcommands.is_empty() {
+            Vec::new()
+        } else {
+            let mut path = parent.to_vec();
+            path.push(self.name.clone());
+            path
+        };
         out.push(FfiCommand {
             parent: parent.iter().map(|p| RString::from(p.as_str())).collect(),
             name: self.name.into(),
