@@ -72,7 +72,10 @@ fn sample_params(image: &str) -> FfiCacheParams {
 
 /// Calls every hook of `plugin`. `remote` is its `get_remote` answer (computed by the caller, once
 /// per process for the active plugin); the endpoint from it is passed to `get_auth_success_html`.
-pub fn probe(plugin: &ActivePlugin, remote: Result<(Remote, HookSource), String>) -> Vec<HookReport> {
+pub fn probe(
+    plugin: &ActivePlugin,
+    remote: Result<(Remote, HookSource), String>,
+) -> Vec<HookReport> {
     let endpoint = remote
         .as_ref()
         .map(|(r, _)| r.config.platform.endpoint.clone())

@@ -74,10 +74,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
 pub fn main(args: Vec<OsString>) -> ExitCode {
     install_panic_hook();
     // Known before parsing, so load errors can show their full report too.
-    let verbose = args
-        .iter()
-        .skip(1)
-        .any(|a| a == "-v" || a == "--verbose");
+    let verbose = args.iter().skip(1).any(|a| a == "-v" || a == "--verbose");
     match run(args) {
         Ok(status) => ExitCode::from(u8::try_from(status).unwrap_or(1)),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use flyte_plugin_abi::{
 
 use crate::{
     builtin,
-    config::Env,
+    config::{ConfigError, Env},
     loader::{LoadedPlugin, Origin},
     validate,
 };
@@ -46,6 +46,9 @@ pub struct Hooked<T> {
 /// A hook that failed, panicked or answered nonsense.
 #[derive(Debug, thiserror::Error)]
 pub enum HookError {
+    /// The built-in `get_remote` could not read the configuration (the user's to fix).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The hook panicked (the panic was caught inside the plugin).
     #[error("plugin {plugin} panicked in hook `{hook}` {message}. This is a bug in the plugin: report it to its authors, or set FLYTEKIT_PLUGIN=builtin to run without it.")]
     Panicked {
@@ -146,7 +149,12 @@ impl ActivePlugin {
     /// How errors name this plugin: `'myorg' 0.1.0 (/path/libmyorg.so)`.
     pub fn label(&self) -> String {
         match &self.loaded {
-            Some((p, _)) => format!("'{}' {} ({})", p.info.name, p.info.version, p.path.display()),
+            Some((p, _)) => format!(
+                "'{}' {} ({})",
+                p.info.name,
+                p.info.version,
+                p.path.display()
+            ),
             None => format!("'{}'", builtin::NAME),
         }
     }
@@ -198,11 +206,7 @@ impl ActivePlugin {
     ) -> Result<Hooked<Remote>, HookError> {
         const HOOK: &str = "get_remote";
         let Some((p, _)) = &self.loaded else {
-            let remote = builtin::get_remote(&request, env).map_err(|e| HookError::Failed {
-                plugin: self.label(),
-                hook: HOOK,
-                message: e.to_string(),
-            })?;
+            let remote = builtin::get_remote(&request, env)?;
             return Ok(Hooked {
                 value: remote,
                 source: HookSource::Default,
@@ -277,7 +281,8 @@ impl ActivePlugin {
         const HOOK: &str = "get_auth_success_html";
         match &self.loaded {
             Some((p, _)) => {
-                let answer = self.answer(HOOK, p.module.get_auth_success_html()(endpoint.into()))?;
+                let answer =
+                    self.answer(HOOK, p.module.get_auth_success_html()(endpoint.into()))?;
                 let answer = Hooked {
                     value: answer.value.into_option().map(RString::into_string),
                     source: answer.source,

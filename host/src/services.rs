@@ -88,7 +88,9 @@ pub fn remote_request(globals: &Globals) -> FfiRemoteRequest {
 /// computed once per process.
 pub fn resolved_remote() -> Result<Hooked<Remote>, String> {
     if RESOLVING.with(Cell::get) {
-        return Err("the remote is being resolved: `get_remote` cannot ask for the resolved remote".into());
+        return Err(
+            "the remote is being resolved: `get_remote` cannot ask for the resolved remote".into(),
+        );
     }
     REMOTE
         .get_or_init(|| {
@@ -172,7 +174,10 @@ extern "C" fn config_auto(file: ROption<RStr<'_>>) -> RResult<FfiConfig, RString
     })
 }
 
-extern "C" fn config_for_endpoint(endpoint: RStr<'_>, insecure: bool) -> RResult<FfiConfig, RString> {
+extern "C" fn config_for_endpoint(
+    endpoint: RStr<'_>,
+    insecure: bool,
+) -> RResult<FfiConfig, RString> {
     shielded(|| {
         crate::validate::endpoint(endpoint.as_str())?;
         config::for_endpoint(endpoint.as_str(), insecure, &Env::from_process())

@@ -35,11 +35,16 @@ pub fn endpoint(endpoint: &str) -> Result<(), String> {
         return Err(format!("endpoint '{endpoint}' contains whitespace"));
     }
     if let Some((host, port)) = authority.rsplit_once(':') {
+        if host.is_empty() {
+            return Err(format!("endpoint '{endpoint}' has no host"));
+        }
         if !host.ends_with(']') && host.contains(':') {
             return Err(format!("endpoint '{endpoint}' is not host[:port]"));
         }
         if port.parse::<u16>().is_err() {
-            return Err(format!("endpoint '{endpoint}' has an invalid port '{port}'"));
+            return Err(format!(
+                "endpoint '{endpoint}' has an invalid port '{port}'"
+            ));
         }
     }
     Ok(())
@@ -58,7 +63,9 @@ pub fn image(image: &str) -> Result<(), String> {
         Some((name, tag)) if !tag.contains('/') => {
             let tag_ok = !tag.is_empty()
                 && tag.len() <= 128
-                && tag.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+                && tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
             if !tag_ok {
                 return Err(format!("image '{image}' has an invalid tag '{tag}'"));
             }
@@ -67,12 +74,15 @@ pub fn image(image: &str) -> Result<(), String> {
         _ => without_digest,
     };
     let mut parts = name.split('/').collect::<Vec<_>>();
-    if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
         parts.remove(0);
     }
     let component_ok = |p: &&str| {
         !p.is_empty()
-            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
     };
     if !parts.iter().all(component_ok) {
         return Err(format!(
@@ -113,7 +123,12 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        for ok in ["localhost:30080", "https://flyte.prod.myorg.com", "http://127.0.0.1:8089/api", "dns.example"] {
+        for ok in [
+            "localhost:30080",
+            "https://flyte.prod.myorg.com",
+            "http://127.0.0.1:8089/api",
+            "dns.example",
+        ] {
             assert!(endpoint(ok).is_ok(), "{ok}");
         }
         for bad in ["", "https://", "host:port", "a b:80", "http://:80"] {
@@ -123,7 +138,12 @@ mod tests {
 
     #[test]
     fn images() {
-        for ok in ["myorg/flytekit-base:1.2.3", "cr.flyte.org/flyteorg/flytekit:py3.11-1.16.0", "localhost:5000/x/y@sha256:abc", "ubuntu"] {
+        for ok in [
+            "myorg/flytekit-base:1.2.3",
+            "cr.flyte.org/flyteorg/flytekit:py3.11-1.16.0",
+            "localhost:5000/x/y@sha256:abc",
+            "ubuntu",
+        ] {
             assert!(image(ok).is_ok(), "{ok}");
         }
         for bad in ["", "  ", "My/Image:1", "a b:1", "x:", "x:bad tag"] {

@@ -67,7 +67,11 @@ fn path_text(path: &[String]) -> String {
 }
 
 /// Applies `changes` to `root`. `Err` is a message for an invalid-value error of the hook.
-pub fn apply(root: &mut Node, changes: FfiCliChanges, plugin_label: String) -> Result<Extension, String> {
+pub fn apply(
+    root: &mut Node,
+    changes: FfiCliChanges,
+    plugin_label: String,
+) -> Result<Extension, String> {
     let mut ext = Extension {
         plugin_label,
         ..Extension::default()
@@ -136,7 +140,10 @@ fn add_command(
     }
     let names = taken.under(&parent, parent_node);
     let clash = if names.contains(&name) {
-        parent_node.children.iter().position(|c| c.answers_to(&name))
+        parent_node
+            .children
+            .iter()
+            .position(|c| c.answers_to(&name))
     } else {
         None
     };
@@ -206,7 +213,11 @@ fn check_args(decl: &FfiCommand, shown: &str) -> Result<(), String> {
     let mut names: Vec<&str> = Vec::new();
     let mut shorts: Vec<char> = Vec::new();
     let mut seen_optional_positional = false;
-    let positionals = decl.args.iter().filter(|a| a.kind == FfiArgKind::Positional).count();
+    let positionals = decl
+        .args
+        .iter()
+        .filter(|a| a.kind == FfiArgKind::Positional)
+        .count();
     let mut positional_index = 0;
     for arg in decl.args.iter() {
         let name = arg.name.as_str();
@@ -346,12 +357,16 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
         }
     }
     let Some(node) = root.find_mut(&path) else {
-        ext.conflicts.push(format!("cannot edit '{shown}': this host has no such command"));
+        ext.conflicts.push(format!(
+            "cannot edit '{shown}': this host has no such command"
+        ));
         return Ok(());
     };
     match edit.kind {
         FfiEditKind::Alias => {}
-        FfiEditKind::Hide if path.is_empty() => return Err("cannot hide the top-level command".into()),
+        FfiEditKind::Hide if path.is_empty() => {
+            return Err("cannot hide the top-level command".into())
+        }
         FfiEditKind::Hide => node.hidden = true,
         FfiEditKind::SetDefault => {
             let option = edit.option.to_string();
@@ -361,12 +376,16 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
             let invalid = format!("'{value}' is not a valid default for '--{option}' of '{shown}'");
             match &mut node.kind {
                 Kind::Builtin(cmd) => {
-                    let Some(arg) = cmd.get_arguments().find(|a| a.get_id() == option.as_str()) else {
+                    let Some(arg) = cmd.get_arguments().find(|a| a.get_id() == option.as_str())
+                    else {
                         ext.conflicts.push(missing);
                         return Ok(());
                     };
-                    let allowed: Vec<String> =
-                        arg.get_possible_values().iter().map(|v| v.get_name().to_owned()).collect();
+                    let allowed: Vec<String> = arg
+                        .get_possible_values()
+                        .iter()
+                        .map(|v| v.get_name().to_owned())
+                        .collect();
                     if value.is_empty() || (!allowed.is_empty() && !allowed.contains(&value)) {
                         return Err(invalid);
                     }
@@ -374,7 +393,11 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
                     **cmd = taken.mut_arg(option, |a| a.default_value(value));
                 }
                 Kind::Plugin(i) => {
-                    let Some(arg) = ext.commands[*i].args.iter_mut().find(|a| a.name.as_str() == option) else {
+                    let Some(arg) = ext.commands[*i]
+                        .args
+                        .iter_mut()
+                        .find(|a| a.name.as_str() == option)
+                    else {
                         ext.conflicts.push(missing);
                         return Ok(());
                     };

@@ -79,11 +79,20 @@ fn remote_json(remote: &Remote, source: HookSource) -> Value {
 fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String)> {
     let p = &remote.config.platform;
     let plugin = services::active();
-    let join = |v: &[String]| if v.is_empty() { "-".to_owned() } else { v.join(" ") };
+    let join = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(" ")
+        }
+    };
     let mut rows = vec![
         ("config file", or_dash(remote.config.config_file.as_deref())),
         ("origin", remote.config.origin.as_str().to_owned()),
-        ("get_remote", format!("{} ({})", plugin.name(), source.as_str())),
+        (
+            "get_remote",
+            format!("{} ({})", plugin.name(), source.as_str()),
+        ),
         ("endpoint", p.endpoint.clone()),
         ("insecure", p.insecure.to_string()),
         ("insecure_skip_verify", p.insecure_skip_verify.to_string()),
@@ -103,7 +112,10 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
         ("http_proxy_url", or_dash(p.http_proxy_url.as_deref())),
         ("project", remote.project.clone()),
         ("domain", remote.domain.clone()),
-        ("data_upload_location", or_dash(remote.data_upload_location.as_deref())),
+        (
+            "data_upload_location",
+            or_dash(remote.data_upload_location.as_deref()),
+        ),
     ];
     for (k, v) in &remote.headers {
         rows.push(("header", format!("{k}: {}", header_value(k, v))));

@@ -30,16 +30,27 @@ pub(super) fn run() -> Result<i32, Error> {
     } else {
         let plugin_text = match (&path, plugin.origin()) {
             (Some(path), Some(origin)) => {
-                format!("{} {} ({path}, from {origin})", plugin.name(), plugin.version())
+                format!(
+                    "{} {} ({path}, from {origin})",
+                    plugin.name(),
+                    plugin.version()
+                )
             }
             _ => format!("{} (built-in)", plugin.name()),
         };
-        let scheme = if remote.config.platform.insecure { "insecure" } else { "TLS" };
+        let scheme = if remote.config.platform.insecure {
+            "insecure"
+        } else {
+            "TLS"
+        };
         output::pairs(&[
             ("flyte-host", env!("CARGO_PKG_VERSION").to_owned()),
             ("plugin ABI", AbiVersion::CURRENT.to_string()),
             ("plugin", plugin_text),
-            ("endpoint", format!("{} ({scheme})", remote.config.platform.endpoint)),
+            (
+                "endpoint",
+                format!("{} ({scheme})", remote.config.platform.endpoint),
+            ),
             ("project", remote.project),
             ("domain", remote.domain),
         ])?;

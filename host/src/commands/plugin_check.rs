@@ -19,15 +19,25 @@ use crate::{
 
 fn answer_json(answer: &Answer) -> Value {
     match answer {
-        Answer::Remote { endpoint, origin, config_file } => {
+        Answer::Remote {
+            endpoint,
+            origin,
+            config_file,
+        } => {
             json!({"endpoint": endpoint, "origin": origin, "config_file": config_file})
         }
-        Answer::Cli { added, replaced, conflicts } => {
+        Answer::Cli {
+            added,
+            replaced,
+            conflicts,
+        } => {
             json!({"added": added, "replaced": replaced, "conflicts": conflicts})
         }
         Answer::Bool(b) => json!(b),
         Answer::Image(image) => json!(image),
-        Answer::Html(html) => json!(html.as_ref().map(|h| json!({"bytes": h.len(), "first_line": first_line(h)}))),
+        Answer::Html(html) => json!(html
+            .as_ref()
+            .map(|h| json!({"bytes": h.len(), "first_line": first_line(h)}))),
         Answer::Policies(policies) => json!(policies
             .iter()
             .map(|(name, version)| match version {
@@ -40,8 +50,14 @@ fn answer_json(answer: &Answer) -> Value {
 
 fn answer_text(answer: &Answer) -> String {
     match answer {
-        Answer::Remote { endpoint, origin, .. } => format!("{endpoint} ({origin})"),
-        Answer::Cli { added, replaced, conflicts } => {
+        Answer::Remote {
+            endpoint, origin, ..
+        } => format!("{endpoint} ({origin})"),
+        Answer::Cli {
+            added,
+            replaced,
+            conflicts,
+        } => {
             let mut parts = vec![format!("{} command(s) added", added.len())];
             if !replaced.is_empty() {
                 parts.push(format!("replaces {}", replaced.join(", ")));
@@ -69,9 +85,14 @@ fn answer_text(answer: &Answer) -> String {
 
 /// Failing cache policies make the hook fail, naming the policy.
 fn policy_failure(answer: &Answer) -> Option<String> {
-    let Answer::Policies(policies) = answer else { return None };
+    let Answer::Policies(policies) = answer else {
+        return None;
+    };
     policies.iter().find_map(|(name, version)| {
-        version.as_ref().err().map(|e| format!("cache policy '{name}' failed: {e}"))
+        version
+            .as_ref()
+            .err()
+            .map(|e| format!("cache policy '{name}' failed: {e}"))
     })
 }
 
@@ -106,16 +127,21 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         ),
     )];
     for report in &reports {
-        let outcome = report.outcome.as_ref().map_err(Clone::clone).and_then(|(source, answer)| {
-            match policy_failure(answer) {
+        let outcome = report
+            .outcome
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|(source, answer)| match policy_failure(answer) {
                 Some(e) => Err(e),
                 None => Ok((source, answer)),
-            }
-        });
+            });
         match outcome {
             Ok((source, answer)) => {
                 hooks.push(json!({"hook": report.hook, "status": "ok", "source": source.as_str(), "value": answer_json(answer)}));
-                rows.push((report.hook, format!("ok [{}] {}", source.as_str(), answer_text(answer))));
+                rows.push((
+                    report.hook,
+                    format!("ok [{}] {}", source.as_str(), answer_text(answer)),
+                ));
             }
             Err(e) => {
                 failed = true;

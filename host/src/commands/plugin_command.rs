@@ -39,13 +39,31 @@ pub(super) fn run(
     let globals = services::globals().cloned();
     let globals = globals.as_ref();
     let invocation = FfiInvocation {
-        path: command.path.iter().map(|p| RString::from(p.as_str())).collect(),
+        path: command
+            .path
+            .iter()
+            .map(|p| RString::from(p.as_str()))
+            .collect(),
         args,
-        output: if globals.is_some_and(|g| g.json) { "json" } else { "table" }.into(),
+        output: if globals.is_some_and(|g| g.json) {
+            "json"
+        } else {
+            "table"
+        }
+        .into(),
         verbose: globals.is_some_and(|g| g.verbose),
-        project: globals.map(|g| g.project.as_str()).unwrap_or_default().into(),
-        domain: globals.map(|g| g.domain.as_str()).unwrap_or_default().into(),
-        config: globals.and_then(|g| g.config.as_deref()).map(RString::from).into(),
+        project: globals
+            .map(|g| g.project.as_str())
+            .unwrap_or_default()
+            .into(),
+        domain: globals
+            .map(|g| g.domain.as_str())
+            .unwrap_or_default()
+            .into(),
+        config: globals
+            .and_then(|g| g.config.as_deref())
+            .map(RString::from)
+            .into(),
     };
     services::in_command(|| handler.run(&invocation))
         .into_result()

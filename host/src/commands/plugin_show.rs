@@ -7,13 +7,15 @@ use crate::{
     cli::Extension,
     error::Error,
     inspect::{self, Answer, HookReport},
-    output,
-    services,
+    output, services,
 };
 
 /// The first line of a page, for tables.
 pub(super) fn first_line(html: &str) -> &str {
-    html.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    html.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
 /// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
@@ -26,7 +28,10 @@ pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
     let mut rows = vec![
         ("name", plugin.name().to_owned()),
         ("version", plugin.version().to_owned()),
-        ("path", output::or_dash(plugin.path().map(|p| p.to_string_lossy()).as_deref())),
+        (
+            "path",
+            output::or_dash(plugin.path().map(|p| p.to_string_lossy()).as_deref()),
+        ),
         ("abi_version", plugin.abi_version().to_string()),
     ];
     for HookReport { hook, outcome } in reports {
@@ -35,7 +40,11 @@ pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
         let shown = match answer {
             Answer::Remote { endpoint, .. } => endpoint,
             Answer::Cli { added, .. } => {
-                if added.is_empty() { "-".to_owned() } else { added.join(", ") }
+                if added.is_empty() {
+                    "-".to_owned()
+                } else {
+                    added.join(", ")
+                }
             }
             Answer::Bool(b) => {
                 values.insert("secret_requires_group".into(), json!(b));
@@ -58,7 +67,11 @@ pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
                 if names.is_empty() {
                     "-".to_owned()
                 } else {
-                    names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             }
         };

@@ -1,0 +1,186 @@
+//! Why a plugin library could not be selected or loaded, in words for the user, and the
+//! condensing of abi_stable's layout reports.
+
+use std::path::PathBuf;
+
+use flyte_plugin_abi::AbiVersion;
+
+use super::{Origin, LIBRARY_EXTENSION};
+
+/// Why a plugin could not be selected or loaded. Every message names the library and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The library file does not exist.
+    #[error("plugin library `{path}` (from {origin}) does not exist. Point FLYTEKIT_PLUGIN at a plugin library (.{LIBRARY_EXTENSION}), or set FLYTEKIT_PLUGIN=builtin to use the built-in plugin.", path = .path.display())]
+    NotFound {
+        /// The missing path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+    },
+    /// The path is not a regular file.
+    #[error("plugin library `{path}` (from {origin}) is not a file. Point FLYTEKIT_PLUGIN at a plugin library (.{LIBRARY_EXTENSION}).", path = .path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+    },
+    /// The file is not a loadable shared library.
+    #[error("`{path}` (from {origin}) is not a loadable shared library: {reason}. A plugin is a cdylib built with flyte-plugin-abi's export_plugin!.", path = .path.display())]
+    NotALibrary {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// The dynamic loader's explanation.
+        reason: String,
+    },
+    /// The library exports no flyte-host root module.
+    #[error("`{path}` (from {origin}) is a shared library but not a flyte-host plugin: it exports no flyte-host root module. Build plugins with flyte-plugin-abi's export_plugin!.", path = .path.display())]
+    NoRootModule {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+    },
+    /// The plugin was built against another major version of the plugin ABI.
+    #[error("plugin `{path}` was built against plugin ABI {found}; this host has plugin ABI {expected} and loads {major}.x plugins only. Rebuild the plugin against flyte-plugin-abi {major}.x, or use a flyte-host release for ABI {found}.", path = .path.display(), major = .expected.major)]
+    IncompatibleAbi {
+        /// The path.
+        path: PathBuf,
+        /// The plugin's ABI version.
+        found: String,
+        /// The host's ABI version.
+        expected: AbiVersion,
+    },
+    /// The plugin was built with another abi_stable ABI.
+    #[error("plugin `{path}` was built with an incompatible abi_stable release ({found}); this host uses abi_stable {expected}. Rebuild the plugin against flyte-plugin-abi {host_abi}.", path = .path.display(), host_abi = AbiVersion::CURRENT)]
+    AbiStableMismatch {
+        /// The path.
+        path: PathBuf,
+        /// The plugin's abi_stable ABI.
+        found: String,
+        /// The host's abi_stable ABI.
+        expected: String,
+    },
+    /// The plugin's types do not match the host's.
+    #[error("plugin `{path}` does not match this host's plugin ABI {host_abi}: {summary}. Rebuild the plugin against flyte-plugin-abi {host_abi} (run with --verbose for abi_stable's full report).", path = .path.display(), host_abi = AbiVersion::CURRENT)]
+    LayoutMismatch {
+        /// The path.
+        path: PathBuf,
+        /// A few lines saying what differs.
+        summary: String,
+        /// abi_stable's full report, shown with `--verbose`.
+        report: String,
+    },
+    /// The plugin needs a newer host.
+    #[error("plugin '{name}' {version} needs flyte-host with plugin ABI ≥ {needs}; this host has {has}. Upgrade flyte-host, or use a build of the plugin for plugin ABI {has}.", needs = format_args!("{}.{}", .needs.major, .needs.minor), has = format_args!("{}.{}", .has.major, .has.minor))]
+    NeedsNewerHost {
+        /// The plugin's name.
+        name: String,
+        /// The plugin's version.
+        version: String,
+        /// The ABI it needs.
+        needs: AbiVersion,
+        /// The host's ABI.
+        has: AbiVersion,
+    },
+    /// The library failed while initializing its root module.
+    #[error("plugin `{path}` failed while initializing: {reason}", path = .path.display())]
+    InitFailed {
+        /// The path.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// More than one library in the drop-in directory.
+    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: remove all but one, or pick one with FLYTEKIT_PLUGIN=<path>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
+    MultipleDropIns {
+        /// The drop-in directory.
+        dir: PathBuf,
+        /// The libraries found there.
+        files: Vec<PathBuf>,
+    },
+    /// The drop-in directory exists but cannot be read.
+    #[error("cannot read the plugin directory {dir}: {source}. Fix its permissions, or set FLYTE_PLUGIN_DIR to another directory.", dir = .dir.display())]
+    DropInDir {
+        /// The directory.
+        dir: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl LoadError {
+    /// Extra detail for `--verbose`.
+    pub fn details(&self) -> Option<&str> {
+        match self {
+            LoadError::LayoutMismatch { report, .. } => Some(report),
+            _ => None,
+        }
+    }
+}
+
+pub(super) fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("unknown error")
+        .to_owned()
+}
+
+/// Condenses abi_stable's layout report (hundreds of lines) into its `Error:` / `Expected:` /
+/// `Found:` triples, at most three of them.
+pub fn condense_report(report: &str) -> String {
+    let lines: Vec<&str> = report.lines().collect();
+    let mut findings: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(what) = lines[i].trim_start().strip_prefix("Error:") {
+            let mut expected = None;
+            let mut found = None;
+            let mut j = i + 1;
+            while j < lines.len() && !lines[j].trim_start().starts_with("Error:") {
+                match lines[j].trim() {
+                    "Expected:" => expected = lines.get(j + 1).map(|l| l.trim()),
+                    "Found:" => found = lines.get(j + 1).map(|l| l.trim()),
+                    _ => {}
+                }
+                if expected.is_some() && found.is_some() {
+                    break;
+                }
+                j += 1;
+            }
+            let finding = match (expected, found) {
+                (Some(e), Some(f)) => format!("{} (host expects {e}, plugin has {f})", what.trim()),
+                _ => what.trim().to_owned(),
+            };
+            if !findings.contains(&finding) {
+                findings.push(finding);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    if findings.is_empty() {
+        return first_line(report);
+    }
+    findings.truncate(3);
+    findings.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn condenses_abi_stable_report() {
+        let report = "Compared <this>:\n    --- Type Layout ---\n    lots\nError:too many fields\nExpected:\n    7\nFound:\n    3\n\nmore\nError:mismatched type\nExpected:\n    u32\nFound:\n    u64\n";
+        assert_eq!(
+            condense_report(report),
+            "too many fields (host expects 7, plugin has 3); mismatched type (host expects u32, plugin has u64)"
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Finding the plugin library (`FLYTEKIT_PLUGIN`, the drop-in directory) and loading it through
+//! abi_stable. This is the host's only `unsafe` code and its only direct use of abi_stable's loader.
+
+#![allow(unsafe_code)]
+
+mod error;
+mod select;
+
+use std::path::{Path, PathBuf};
+
+use abi_stable::{
+    abi_stability::abi_checking::check_layout_compatibility,
+    library::{lib_header_from_path, LibHeader, LibraryError},
+    StableAbi,
+};
+use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
+
+use crate::layout_cache;
+use error::first_line;
+pub use error::{condense_report, LoadError};
+pub use select::{drop_in_libraries, select, Origin, Selection, LIBRARY_EXTENSION};
+
+pub struct LoadedPlugin {
+    /// The library's path.
+    pub path: PathBuf,
+    /// Its root module.
+    pub module: PluginModRef,
+    /// What it said about itself.
+    pub info: PluginInfo,
+}
+
+/// Loads the library at `path`, checks it against this host's plugin ABI, and shakes hands.
+pub fn load(
+    path: &Path,
+    origin: Origin,
+    services: HostServicesRef,
+) -> Result<LoadedPlugin, LoadError> {
+    match std::fs::metadata(path) {
+        Err(_) => {
+            return Err(LoadError::NotFound {
+                path: path.to_owned(),
+                origin,
+            })
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(LoadError::NotAFile {
+                path: path.to_owned(),
+                origin,
+            })
+        }
+        Ok(_) => {}
+    }
+    bind_eagerly(path).map_err(|reason| LoadError::NotALibrary {
+        path: path.to_owned(),
+        origin: origin.clone(),
+        reason,
+    })?;
+    let header = lib_header_from_path(path).map_err(|e| library_error(path, &origin, e))?;
+    let module = init_root_module(path, &origin, header)?;
+    let info = module.handshake()(services);
+    let host = AbiVersion::CURRENT;
+    if info.abi_version.major != host.major {
+        return Err(LoadError::IncompatibleAbi {
+            path: path.to_owned(),
+            found: info.abi_version.to_string(),
+            expected: host,
+        });
+    }
+    if (info.min_host_abi.major, info.min_host_abi.minor) > (host.major, host.minor) {
+        return Err(LoadError::NeedsNewerHost {
+            name: info.name.to_string(),
+            version: info.version.to_string(),
+            needs: info.min_host_abi,
+            has: host,
+        });
+    }
+    Ok(LoadedPlugin {
+        path: path.to_owned(),
+        module,
+        info,
+    })
+}
+
+/// Opens the library with every symbol bound now (`RTLD_NOW`), so a library with unresolved
+/// symbols is refused here with the loader's message instead of killing the process mid-hook
+/// (abi_stable opens lazily). The handle is kept open: abi_stable's own open then reuses it.
+fn bind_eagerly(path: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    let library = {
+        use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
+        // SAFETY: loading runs the library's initializers; plugins are trusted code chosen by the
+        // user, as for any plugin host.
+        unsafe { Library::open(Some(path), RTLD_NOW | RTLD_LOCAL) }
+    };
+    #[cfg(not(unix))]
+    // SAFETY: as above.
+    let library = unsafe { libloading::Library::new(path) };
+    let library = library.map_err(|e| {
+        // libloading puts the dynamic loader's own words in the error's source.
+        let text = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+        loader_reason(&text, path)
+    })?;
+    // Libraries are never unloaded: abi_stable hands out 'static references into them.
+    std::mem::forget(library);
+    Ok(())
+}
+
+/// The dynamic loader's message without the path it repeats.
+fn loader_reason(message: &str, path: &Path) -> String {
+    let path_text = path.display().to_string();
+    let trimmed = message
+        .split_once(&format!("{path_text}: "))
+        .map(|(_, rest)| rest)
+        .unwrap_or(message);
+    trimmed.trim().to_owned()
+}
+
+/// Checks the root module's layout, unless this host binary already checked this very file (see
+/// [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
+/// check rejects ("too many fields"); such a plugin is accepted when its whole layout is a prefix
+/// of the host's, checked with the roles swapped (the common part is still fully checked, and the
+/// host treats hooks beyond the plugin's table as not overridden).
+fn init_root_module(
+    path: &Path,
+    origin: &Origin,
+    header: &'static LibHeader,
+) -> Result<PluginModRef, LoadError> {
+    if layout_cache::is_checked(path) {
+        // SAFETY: this host binary checked this unchanged file's layout before.
+        return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
+            .map_err(|e| library_error(path, origin, e));
+    }
+    let module = match header.init_root_module::<PluginModRef>() {
+        Ok(module) => module,
+        Err(LibraryError::AbiInstability(forward)) => {
+            let forward = forward.to_string();
+            let older_prefix = header.layout().is_some_and(|plugin_layout| {
+                check_layout_compatibility(plugin_layout, <PluginModRef as StableAbi>::LAYOUT)
+                    .is_ok()
+            });
+            if !older_prefix {
+                return Err(LoadError::LayoutMismatch {
+                    path: path.to_owned(),
+                    summary: condense_report(&forward),
+                    report: forward,
+                });
+            }
+            // SAFETY: the plugin's layout was checked above with the plugin as the interface:
+            // every field it has matches the host's, and the host only reads fields the plugin
+            // has (fields past its table are `Option` accessors that return `None`).
+            unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
+                .map_err(|e| library_error(path, origin, e))?
+        }
+        Err(e) => return Err(library_error(path, origin, e)),
+    };
+    layout_cache::mark_checked(path);
+    Ok(module)
+}
+
+fn library_error(path: &Path, origin: &Origin, err: LibraryError) -> LoadError {
+    let path = path.to_owned();
+    match err {
+        LibraryError::OpenError { err, .. } => LoadError::NotALibrary {
+            reason: loader_reason(&err.to_string(), &path),
+            path,
+            origin: origin.clone(),
+        },
+        LibraryError::GetSymbolError { .. } => LoadError::NoRootModule {
+            path,
+            origin: origin.clone(),
+        },
+        LibraryError::IncompatibleVersionNumber { actual_version, .. } => {
+            LoadError::IncompatibleAbi {
+                path,
+                found: actual_version.to_string(),
+                expected: AbiVersion::CURRENT,
+            }
+        }
+        LibraryError::InvalidAbiHeader(found) => LoadError::AbiStableMismatch {
+            path,
+            found: format!("{}.{}", found.abi_major, found.abi_minor),
+            expected: {
+                let ours = abi_stable::library::AbiHeader::VALUE;
+                format!("{}.{}", ours.abi_major, ours.abi_minor)
+            },
+        },
+        LibraryError::AbiInstability(report) => {
+            let report = report.to_string();
+            LoadError::LayoutMismatch {
+                path,
+                summary: condense_report(&report),
+                report,
+            }
+        }
+        LibraryError::RootModule { err, .. } => LoadError::InitFailed {
+            path,
+            reason: err.to_string(),
+        },
+        other => LoadError::InitFailed {
+            path,
+            reason: first_line(&other.to_string()),
+        },
+    }
+}
