@@ -16,6 +16,55 @@
 //! export_plugin!(Acme);
 //! ```
 //!
+//! The other hooks, and a command, a group and a cache policy:
+//!
+//! ```
+//! use flyte_plugin_abi::{
+//!     export_plugin, host, Arg, CacheParams, CachePolicy, Cli, Command, Config, FlytekitPlugin,
+//!     PluginError, Remote,
+//! };
+//!
+//! #[derive(Default)]
+//! struct Acme;
+//!
+//! struct SpecHash;
+//! impl CachePolicy for SpecHash {
+//!     fn name(&self) -> String { "acme-spec".into() }
+//!     fn get_version(&self, salt: &str, params: &CacheParams) -> Result<String, PluginError> {
+//!         Ok(format!("{salt}{}", params.spec().unwrap_or_default().len()))
+//!     }
+//! }
+//!
+//! impl FlytekitPlugin for Acme {
+//!     fn get_remote(&self, config: Option<&str>, project: &str, domain: &str,
+//!                   data_upload_location: Option<&str>) -> Result<Remote, PluginError> {
+//!         let cfg = match config {
+//!             None => Config::for_endpoint("https://flyte.acme.com")?,
+//!             Some(path) => Config::auto(Some(path))?,
+//!         };
+//!         Ok(Remote::new(cfg, project, domain, data_upload_location).with_header("x-org", "acme"))
+//!     }
+//!
+//!     fn configure_pyflyte_cli(&self, main: &mut Cli) -> Result<(), PluginError> {
+//!         main.command(Command::new("acme").about("Acme tools").subcommand(
+//!             Command::new("deploy")
+//!                 .about("Deploy a model")
+//!                 .arg(Arg::positional("model").required())
+//!                 .arg(Arg::option("replicas").short('r').int().default_value("1"))
+//!                 .run(|inv| inv.println(&format!("deploying {}", inv.get("model").unwrap_or_default()))),
+//!         ));
+//!         main.add_to("config", Command::new("env").run(|_| host::println("FLYTE_* variables…")));
+//!         main.hide("completion").alias("info", "about").set_default("", "project", "acme");
+//!         Ok(())
+//!     }
+//!
+//!     fn get_default_cache_policies(&self) -> Result<Vec<Box<dyn CachePolicy>>, PluginError> {
+//!         Ok(vec![Box::new(SpecHash)])
+//!     }
+//! }
+//! export_plugin!(Acme);
+//! ```
+//!
 //! # What crosses the boundary
 //! - [`PluginMod`]: the root module, an abi_stable prefix table holding the handshake and the six
 //!   hooks. The host finds it through abi_stable's library header and checks its layout at load.
@@ -52,13 +101,15 @@ pub mod cli;
 pub mod config;
 mod export;
 pub mod host;
+mod invocation;
 mod module;
 mod plugin;
 pub mod types;
 
 pub use cache::{CacheParams, CachePolicy};
-pub use cli::{Arg, Cli, Command, Invocation};
+pub use cli::{Arg, Cli, Command};
 pub use config::{AuthMode, Config, ConfigOrigin, PlatformConfig, Remote};
+pub use invocation::Invocation;
 pub use module::{HostServices, HostServicesRef, PluginMod, PluginModRef};
 pub use plugin::{FlytekitPlugin, PluginError};
 pub use types::AbiVersion;
