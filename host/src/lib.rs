@@ -61,7 +61,20 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
 }
 
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
-    let plugin = services::activate(load_active_plugin()?);
+    let plugin = match load_active_plugin() {
+        Ok(plugin) => plugin,
+        // `plugin check` is how an author diagnoses a library: it must work even when that same
+        // library, set as the active plugin, fails to load.
+        Err(e) if cli::requested_words(&args).starts_with(&["plugin".into(), "check".into()]) => {
+            eprintln!(
+                "warning: {e}
+warning: checking with the built-in plugin active instead."
+            );
+            ActivePlugin::builtin()
+        }
+        Err(e) => return Err(e),
+    };
+    let plugin = services::activate(plugin);
     let mut cli = cli::build(plugin, &args)?;
     let status = cli::run(&mut cli, args);
     // The process ends next: freeing a large plugin CLI (each command's handler lives in the

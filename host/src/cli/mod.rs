@@ -59,12 +59,14 @@ pub fn check(plugin: &ActivePlugin) -> Result<Extension, Error> {
 const VALUE_OPTIONS: &[&str] = &["--config", "--project", "--domain", "--output"];
 const VALUE_SHORTS: &[char] = &['c', 'p', 'd', 'o'];
 
-/// The first word of `args` that is not a global option or its value.
-fn requested_command(args: &[OsString]) -> Option<String> {
+/// The words of `args` that are not options or global-option values: the command path first.
+pub fn requested_words(args: &[OsString]) -> Vec<String> {
+    let mut found = Vec::new();
     let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
         if word == "--" {
-            return words.next().map(|w| w.into_owned());
+            found.extend(words.map(|w| w.into_owned()));
+            break;
         }
         if let Some(long) = word.strip_prefix("--") {
             if !long.contains('=') && VALUE_OPTIONS.contains(&word.as_ref()) {
@@ -77,15 +79,15 @@ fn requested_command(args: &[OsString]) -> Option<String> {
                 }
             }
         } else {
-            return Some(word.into_owned());
+            found.push(word.into_owned());
         }
     }
-    None
+    found
 }
 
 /// Which plugin commands the command line needs as clap commands.
 fn scope(root: &Node, args: &[OsString]) -> Scope {
-    match requested_command(args) {
+    match requested_words(args).into_iter().next() {
         None => Scope::Only(None),
         Some(word) if word == "help" || word == "completion" => Scope::Full,
         Some(word) if root.children.iter().any(|c| c.answers_to(&word)) => Scope::Only(Some(word)),
