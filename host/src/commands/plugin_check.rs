@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::ArgMatches;
 use serde_json::{json, Value};
 
-use super::{json_output, plugin_show::first_line};
+use super::{json_output, plugin_show::page_summary};
 use crate::{
     config::Env,
     error::Error,
@@ -37,7 +37,7 @@ fn answer_json(answer: &Answer) -> Value {
         Answer::Image(image) => json!(image),
         Answer::Html(html) => json!(html
             .as_ref()
-            .map(|h| json!({"bytes": h.len(), "first_line": first_line(h)}))),
+            .map(|h| json!({"bytes": h.len(), "summary": page_summary(h)}))),
         Answer::Policies(policies) => json!(policies
             .iter()
             .map(|(name, version)| match version {
@@ -69,7 +69,7 @@ fn answer_text(answer: &Answer) -> String {
         }
         Answer::Bool(b) => b.to_string(),
         Answer::Image(image) => output::or_dash(image.as_deref()),
-        Answer::Html(Some(h)) => format!("{} bytes: {}", h.len(), first_line(h)),
+        Answer::Html(Some(h)) => format!("{} bytes: {}", h.len(), page_summary(h)),
         Answer::Html(None) => "- (host's built-in page)".to_owned(),
         Answer::Policies(policies) if policies.is_empty() => "-".to_owned(),
         Answer::Policies(policies) => policies

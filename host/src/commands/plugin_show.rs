@@ -10,12 +10,21 @@ use crate::{
     output, services,
 };
 
-/// The first line of a page, for tables.
-pub(super) fn first_line(html: &str) -> &str {
-    html.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
+/// A page in a few words, for tables: its `<title>`, else its first line.
+pub(super) fn page_summary(html: &str) -> &str {
+    let lower = html.to_ascii_lowercase();
+    let title = lower.find("<title>").and_then(|start| {
+        let start = start + "<title>".len();
+        lower[start..]
+            .find("</title>")
+            .map(|len| html[start..start + len].trim())
+    });
+    title.filter(|t| !t.is_empty()).unwrap_or_else(|| {
+        html.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+    })
 }
 
 /// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
@@ -57,7 +66,7 @@ pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
             Answer::Html(html) => {
                 values.insert("auth_success_html".into(), json!(html.is_some()));
                 match html {
-                    Some(h) => format!("{} bytes: {}", h.len(), first_line(&h)),
+                    Some(h) => format!("{} bytes: {}", h.len(), page_summary(&h)),
                     None => "- (host's built-in page)".to_owned(),
                 }
             }
