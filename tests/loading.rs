@@ -359,9 +359,6 @@ fn check_refuses_a_plugin_that_needs_a_newer_host() {
 }
 
 #[test]
-#[ignore = "rough edge: unlike every other load error, 'needs a newer host' names the plugin \
-            ('needs-newer-host' 1.4.0) but not the library file, so with a drop-in directory the \
-            user cannot tell which file to remove"]
 fn needs_newer_host_error_names_the_library() {
     let sandbox = Sandbox::new();
     let library = sandbox.install_plugin("needs-newer-host", sandbox.default_drop_in(), None);

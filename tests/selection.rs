@@ -36,10 +36,6 @@ fn relative_flytekit_plugin_path_is_relative_to_the_working_directory() {
 }
 
 #[test]
-#[ignore = "bug: a bare file name in FLYTEKIT_PLUGIN (or `plugin check NAME.so`) is handed to \
-            dlopen as is, which searches the system library path instead of the working \
-            directory: the host checks ./NAME.so exists, then fails with 'cannot open shared \
-            object file' (or loads another library of that name)"]
 fn bare_file_name_in_flytekit_plugin_is_found_in_the_working_directory() {
     let sandbox = Sandbox::new();
     sandbox.install_plugin("staging", "work", None);

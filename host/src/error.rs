@@ -26,6 +26,16 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A plugin command panicked (the panic was caught inside the plugin).
+    #[error("plugin {plugin} panicked in command `{command}` {message}. This is a bug in the plugin: report it to its authors.")]
+    CommandPanicked {
+        /// The plugin's label.
+        plugin: String,
+        /// The command path.
+        command: String,
+        /// Where it panicked and its message (`at src/lib.rs:12: …`).
+        message: String,
+    },
     /// An error already worded for the user.
     #[error("{0}")]
     Message(String),

@@ -319,6 +319,9 @@ fn clap_arg(decl: &FfiArg) -> Arg {
                 ValueRange::SINGLE
             }),
     };
+    if matches!(decl.value_type, FfiValueType::Int | FfiValueType::Float) {
+        arg = arg.allow_negative_numbers(true);
+    }
     if let Some(short) = char::from_u32(decl.short).filter(|_| decl.short != 0) {
         arg = arg.short(short);
     }

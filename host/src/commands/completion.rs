@@ -1,5 +1,7 @@
 //! `flyte-host completion SHELL`: a completion script for the CLI as the plugin extended it.
 
+use std::io::Write;
+
 use clap::ArgMatches;
 use clap_complete::Shell;
 
@@ -10,7 +12,11 @@ pub(super) fn run(command: &mut clap::Command, matches: &ArgMatches) -> Result<i
     let shell = *matches
         .get_one::<Shell>("shell")
         .ok_or_else(|| Error::Message("completion: a shell is required".into()))?;
+    // clap_complete panics when a write fails; render first, then write like every command does.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, command, "flyte-host", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, command, "flyte-host", &mut out);
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(0)
 }

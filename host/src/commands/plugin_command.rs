@@ -65,11 +65,28 @@ pub(super) fn run(
             .map(RString::from)
             .into(),
     };
-    services::in_command(|| handler.run(&invocation))
+    let failed = |message: String| {
+        let (plugin, command) = (services::active().label(), command.path.join(" "));
+        match message.strip_prefix("panicked") {
+            Some(rest) => Error::CommandPanicked {
+                plugin,
+                command,
+                message: rest.trim_start().to_owned(),
+            },
+            None => Error::Command {
+                plugin,
+                command,
+                message,
+            },
+        }
+    };
+    let status = services::in_command(|| handler.run(&invocation))
         .into_result()
-        .map_err(|message| Error::Command {
-            plugin: services::active().label(),
-            command: command.path.join(" "),
-            message: message.into_string(),
-        })
+        .map_err(|message| failed(message.into_string()))?;
+    if !(0..=255).contains(&status) {
+        return Err(failed(format!(
+            "it returned exit status {status}, outside the 0–255 a process can exit with"
+        )));
+    }
+    Ok(status)
 }

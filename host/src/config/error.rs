@@ -29,7 +29,11 @@ pub enum ConfigError {
 
     /// A YAML config file is malformed, or one of its `admin`/`console` settings has a value of
     /// the wrong kind. The message names the key and the line.
-    #[error("config file `{}` is invalid: {error}. Fix the value at that line.", .path.display())]
+    #[error(
+        "config file `{}` is invalid: {error}. {}",
+        .path.display(),
+        if .line.is_some() { "Fix the value at that line." } else { "Fix the file." }
+    )]
     Yaml {
         /// The config file.
         path: PathBuf,
@@ -37,6 +41,19 @@ pub enum ConfigError {
         line: Option<usize>,
         /// The parser's description, including the key path and position.
         error: serde_yaml_ng::Error,
+    },
+
+    /// A YAML config file whose top level is not a mapping.
+    #[error(
+        "config file `{}` line 1: the file is a {found}, but a Flyte config file is a mapping of \
+         sections (`admin:`, `console:`, …). Fix the file, or point --config at the right one.",
+        .path.display()
+    )]
+    YamlShape {
+        /// The config file.
+        path: PathBuf,
+        /// What the top level is.
+        found: &'static str,
     },
 
     /// A legacy INI config file cannot be parsed.

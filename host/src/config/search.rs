@@ -29,7 +29,7 @@ pub fn find_config_file(
     env: &Env,
 ) -> Result<Option<PathBuf>, ConfigError> {
     if let Some(path) = explicit {
-        return named(path, "given explicitly".to_owned(), env).map(Some);
+        return named(path, "given with --config".to_owned(), env).map(Some);
     }
     for var in [FLYTECTL_CONFIG_OVERRIDE, FLYTECTL_CONFIG] {
         if let Some(path) = env.var(var) {
@@ -145,7 +145,7 @@ mod tests {
     fn named_files_that_do_not_exist_are_errors() -> Result<(), std::io::Error> {
         let dir = layout(ALL)?;
         let cases = [
-            (Some("nope.yaml"), vec![], "given explicitly"),
+            (Some("nope.yaml"), vec![], "given with --config"),
             (
                 None,
                 vec![(FLYTECTL_CONFIG, "nope.yaml")],

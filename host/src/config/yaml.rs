@@ -16,6 +16,7 @@ use super::{
 
 /// The parts of a flytectl config file flytekit reads.
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping of sections such as `admin:` and `console:`")]
 struct File {
     admin: Option<Admin>,
     console: Option<Console>,
@@ -23,7 +24,10 @@ struct File {
 
 /// The `admin:` section (flyteidl's Go client config).
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    expecting = "a mapping of `admin` keys such as `endpoint:`"
+)]
 struct Admin {
     #[serde(default, deserialize_with = "text")]
     endpoint: Option<String>,
@@ -57,6 +61,7 @@ struct Admin {
 
 /// The `console:` section.
 #[derive(Deserialize)]
+#[serde(expecting = "a mapping with `endpoint:`")]
 struct Console {
     #[serde(default, deserialize_with = "text")]
     endpoint: Option<String>,
@@ -64,6 +69,21 @@ struct Console {
 
 /// The settings in the YAML config file `path`, whose contents are `text`.
 pub(super) fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+    // The parser reports no line for a document of the wrong shape, so check the shape first.
+    if let Ok(doc) = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text) {
+        let found = match doc {
+            serde_yaml_ng::Value::Sequence(_) => Some("list"),
+            serde_yaml_ng::Value::String(_) => Some("string"),
+            serde_yaml_ng::Value::Number(_) | serde_yaml_ng::Value::Bool(_) => Some("single value"),
+            _ => None,
+        };
+        if let Some(found) = found {
+            return Err(ConfigError::YamlShape {
+                path: path.to_owned(),
+                found,
+            });
+        }
+    }
     let file: Option<File> = serde_yaml_ng::from_str(text).map_err(|error| ConfigError::Yaml {
         path: path.to_owned(),
         line: error.location().map(|l| l.line()),

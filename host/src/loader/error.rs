@@ -75,8 +75,10 @@ pub enum LoadError {
         report: String,
     },
     /// The plugin needs a newer host.
-    #[error("plugin '{name}' {version} needs flyte-host with plugin ABI ≥ {needs}; this host has {has}. Upgrade flyte-host, or use a build of the plugin for plugin ABI {has}.", needs = format_args!("{}.{}", .needs.major, .needs.minor), has = format_args!("{}.{}", .has.major, .has.minor))]
+    #[error("plugin '{name}' {version} (`{path}`) needs flyte-host with plugin ABI ≥ {needs}; this host has {has}. Upgrade flyte-host, or use a build of the plugin for plugin ABI {has}.", path = .path.display(), needs = format_args!("{}.{}", .needs.major, .needs.minor), has = format_args!("{}.{}", .has.major, .has.minor))]
     NeedsNewerHost {
+        /// The library.
+        path: PathBuf,
         /// The plugin's name.
         name: String,
         /// The plugin's version.
@@ -103,7 +105,7 @@ pub enum LoadError {
         files: Vec<PathBuf>,
     },
     /// The drop-in directory exists but cannot be read.
-    #[error("cannot read the plugin directory {dir}: {source}. Fix its permissions, or set FLYTE_PLUGIN_DIR to another directory.", dir = .dir.display())]
+    #[error("cannot read the plugin directory {dir}: {source}. It must be a readable directory of plugin libraries; fix it, or set FLYTE_PLUGIN_DIR to another directory.", dir = .dir.display())]
     DropInDir {
         /// The directory.
         dir: PathBuf,

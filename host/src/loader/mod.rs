@@ -50,6 +50,16 @@ pub fn load(
         }
         Ok(_) => {}
     }
+    // A bare file name would send dlopen searching the system library path: name it from here.
+    let absolute;
+    let path = if path.is_relative() {
+        absolute = std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_owned());
+        absolute.as_path()
+    } else {
+        path
+    };
     bind_eagerly(path).map_err(|reason| LoadError::NotALibrary {
         path: path.to_owned(),
         origin: origin.clone(),
@@ -68,6 +78,7 @@ pub fn load(
     }
     if (info.min_host_abi.major, info.min_host_abi.minor) > (host.major, host.minor) {
         return Err(LoadError::NeedsNewerHost {
+            path: path.to_owned(),
             name: info.name.to_string(),
             version: info.version.to_string(),
             needs: info.min_host_abi,
