@@ -21,17 +21,12 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// flytekit `FlytekitPlugin.get_remote`: the `--config` file or the config search order, else
 /// `FLYTE_PLATFORM_URL`, else the sandbox.
 pub fn get_remote(request: &FfiRemoteRequest, env: &Env) -> Result<Remote, ConfigError> {
-    let explicit = request.config.as_ref().map(|c| Path::new(c.as_str()));
-    let config = config::default_remote_config(explicit.into_option(), env)?;
+    let config = config::default_remote_config(request.config_file().map(Path::new), env)?;
     Ok(Remote::new(
         config,
         &request.project,
         &request.domain,
-        request
-            .data_upload_location
-            .as_ref()
-            .map(|d| d.as_str())
-            .into_option(),
+        request.upload_location(),
     ))
 }
 

@@ -109,14 +109,10 @@ extern "C" fn handshake<P: PluginInstance>(services: HostServicesRef) -> PluginI
 extern "C" fn get_remote<P: PluginInstance>(request: FfiRemoteRequest) -> HookOutput<FfiRemote> {
     hook(|| {
         let remote = P::instance().get_remote(
-            request.config.as_ref().map(|c| c.as_str()).into_option(),
+            request.config_file(),
             &request.project,
             &request.domain,
-            request
-                .data_upload_location
-                .as_ref()
-                .map(|d| d.as_str())
-                .into_option(),
+            request.upload_location(),
         )?;
         Ok(FfiRemote::from(&remote))
     })

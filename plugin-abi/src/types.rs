@@ -154,6 +154,21 @@ pub struct FfiRemoteRequest {
     pub data_upload_location: ROption<RString>,
 }
 
+impl FfiRemoteRequest {
+    /// The config file, if one was named.
+    pub fn config_file(&self) -> Option<&str> {
+        self.config.as_ref().map(|c| c.as_str()).into_option()
+    }
+
+    /// The upload location, if set.
+    pub fn upload_location(&self) -> Option<&str> {
+        self.data_upload_location
+            .as_ref()
+            .map(|d| d.as_str())
+            .into_option()
+    }
+}
+
 /// The remote description `get_remote` returns: everything the host needs to build its admin client.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone)]

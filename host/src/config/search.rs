@@ -61,25 +61,15 @@ mod tests {
     use tempfile::TempDir;
 
     use super::*;
+    use crate::config::tests::{env, sandbox_dirs};
 
-    /// A temp dir with `home/` and `work/` (the cwd) inside, and these files created in it.
+    /// A sandbox (see [`sandbox_dirs`]) with these files created in it.
     fn layout(files: &[&str]) -> Result<TempDir, std::io::Error> {
-        let dir = tempfile::tempdir()?;
-        for sub in ["home/.flyte", "work"] {
-            fs::create_dir_all(dir.path().join(sub))?;
-        }
+        let dir = sandbox_dirs()?;
         for file in files {
             fs::write(dir.path().join(file), "")?;
         }
         Ok(dir)
-    }
-
-    fn env(dir: &TempDir, vars: &[(&str, &str)]) -> Env {
-        Env::new(
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-            Some(dir.path().join("home")),
-            dir.path().join("work"),
-        )
     }
 
     fn found(dir: &TempDir, explicit: Option<&str>, vars: &[(&str, &str)]) -> Option<PathBuf> {

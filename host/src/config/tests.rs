@@ -9,14 +9,16 @@ use super::*;
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// A temp dir holding `home/.flyte/` and `work/` (the current directory).
-fn sandbox_dirs() -> Result<TempDir, std::io::Error> {
+/// A temp dir with `home/.flyte/` and `work/` (the working directory) inside.
+pub(super) fn sandbox_dirs() -> Result<TempDir, std::io::Error> {
     let dir = tempfile::tempdir()?;
     fs::create_dir_all(dir.path().join("home/.flyte"))?;
     fs::create_dir_all(dir.path().join("work"))?;
     Ok(dir)
 }
 
-fn env(dir: &TempDir, vars: &[(&str, &str)]) -> Env {
+/// An environment with these variables, HOME `home/` and working directory `work/` of `dir`.
+pub(super) fn env(dir: &TempDir, vars: &[(&str, &str)]) -> Env {
     Env::new(
         vars.iter().map(|(k, v)| (k.to_string(), v.to_string())),
         Some(dir.path().join("home")),

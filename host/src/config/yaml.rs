@@ -349,7 +349,17 @@ storage:
 
     #[test]
     fn wrong_shapes_are_errors() {
-        error_of("- admin\n");
-        error_of("admin: 5\n");
+        match parse_str("- admin\n") {
+            Err(e @ ConfigError::YamlShape { .. }) => {
+                assert!(e.to_string().contains("line 1: the file is a list"), "{e}")
+            }
+            other => panic!("expected a shape error, got {other:?}"),
+        }
+        let (line, message) = error_of("admin: 5\n");
+        assert_eq!(line, Some(1), "{message}");
+        assert!(
+            message.contains("expected a mapping of `admin` keys"),
+            "{message}"
+        );
     }
 }
