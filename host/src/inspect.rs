@@ -103,7 +103,7 @@ pub fn probe(
                     HookSource::Default
                 };
                 let answer = Answer::Cli {
-                    added: ext.added,
+                    added: ext.added(),
                     replaced: ext.replaced,
                     conflicts: ext.conflicts,
                 };

@@ -195,9 +195,9 @@ pub struct Command {
 impl Command {
     /// A command named `name`; give it a handler with [`run`](Self::run) or subcommands with
     /// [`subcommand`](Self::subcommand) (then it is a group).
-    pub fn new(name: &str) -> Command {
+    pub fn new(name: impl Into<String>) -> Command {
         Command {
-            name: name.to_owned(),
+            name: name.into(),
             about: String::new(),
             aliases: Vec::new(),
             hidden: false,
@@ -209,14 +209,14 @@ impl Command {
     }
 
     /// One-line help, shown in `--help`.
-    pub fn about(mut self, about: &str) -> Command {
-        self.about = about.to_owned();
+    pub fn about(mut self, about: impl Into<String>) -> Command {
+        self.about = about.into();
         self
     }
 
     /// Another name for this command.
-    pub fn alias(mut self, alias: &str) -> Command {
-        self.aliases.push(alias.to_owned());
+    pub fn alias(mut self, alias: impl Into<String>) -> Command {
+        self.aliases.push(alias.into());
         self
     }
 

@@ -10,15 +10,16 @@ pub(super) const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "out
 /// Short flags the host uses (plugin arguments may not reuse them).
 pub(super) const RESERVED_SHORTS: &[char] = &['c', 'p', 'd', 'o', 'v', 'h', 'V'];
 
+/// The last paragraph of the top-level help.
+pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, or \
+    `builtin`), else the one\nlibrary in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/), else the built-in plugin.";
+
 /// The root command with the global options.
 fn root() -> Command {
     Command::new("flyte-host")
         .version(env!("CARGO_PKG_VERSION"))
         .about("A fast Flyte host, customized by your organization's plugin library")
-        .after_help(
-            "The active plugin comes from FLYTEKIT_PLUGIN (a library path, or `builtin`), else the one \
-             library in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/), else the built-in plugin.",
-        )
+        .after_help(EPILOGUE)
         .subcommand_required(true)
         .arg_required_else_help(true)
         .arg(

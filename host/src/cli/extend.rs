@@ -42,8 +42,6 @@ pub struct Extension {
     pub plugin_label: String,
     /// The plugin's commands and groups, indexed by [`Kind::Plugin`].
     pub commands: Vec<PluginCommand>,
-    /// Plugin command paths added (groups included).
-    pub added: Vec<String>,
     /// Built-in commands the plugin replaced explicitly.
     pub replaced: Vec<String>,
     /// Clashes and edits of missing commands, kept out of the CLI.
@@ -58,11 +56,24 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
-fn path_text(path: &[String]) -> String {
-    if path.is_empty() {
-        "(top level)".to_owned()
-    } else {
-        path.join(" ")
+/// A command path for messages: `acme deploy`, or `(top level)`.
+#[derive(Clone, Copy)]
+struct PathText<'a>(&'a [String]);
+
+impl std::fmt::Display for PathText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("(top level)")
+        } else {
+            f.write_str(&self.0.join(" "))
+        }
+    }
+}
+
+impl Extension {
+    /// The paths of the commands and groups the plugin added, e.g. `acme deploy`.
+    pub fn added(&self) -> Vec<String> {
+        self.commands.iter().map(|c| c.path.join(" ")).collect()
     }
 }
 
@@ -92,12 +103,15 @@ struct Taken(HashMap<Vec<String>, HashSet<String>>);
 
 impl Taken {
     fn under(&mut self, parent: &[String], node: &Node) -> &mut HashSet<String> {
-        self.0.entry(parent.to_vec()).or_insert_with(|| {
-            node.children
+        if !self.0.contains_key(parent) {
+            let names = node
+                .children
                 .iter()
                 .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.iter().cloned()))
-                .collect()
-        })
+                .collect();
+            self.0.insert(parent.to_vec(), names);
+        }
+        self.0.get_mut(parent).expect("inserted above")
     }
 }
 
@@ -111,11 +125,12 @@ fn add_command(
     let name = decl.name.to_string();
     let mut path = parent.clone();
     path.push(name.clone());
-    let shown = path_text(&path);
+    // Only messages need the path as text; a thousand commands should not pay for it.
+    let shown = PathText(&path);
     if !valid_name(&name) {
         return Err(format!(
             "command name '{name}' (under {}) is not valid: use letters, digits, '-', '_' or '.'",
-            path_text(&parent)
+            PathText(&parent)
         ));
     }
     for alias in &decl.aliases {
@@ -123,18 +138,18 @@ fn add_command(
             return Err(format!("alias '{alias}' of command '{shown}' is not valid"));
         }
     }
-    check_args(&decl, &shown)?;
+    check_args(&decl, shown)?;
     let Some(parent_node) = root.find_mut(&parent) else {
         ext.conflicts.push(format!(
             "command '{shown}' was not added: this host has no group '{}'",
-            path_text(&parent)
+            PathText(&parent)
         ));
         return Ok(());
     };
     if !parent.is_empty() && parent_node.is_builtin_leaf() {
         ext.conflicts.push(format!(
             "command '{shown}' was not added: '{}' is a command, not a group",
-            path_text(&parent)
+            PathText(&parent)
         ));
         return Ok(());
     }
@@ -151,7 +166,7 @@ fn add_command(
         match parent_node.children[i].kind {
             Kind::Builtin(_) if decl.replace_builtin => {
                 parent_node.children.remove(i);
-                ext.replaced.push(shown.clone());
+                ext.replaced.push(shown.to_string());
             }
             Kind::Builtin(_) => {
                 ext.conflicts.push(format!(
@@ -193,7 +208,6 @@ fn add_command(
         kind: Kind::Plugin(ext.commands.len() - 1),
         children: Vec::new(),
     });
-    ext.added.push(shown);
     Ok(())
 }
 
@@ -208,7 +222,7 @@ pub fn clap_command(command: &PluginCommand) -> Command {
 }
 
 /// Checks that a declaration's arguments make sense and cannot confuse clap.
-fn check_args(decl: &FfiCommand, shown: &str) -> Result<(), String> {
+fn check_args(decl: &FfiCommand, shown: PathText<'_>) -> Result<(), String> {
     // Commands have a handful of arguments: vectors beat hash sets here.
     let mut names: Vec<&str> = Vec::new();
     let mut shorts: Vec<char> = Vec::new();
@@ -339,7 +353,7 @@ fn clap_arg(decl: &FfiArg) -> Arg {
 
 fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(), String> {
     let path: Vec<String> = edit.path.iter().map(|p| p.to_string()).collect();
-    let shown = path_text(&path);
+    let shown = PathText(&path);
     let value = edit.value.to_string();
     if edit.kind == FfiEditKind::Alias {
         // Checked against the siblings before the target is borrowed.

@@ -9,7 +9,9 @@ use tree::{Node, Scope};
 
 use std::ffi::OsString;
 
-use clap::ArgMatches;
+use std::io::Write;
+
+use clap::{error::ErrorKind, ArgMatches};
 
 use crate::{
     commands,
@@ -24,6 +26,9 @@ pub use extend::Extension;
 pub struct Cli {
     /// The clap command (also what completion scripts are generated from).
     pub command: clap::Command,
+    /// The end of the top-level help when the plugin's commands are listed rather than built:
+    /// printed after clap's part (a thousand plugin commands are cheaper written than templated).
+    pub help_tail: Option<String>,
     /// What the plugin added, replaced and could not add.
     pub extension: Extension,
 }
@@ -44,8 +49,18 @@ fn extend(plugin: &ActivePlugin) -> Result<(Node, Extension), Error> {
 pub fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Error> {
     let (root, extension) = extend(plugin)?;
     let scope = scope(&root, args);
+    let (mut command, listed) = root.into_clap(&extension, &scope);
+    let help_tail = (scope == Scope::Only(None) && !listed.is_empty()).then(|| {
+        command = std::mem::take(&mut command).after_help(None::<&str>);
+        format!(
+            "\nCommands from plugin {}:\n{listed}\n{}\n",
+            extension.plugin_label,
+            builtin::EPILOGUE
+        )
+    });
     Ok(Cli {
-        command: root.into_clap(&extension, &scope),
+        command,
+        help_tail,
         extension,
     })
 }
@@ -121,6 +136,20 @@ pub fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
+            let help = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if let (true, Some(tail)) = (help, &cli.help_tail) {
+                // Where clap put its part: stdout for --help, stderr for a missing command.
+                let mut out: Box<dyn Write> = if e.use_stderr() {
+                    Box::new(std::io::stderr().lock())
+                } else {
+                    Box::new(std::io::stdout().lock())
+                };
+                out.write_all(tail.as_bytes())?;
+                out.flush()?;
+            }
             return Ok(e.exit_code());
         }
     };

@@ -3,8 +3,6 @@
 //! commands only where the command line needs them (a plugin may add a thousand commands; building
 //! and parsing all of them on every run would cost more than the rest of start-up).
 
-use std::fmt::Write;
-
 use abi_stable::std_types::RString;
 use clap::Command;
 use flyte_plugin_abi::types::{FfiCliView, FfiCommandInfo};
@@ -112,12 +110,12 @@ impl Node {
         parent.pop();
     }
 
-    /// The clap command for this node and its subcommands; at the top level, plugin commands
-    /// outside `scope` are left out and listed in the help text instead.
-    pub fn into_clap(self, ext: &Extension, scope: &Scope) -> Command {
+    /// The clap command for this node and its subcommands, leaving out the top-level plugin
+    /// commands outside `scope`; those are returned as help lines instead.
+    pub fn into_clap(self, ext: &Extension, scope: &Scope) -> (Command, String) {
         let mut listed = String::new();
         let Node { kind, children, .. } = self;
-        let mut cmd = match kind {
+        let cmd = match kind {
             Kind::Builtin(cmd) => *cmd,
             Kind::Plugin(i) => clap_command(&ext.commands[i]),
         };
@@ -135,35 +133,34 @@ impl Node {
                 list_entry(&mut listed, &child);
             }
         }
-        if !listed.is_empty() {
-            cmd = cmd.help_template(help_template(&ext.plugin_label, &listed));
-        }
-        cmd.subcommands(subcommands)
+        (cmd.subcommands(subcommands), listed)
     }
 
     /// A whole subtree as clap commands, with this node's name settings applied.
     fn finish(self, ext: &Extension) -> Command {
         let (aliases, hidden) = (self.aliases.clone(), self.hidden);
-        let cmd = self.into_clap(ext, &Scope::Full);
+        let (cmd, _) = self.into_clap(ext, &Scope::Full);
         cmd.visible_aliases(aliases).hide(hidden)
     }
 }
 
+/// `  name (alias)   about`, aligned like clap's command list.
 fn list_entry(out: &mut String, node: &Node) {
-    let mut name = node.name.clone();
+    let start = out.len();
+    out.push_str("  ");
+    out.push_str(&node.name);
     if !node.aliases.is_empty() {
-        let _ = write!(name, " ({})", node.aliases.join(", "));
+        out.push_str(" (");
+        out.push_str(&node.aliases.join(", "));
+        out.push(')');
     }
-    let _ = writeln!(out, "  {name:<14} {}", node.about);
-}
-
-/// clap's default help layout with the plugin's top-level commands as a section of their own.
-fn help_template(plugin: &str, listed: &str) -> String {
-    let escaped = listed.trim_end().replace('{', "{{").replace('}', "}}");
-    format!(
-        "{{before-help}}{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n\
-         {{all-args}}\n\nCommands from plugin {plugin}:\n{escaped}{{after-help}}"
-    )
+    let width = out.len() - start;
+    out.extend(std::iter::repeat_n(
+        ' ',
+        17usize.saturating_sub(width).max(2),
+    ));
+    out.push_str(&node.about);
+    out.push('\n');
 }
 
 fn long_names(cmd: &Command) -> Vec<RString> {

@@ -101,7 +101,7 @@ pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
             "hooks": Value::Object(hooks),
             "values": Value::Object(values),
             "cli": {
-                "added": extension.added,
+                "added": extension.added(),
                 "replaced": extension.replaced,
                 "conflicts": extension.conflicts,
             },
