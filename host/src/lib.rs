@@ -15,7 +15,9 @@ mod layout_cache;
 pub mod loader;
 pub mod output;
 pub mod plugin;
+pub mod remote;
 pub mod services;
+pub mod tasks;
 pub mod validate;
 
 use std::{ffi::OsString, process::ExitCode};

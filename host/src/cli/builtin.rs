@@ -68,6 +68,22 @@ fn root() -> Command {
         )
 }
 
+fn task_files() -> Arg {
+    Arg::new("files")
+        .value_name("FILE")
+        .required(true)
+        .num_args(1..)
+        .value_parser(value_parser!(std::path::PathBuf))
+        .help("Task spec files (TOML)")
+}
+
+fn version_arg() -> Arg {
+    Arg::new("version")
+        .long("version")
+        .value_name("VERSION")
+        .help("Task version (default: a hash of the packaged specs)")
+}
+
 fn leaf(cmd: Command) -> Node {
     Node::builtin(cmd, Vec::new())
 }
@@ -109,6 +125,56 @@ pub(super) fn tree() -> Node {
                             ),
                     ),
                 ],
+            ),
+            group(
+                Command::new("task").about("Inspect task specs"),
+                vec![leaf(
+                    Command::new("show")
+                        .about("Show each task after the organization's defaults, and where each value came from")
+                        .arg(task_files()),
+                )],
+            ),
+            leaf(
+                Command::new("package")
+                    .about("Write one FlyteAdmin TaskCreateRequest JSON per task into a directory")
+                    .arg(task_files())
+                    .arg(
+                        // Shadows the global -o/--output (a format): package prints no data, it writes files.
+                        Arg::new("output")
+                            .short('o')
+                            .long("output")
+                            .value_name("DIR")
+                            .required(true)
+                            .value_parser(value_parser!(std::path::PathBuf))
+                            .help("Directory to write the task JSON files to"),
+                    )
+                    .arg(version_arg()),
+            ),
+            leaf(
+                Command::new("register")
+                    .about("Register the tasks in FlyteAdmin through the remote from get_remote")
+                    .arg(task_files())
+                    .arg(version_arg()),
+            ),
+            leaf(
+                Command::new("run")
+                    .about("Run a registered task and print the execution name and console URL")
+                    .arg(Arg::new("task").value_name("TASK").required(true).help("The task's name"))
+                    .arg(version_arg())
+                    .arg(
+                        Arg::new("input")
+                            .long("input")
+                            .short('i')
+                            .value_name("NAME=VALUE")
+                            .action(ArgAction::Append)
+                            .help("An input of the task (repeat for each input)"),
+                    )
+                    .arg(
+                        Arg::new("wait")
+                            .long("wait")
+                            .action(ArgAction::SetTrue)
+                            .help("Wait until the execution reaches a terminal phase"),
+                    ),
             ),
             leaf(
                 Command::new("completion")

@@ -119,14 +119,21 @@ pub struct Parsed<'a> {
     pub matches: &'a ArgMatches,
 }
 
+/// The global options as the leaf command sees them. A command may shadow one with an option of
+/// its own (`package -o DIR`); such a value is not the global's and reads as unset.
 fn globals(matches: &ArgMatches) -> Globals {
-    let text = |id: &str| matches.get_one::<String>(id).cloned();
+    let text = |id: &str| matches.try_get_one::<String>(id).ok().flatten().cloned();
     Globals {
         config: text("config"),
         project: text("project").unwrap_or_default(),
         domain: text("domain").unwrap_or_default(),
         json: text("output").as_deref() == Some("json"),
-        verbose: matches.get_flag("verbose"),
+        verbose: matches
+            .try_get_one::<bool>("verbose")
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false),
     }
 }
 

@@ -3,9 +3,13 @@
 mod completion;
 mod config_show;
 mod info;
+mod package;
 mod plugin_check;
 mod plugin_command;
 mod plugin_show;
+mod register;
+mod run_task;
+mod task_show;
 
 use crate::{
     cli::{Cli, Parsed},
@@ -31,6 +35,10 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         ["config", "show"] => config_show::run(),
         ["plugin", "show"] => plugin_show::run(&cli.extension),
         ["plugin", "check"] => plugin_check::run(parsed.matches),
+        ["task", "show"] => task_show::run(parsed.matches),
+        ["package"] => package::run(parsed.matches),
+        ["register"] => register::run(parsed.matches),
+        ["run"] => run_task::run(parsed.matches),
         ["completion"] => completion::run(&mut cli.command, parsed.matches),
         _ => Err(Error::Message(format!(
             "`{}` is not a command this host can run",

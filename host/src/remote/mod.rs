@@ -1,0 +1,1 @@
+//! The FlyteAdmin client built from the remote description `get_remote` returns.
