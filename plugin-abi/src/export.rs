@@ -26,6 +26,7 @@ use crate::{
 
 thread_local! {
     static USED_DEFAULT: Cell<bool> = const { Cell::new(false) };
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -36,6 +37,7 @@ pub(crate) fn mark_default() {
 
 /// Replaces the default panic output of this library's copy of std (a backtrace-style message on
 /// stderr) with a quiet record of the message and location, which [`guarded`] reports as an error.
+/// A panic outside any hook (a thread of the plugin's own) is still reported, in one line.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -45,7 +47,11 @@ fn install_panic_hook() {
                 Some(loc) => format!("panicked at {}:{}: {message}", loc.file(), loc.line()),
                 None => format!("panicked: {message}"),
             };
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
+            if GUARDED.with(Cell::get) {
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
+            } else {
+                eprintln!("flyte-host plugin: a plugin thread {text}");
+            }
         }));
     });
 }
@@ -62,7 +68,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs plugin code, turning an error or a panic into an error message for the host.
 pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, PluginError>) -> RResult<T, RString> {
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
+    // Hooks can nest (a command asks for the resolved remote, which runs get_remote).
+    let outer = GUARDED.with(|g| g.replace(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(outer));
+    match outcome {
         Ok(Ok(value)) => RResult::ROk(value),
         Ok(Err(err)) => RResult::RErr(err.message().into()),
         Err(payload) => {
@@ -76,11 +86,12 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, PluginError>) -> RResult<
 
 /// Runs a hook: catches panics and records whether the plugin kept the default.
 fn hook<T>(f: impl FnOnce() -> Result<T, PluginError>) -> HookOutput<T> {
-    USED_DEFAULT.with(|d| d.set(false));
+    // Saved and restored: a hook may call the host, which may call another hook.
+    let outer = USED_DEFAULT.with(|d| d.replace(false));
     let value = guarded(f);
     HookOutput {
         value,
-        used_default: USED_DEFAULT.with(|d| d.replace(false)),
+        used_default: USED_DEFAULT.with(|d| d.replace(outer)),
     }
 }
 
