@@ -27,6 +27,7 @@ pub(crate) const PLUGINS: &[&str] = &[
     "many-commands",
     "clitour",
     "needs-newer-host",
+    "failing-cache",
 ];
 
 /// The plugins that load and whose every hook answers.

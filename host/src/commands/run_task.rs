@@ -1,10 +1,137 @@
-//! `flyte-host run` (being implemented).
+//! `flyte-host run TASK [--version V] --input NAME=VALUE... [--wait]`: create an execution of a
+//! registered task, print its name and console URL, and optionally wait for it to end.
+
+use std::{
+    io::Write,
+    thread,
+    time::{Duration, Instant},
+};
 
 use clap::ArgMatches;
+use serde_json::{json, Value};
 
-use crate::error::Error;
+use super::json_output;
+use crate::{
+    error::Error,
+    output,
+    remote::{self, field, AdminClient, RemoteError, TERMINAL_PHASES},
+};
+
+/// The first pause between two polls of a waited-for execution; it grows to [`MAX_POLL`].
+const FIRST_POLL: Duration = Duration::from_millis(250);
+const MAX_POLL: Duration = Duration::from_secs(5);
+
+/// Prints a progress line on stdout (nothing under `-o json`, whose stdout is one document).
+fn say(line: &str) -> Result<(), Error> {
+    if !json_output() {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// Polls execution `name` until it reaches a terminal phase; prints each new phase.
+fn wait_for(client: &AdminClient, project: &str, domain: &str, name: &str) -> Result<Value, Error> {
+    let started = Instant::now();
+    let mut interval = FIRST_POLL;
+    let mut last = String::new();
+    loop {
+        let execution = client.get_execution(project, domain, name)?;
+        let phase = remote::execution_phase(&execution);
+        if phase != last {
+            say(&format!(
+                "{phase} after {:.1}s",
+                started.elapsed().as_secs_f64()
+            ))?;
+            last.clone_from(&phase);
+        }
+        if TERMINAL_PHASES.contains(&phase.as_str()) {
+            return Ok(execution);
+        }
+        thread::sleep(interval);
+        interval = interval.mul_f64(1.5).min(MAX_POLL);
+    }
+}
 
 /// Runs the command.
-pub(super) fn run(_matches: &ArgMatches) -> Result<i32, Error> {
-    Err(Error::Message("this command is not implemented yet".into()))
+pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+    let task = matches
+        .get_one::<String>("task")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let version = matches.get_one::<String>("version").map(String::as_str);
+    let given: Vec<String> = matches
+        .get_many::<String>("input")
+        .map(|values| values.cloned().collect())
+        .unwrap_or_default();
+    let wait = matches.get_flag("wait");
+    if version.is_some_and(|v| v.trim().is_empty()) {
+        return Err(Error::Message("--version must not be empty".into()));
+    }
+
+    let client = remote::connect()?;
+    let (project, domain) = (client.project().to_owned(), client.domain().to_owned());
+    let registered = match version {
+        Some(version) => client.get_task(&project, &domain, task, version),
+        None => client.latest_task(&project, &domain, task),
+    }
+    .map_err(|e| match e {
+        RemoteError::NotFound { .. } if version.is_none() => Error::Message(format!(
+            "{e}: register it first with `flyte-host register FILE`"
+        )),
+        e => e.into(),
+    })?;
+    let version = field(&registered, "id")
+        .and_then(|id| field(id, "version"))
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .or(version)
+        .ok_or_else(|| {
+            Error::Message(format!(
+                "Flyte admin at {} returned task '{task}' without a version",
+                client.endpoint()
+            ))
+        })?
+        .to_owned();
+    let inputs = remote::task_inputs(&registered);
+    let literals = remote::literal_map(task, &inputs, &given)?;
+
+    let request = remote::execution_request(
+        &project,
+        &domain,
+        &remote::execution_name(),
+        (task, &version),
+        literals,
+    );
+    let name = client.create_execution(&request)?;
+    let url = client.console_url(&project, &domain, &name);
+    say(&format!(
+        "created execution {name} of {task} version {version} in {project}/{domain}"
+    ))?;
+    say(&format!("console: {url}"))?;
+
+    let execution = if wait {
+        wait_for(&client, &project, &domain, &name)?
+    } else if json_output() {
+        client.get_execution(&project, &domain, &name)?
+    } else {
+        return Ok(0);
+    };
+    if json_output() {
+        output::json(&json!({"console_url": url, "execution": execution}))?;
+    }
+    if !wait {
+        return Ok(0);
+    }
+    let phase = remote::execution_phase(&execution);
+    if phase == "SUCCEEDED" {
+        return Ok(0);
+    }
+    let why = remote::execution_error(&execution)
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
+    Err(Error::Message(format!(
+        "execution {name} of task '{task}' ended {phase}{why} (see {url})"
+    )))
 }

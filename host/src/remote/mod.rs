@@ -1,1 +1,129 @@
-//! The FlyteAdmin client built from the remote description `get_remote` returns.
+//! The FlyteAdmin client built from the remote description `get_remote` returns: HTTP/JSON
+//! through admin's grpc-gateway (`/api/v1/...`), proto field names (`Accept: application/json`),
+//! and the calls `register` and `run` make.
+
+mod admin;
+mod client;
+mod error;
+mod literals;
+
+use std::{
+    collections::hash_map::RandomState,
+    hash::{BuildHasher, Hasher},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use serde_json::Value;
+
+pub use admin::{
+    execution_error, execution_phase, execution_request, Registration, TERMINAL_PHASES,
+};
+pub use client::{base_url, describe_origin, AdminClient, Reply};
+pub use error::RemoteError;
+pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_inputs, type_name};
+
+use crate::{plugin::HookSource, services};
+
+/// The admin client for the remote the active plugin's `get_remote` resolves.
+///
+/// # Errors
+///
+/// `get_remote` failed, or the client cannot be built (an unreadable CA file).
+pub fn connect() -> Result<AdminClient, RemoteError> {
+    let hooked = services::resolved_remote().map_err(RemoteError::Remote)?;
+    let plugin = services::active();
+    let origin = describe_origin(
+        &hooked.value,
+        plugin.name(),
+        hooked.source == HookSource::Plugin,
+    );
+    AdminClient::new(&hooked.value, origin)
+}
+
+/// `name` in lowerCamelCase (`compiled_task` → `compiledTask`), the JSON name protobuf also uses.
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Field `name` (a proto name) of JSON object `value`, also found under its lowerCamelCase JSON
+/// name: admin answers in either spelling depending on its version and the `Accept` header.
+pub fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    let object = value.as_object()?;
+    object.get(name).or_else(|| {
+        if name.contains('_') {
+            object.get(&camel(name))
+        } else {
+            None
+        }
+    })
+}
+
+/// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits
+/// (matches `^[a-z][a-z\-0-9]*$`, at most 63 characters).
+pub fn execution_name() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let state = RandomState::new();
+    let mut name = String::from("a");
+    let mut counter: u64 = 0;
+    while name.len() < 20 {
+        let mut hasher = state.build_hasher();
+        hasher.write_u128(nanos);
+        hasher.write_u32(std::process::id());
+        hasher.write_u64(counter);
+        let mut bits = hasher.finish();
+        counter += 1;
+        for _ in 0..8 {
+            if name.len() == 20 {
+                break;
+            }
+            let index = usize::try_from(bits % 36).unwrap_or(0);
+            name.push(char::from(ALPHABET[index]));
+            bits /= 36;
+        }
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn fields_in_either_spelling() {
+        let v = json!({"compiledTask": 1, "name": 2, "resource_type": 3});
+        assert_eq!(field(&v, "compiled_task"), Some(&json!(1)));
+        assert_eq!(field(&v, "name"), Some(&json!(2)));
+        assert_eq!(field(&v, "resource_type"), Some(&json!(3)));
+        assert_eq!(field(&v, "missing_one"), None);
+        assert_eq!(camel("a_b_c"), "aBC");
+    }
+
+    #[test]
+    fn execution_names() {
+        let a = execution_name();
+        let b = execution_name();
+        assert_eq!(a.len(), 20);
+        assert!(a.starts_with('a'));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert_ne!(a, b);
+    }
+}

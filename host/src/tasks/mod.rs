@@ -1,2 +1,127 @@
 //! Task specs (TOML container tasks) with the organization's defaults applied through the active
 //! plugin's hooks, and their FlyteAdmin `TaskCreateRequest` form.
+//!
+//! [`load`] reads and validates task files, [`resolve`] applies the plugin's default image, secret
+//! group rule and cache policies (recording where each value came from), [`task_create_request`]
+//! builds what FlyteAdmin receives and [`default_version`] versions a set of tasks by their content.
+
+mod admin;
+mod cache;
+mod error;
+mod parse;
+mod resolve;
+mod spec;
+#[cfg(test)]
+mod tests;
+mod values;
+
+use std::{collections::HashMap, path::PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use admin::{task_create_request, write_task_create_request};
+pub use cache::SPEC_HASH;
+pub use error::TaskError;
+pub use resolve::{resolve, ResolvedCache, ResolvedTask, Source, Sourced};
+pub use spec::{
+    CacheOn, CacheSpec, Location, Mount, Resource, Resources, SecretSpec, TaskSpec, VarType,
+    Variable,
+};
+
+/// Reads and validates `files`, in order: every task of every file, names unique across them.
+pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
+    let mut specs = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|error| TaskError::Read {
+            path: file.clone(),
+            error,
+        })?;
+        for spec in parse::file(file, &text)? {
+            if let Some(&first) = seen.get(&spec.name) {
+                let first: &TaskSpec = &specs[first];
+                return Err(TaskError::Duplicate {
+                    name: spec.name.clone(),
+                    first: first.location.clone(),
+                    at: spec.location,
+                });
+            }
+            seen.insert(spec.name.clone(), specs.len());
+            specs.push(spec);
+        }
+    }
+    Ok(specs)
+}
+
+/// The version tasks get when the user names none: a hash of everything packaged for them
+/// (independent of file order), so any change to any task gives a new version.
+pub fn default_version(tasks: &[ResolvedTask]) -> String {
+    let mut ordered: Vec<&ResolvedTask> = tasks.iter().collect();
+    ordered.sort_by(|a, b| a.name().cmp(b.name()));
+    let mut hasher = HashWriter(Sha256::new());
+    for task in ordered {
+        hasher.0.update(task.name().as_bytes());
+        hasher.0.update([0]);
+        // Cannot fail: the writer never fails and every map key is a string.
+        let _ = admin::write_template_body(task, &mut hasher);
+        hasher.0.update([0]);
+    }
+    let hasher = hasher.0;
+    let digest = hex(&hasher.finalize());
+    digest[..DEFAULT_VERSION_LEN].to_owned()
+}
+
+/// Feeds what is written to a hash.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// How many hex digits of the hash make a default version.
+const DEFAULT_VERSION_LEN: usize = 32;
+
+/// Checks a version the user gave (`--version`): FlyteAdmin puts it in URL paths.
+pub fn check_version(version: &str) -> Result<(), TaskError> {
+    let message = if version.is_empty() {
+        Some("it is empty")
+    } else if version.len() > 128 {
+        Some("it is longer than 128 characters")
+    } else if !version
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-+=".contains(c))
+    {
+        Some("use letters, digits and . _ - + = only")
+    } else {
+        None
+    };
+    match message {
+        Some(message) => Err(TaskError::Version {
+            version: version.to_owned(),
+            message: message.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The SHA-256 hex of `text`.
+fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
+}

@@ -1,0 +1,589 @@
+//! The HTTP side of the admin client: one `ureq::Agent` per remote, the base URL, the remote's
+//! extra headers on every request, retries for idempotent reads, and errors worded for the user.
+
+use std::{io::ErrorKind, thread, time::Duration};
+
+use flyte_plugin_abi::{ConfigOrigin, Remote};
+use serde_json::Value;
+use ureq::{
+    tls::{parse_pem, PemItem, RootCerts, TlsConfig},
+    Agent,
+};
+
+use super::error::{grpc_code_name, one_line, RemoteError};
+
+/// How long a connection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The first pause before retrying a read; doubled each time up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(3);
+
+/// A finished HTTP exchange: the status and the body text.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response body.
+    pub body: String,
+}
+
+impl Reply {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body of a gateway error (`{"code","message","details"}`): the gRPC code's name and the
+    /// message, leniently (an ingress may answer with HTML or nothing).
+    pub fn error_status(&self) -> (Option<String>, String) {
+        let parsed: Option<Value> = serde_json::from_str(&self.body).ok();
+        let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(|c| {
+            c.as_i64()
+                .and_then(grpc_code_name)
+                .map(str::to_owned)
+                .or_else(|| c.as_str().map(str::to_owned))
+        });
+        let message = parsed
+            .as_ref()
+            .and_then(|v| v.get("message").or_else(|| v.get("error")))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                let body = self.body.trim();
+                if body.is_empty() {
+                    "(no message)".to_owned()
+                } else {
+                    body.to_owned()
+                }
+            });
+        (code, one_line(&message))
+    }
+}
+
+/// A client of one Flyte admin, built from the remote description `get_remote` returned.
+#[derive(Debug)]
+pub struct AdminClient {
+    agent: Agent,
+    base_url: String,
+    endpoint: String,
+    origin: String,
+    console_base: String,
+    headers: Vec<(String, String)>,
+    rpc_retries: u32,
+    project: String,
+    domain: String,
+}
+
+/// The HTTP base URL of admin endpoint `endpoint`: `dns:///` dropped, a scheme it carries kept,
+/// else `http://` when `insecure` and `https://` otherwise; no trailing `/`.
+pub fn base_url(endpoint: &str, insecure: bool) -> String {
+    let trimmed = endpoint.trim();
+    let trimmed = trimmed.strip_prefix("dns:///").unwrap_or(trimmed);
+    let trimmed = trimmed.trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        trimmed.to_owned()
+    } else {
+        let scheme = if insecure { "http" } else { "https" };
+        format!("{scheme}://{trimmed}")
+    }
+}
+
+/// Where the remote's endpoint came from, for error messages: `from config file /x/config.yaml;
+/// get_remote of plugin myorg`.
+pub fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) -> String {
+    let config = &remote.config;
+    let place = match config.origin {
+        ConfigOrigin::ConfigFile => match &config.config_file {
+            Some(file) => format!("from config file {file}"),
+            None => "from a config file".to_owned(),
+        },
+        ConfigOrigin::Env => "from FLYTE_PLATFORM_URL".to_owned(),
+        ConfigOrigin::Endpoint => "set by get_remote".to_owned(),
+        ConfigOrigin::Sandbox => {
+            "the sandbox default: no config file found and FLYTE_PLATFORM_URL unset".to_owned()
+        }
+    };
+    let hook = if plugin_overrides {
+        format!("get_remote of plugin {plugin}")
+    } else {
+        "built-in get_remote".to_owned()
+    };
+    format!("{place}; {hook}")
+}
+
+/// `segment` percent-encoded for a URL path (RFC 3986 unreserved characters kept).
+pub(crate) fn path_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether a transport error means the request never reached admin (worth retrying a read).
+fn is_connect_error(error: &ureq::Error) -> bool {
+    match error {
+        ureq::Error::Io(e) => matches!(
+            e.kind(),
+            ErrorKind::ConnectionRefused
+                | ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::NotConnected
+                | ErrorKind::TimedOut
+                | ErrorKind::AddrNotAvailable
+        ),
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::Timeout(_) => true,
+        _ => false,
+    }
+}
+
+/// The hint for a TLS failure.
+const TLS_HINT: &str = "set `insecure: true` if admin speaks plain HTTP, `caCertFilePath` for a private CA, or `insecureSkipVerify: true`";
+
+/// A transport error in words (`tls`: the URL is `https://`).
+fn transport_reason(error: &ureq::Error, tls: bool) -> String {
+    match error {
+        ureq::Error::Io(e) => match e.kind() {
+            ErrorKind::ConnectionRefused => "connection refused (is admin running there?)".into(),
+            // rustls reports handshake failures (e.g. a plain-HTTP server) as invalid data.
+            ErrorKind::InvalidData if tls => format!("TLS failed: {e} ({TLS_HINT})"),
+            _ => e.to_string(),
+        },
+        ureq::Error::HostNotFound => "the host name does not resolve".into(),
+        ureq::Error::ConnectionFailed => "the connection failed".into(),
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::Tls(m) => format!("TLS failed: {m} ({TLS_HINT})"),
+        ureq::Error::Rustls(e) => format!("TLS failed: {e} ({TLS_HINT})"),
+        other => other.to_string(),
+    }
+}
+
+/// The root certificates in PEM file `path`.
+fn read_ca_certs(path: &str) -> Result<RootCerts, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read caCertFilePath {path}: {e}"))?;
+    let mut certs = Vec::new();
+    for item in parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => return Err(format!("caCertFilePath {path} is not valid PEM: {e}")),
+        }
+    }
+    if certs.is_empty() {
+        return Err(format!(
+            "caCertFilePath {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        ));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+impl AdminClient {
+    /// A client for `remote`; `origin` says where its endpoint came from (see [`describe_origin`]).
+    ///
+    /// # Errors
+    ///
+    /// An unreadable `caCertFilePath`.
+    pub fn new(remote: &Remote, origin: String) -> Result<AdminClient, RemoteError> {
+        let platform = &remote.config.platform;
+        let setup_error = |message: String| RemoteError::Setup {
+            endpoint: platform.endpoint.clone(),
+            origin: origin.clone(),
+            message,
+        };
+        let mut tls = TlsConfig::builder().disable_verification(platform.insecure_skip_verify);
+        if let Some(path) = platform
+            .ca_cert_file_path
+            .as_deref()
+            .filter(|p| !p.is_empty())
+        {
+            tls = tls.root_certs(read_ca_certs(path).map_err(setup_error)?);
+        }
+        // `http_proxy_url` is, as in flytekit and flytectl, for the OAuth calls only; admin
+        // requests go through the standard proxy variables (HTTPS_PROXY, ALL_PROXY), as gRPC does.
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .accept("application/json")
+            .user_agent(format!("flyte-host/{}", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(REQUEST_TIMEOUT))
+            .tls_config(tls.build())
+            .build();
+        let base_url = base_url(&platform.endpoint, platform.insecure);
+        let console_base = platform
+            .console_endpoint
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map_or_else(|| base_url.clone(), |c| c.trim_end_matches('/').to_owned());
+        Ok(AdminClient {
+            agent: Agent::new_with_config(config),
+            base_url,
+            endpoint: platform.endpoint.clone(),
+            origin,
+            console_base,
+            headers: remote.headers.clone(),
+            rpc_retries: platform.rpc_retries,
+            project: remote.project.clone(),
+            domain: remote.domain.clone(),
+        })
+    }
+
+    /// The base URL requests go to (`http://127.0.0.1:8088`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The endpoint as configured.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The remote's default project.
+    pub fn project(&self) -> &str {
+        &self.project
+    }
+
+    /// The remote's default domain.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
+    /// flytekit's console link of execution `name`.
+    pub fn console_url(&self, project: &str, domain: &str, name: &str) -> String {
+        format!(
+            "{}/console/projects/{project}/domains/{domain}/executions/{name}",
+            self.console_base
+        )
+    }
+
+    fn unreachable(&self, error: &ureq::Error) -> RemoteError {
+        RemoteError::Unreachable {
+            url: self.base_url.clone(),
+            endpoint: self.endpoint.clone(),
+            origin: self.origin.clone(),
+            reason: transport_reason(error, self.base_url.starts_with("https://")),
+        }
+    }
+
+    fn reply(
+        &self,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        action: &str,
+    ) -> Result<Reply, Result<RemoteError, ureq::Error>> {
+        let mut response = response.map_err(Err)?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(|e| {
+            Ok(RemoteError::BadResponse {
+                endpoint: self.endpoint.clone(),
+                action: action.to_owned(),
+                message: format!("cannot read the body of the HTTP {status} answer: {e}"),
+            })
+        })?;
+        Ok(Reply { status, body })
+    }
+
+    /// `GET base + path` with `query`; retried (with backoff, `rpc_retries` times) when the
+    /// connection fails or admin answers 503.
+    ///
+    /// # Errors
+    ///
+    /// Admin cannot be reached, or its body cannot be read.
+    pub fn get(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        action: &str,
+    ) -> Result<Reply, RemoteError> {
+        let url = format!("{}{path}", self.base_url);
+        let mut backoff = FIRST_BACKOFF;
+        let mut attempt = 0;
+        loop {
+            let mut request = self.agent.get(&url);
+            for (name, value) in &self.headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            for (name, value) in query {
+                request = request.query(*name, *value);
+            }
+            let result = self.reply(request.call(), action);
+            let retry = match &result {
+                Ok(reply) => reply.status == 503,
+                Err(Err(e)) => is_connect_error(e),
+                Err(Ok(_)) => false,
+            };
+            if retry && attempt < self.rpc_retries {
+                attempt += 1;
+                thread::sleep(backoff);
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+            return result.map_err(|e| e.unwrap_or_else(|e| self.unreachable(&e)));
+        }
+    }
+
+    /// `POST base + path` with JSON `body` (never retried: creating is not idempotent).
+    ///
+    /// # Errors
+    ///
+    /// Admin cannot be reached, or its body cannot be read.
+    pub fn post(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
+        let url = format!("{}{path}", self.base_url);
+        let mut request = self
+            .agent
+            .post(&url)
+            .header("Content-Type", "application/json");
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let text = body.to_string();
+        self.reply(request.send(text.as_str()), action)
+            .map_err(|e| e.unwrap_or_else(|e| self.unreachable(&e)))
+    }
+
+    /// The error for a non-2xx `reply` to `action`: 401 is "not logged in", others carry the
+    /// status, the gRPC code and admin's message.
+    pub fn status_error(&self, reply: &Reply, action: &str) -> RemoteError {
+        if reply.status == 401 {
+            return RemoteError::NotLoggedIn {
+                endpoint: self.endpoint.clone(),
+            };
+        }
+        let (code, message) = reply.error_status();
+        RemoteError::Admin {
+            endpoint: self.endpoint.clone(),
+            action: action.to_owned(),
+            status: reply.status,
+            code: code.map(|c| format!(" {c}")).unwrap_or_default(),
+            message,
+        }
+    }
+
+    /// `reply`'s body as JSON, or an error naming `action`.
+    pub fn json(&self, reply: &Reply, action: &str) -> Result<Value, RemoteError> {
+        serde_json::from_str(&reply.body).map_err(|e| RemoteError::BadResponse {
+            endpoint: self.endpoint.clone(),
+            action: action.to_owned(),
+            message: format!("not JSON ({e}): {}", one_line(&reply.body)),
+        })
+    }
+
+    /// An error for an answer that is JSON but lacks what the host needs.
+    pub fn bad_response(&self, action: &str, message: impl Into<String>) -> RemoteError {
+        RemoteError::BadResponse {
+            endpoint: self.endpoint.clone(),
+            action: action.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// A "not found" error for `what` in `project`/`domain`.
+    pub fn not_found(&self, what: String, project: &str, domain: &str) -> RemoteError {
+        RemoteError::NotFound {
+            what,
+            project: project.to_owned(),
+            domain: domain.to_owned(),
+            endpoint: self.endpoint.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::{BufRead, BufReader, Read, Write as _},
+        net::TcpListener,
+        sync::mpsc,
+    };
+
+    use flyte_plugin_abi::{Config, PlatformConfig};
+
+    use super::*;
+
+    /// A one-shot HTTP server on 127.0.0.1 answering each connection with the next of `answers`
+    /// (status, body); sends each request it read (head and body) back through the channel.
+    fn serve(answers: Vec<(u16, &'static str)>) -> (u16, mpsc::Receiver<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for (status, body) in answers {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream);
+                let mut head = String::new();
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    head.push_str(&line);
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut content = vec![0; length];
+                reader.read_exact(&mut content).unwrap();
+                head.push_str(&String::from_utf8_lossy(&content));
+                tx.send(head).unwrap();
+                let mut stream = reader.into_inner();
+                write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
+            }
+        });
+        (port, rx)
+    }
+
+    fn client(port: u16) -> AdminClient {
+        let remote = Remote::new(
+            Config {
+                platform: PlatformConfig {
+                    endpoint: format!("127.0.0.1:{port}"),
+                    insecure: true,
+                    rpc_retries: 2,
+                    ..PlatformConfig::default()
+                },
+                config_file: None,
+                origin: ConfigOrigin::Env,
+            },
+            "p",
+            "d",
+            None,
+        )
+        .with_header("x-org", "acme");
+        AdminClient::new(
+            &remote,
+            "from FLYTE_PLATFORM_URL; built-in get_remote".into(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn requests_carry_accept_content_type_and_the_remote_headers() {
+        let (port, requests) = serve(vec![(200, "{}"), (200, "{}")]);
+        let client = client(port);
+        let reply = client
+            .post("/api/v1/tasks", &serde_json::json!({"a": 1}), "x")
+            .unwrap();
+        assert_eq!(reply.status, 200);
+        let seen = requests.recv().unwrap().to_ascii_lowercase();
+        assert!(seen.starts_with("post /api/v1/tasks http/1.1"), "{seen}");
+        assert!(seen.contains("\r\naccept: application/json\r\n"), "{seen}");
+        assert!(
+            seen.contains("\r\ncontent-type: application/json\r\n"),
+            "{seen}"
+        );
+        assert!(seen.contains("\r\nx-org: acme\r\n"), "{seen}");
+        assert!(seen.ends_with(r#"{"a":1}"#), "{seen}");
+        client
+            .get(
+                "/api/v1/tasks/p/d/t",
+                &[("sort_by.key", "created_at"), ("filters", "eq(a,b)+x")],
+                "x",
+            )
+            .unwrap();
+        let seen = requests.recv().unwrap();
+        // `+` joins admin filter expressions: it must reach admin encoded.
+        assert!(
+            seen.starts_with(
+                "GET /api/v1/tasks/p/d/t?sort_by.key=created_at&filters=eq(a%2Cb)%2Bx HTTP/1.1"
+            ),
+            "{seen}"
+        );
+        assert!(
+            seen.to_ascii_lowercase().contains("\r\nx-org: acme\r\n"),
+            "{seen}"
+        );
+    }
+
+    #[test]
+    fn reads_are_retried_on_503_and_401_means_login() {
+        let (port, _requests) = serve(vec![
+            (503, r#"{"code": 14, "message": "busy"}"#),
+            (401, r#"{"code": 16, "message": "token parse error"}"#),
+        ]);
+        let client = client(port);
+        let reply = client.get("/api/v1/version", &[], "x").unwrap();
+        assert_eq!(reply.status, 401);
+        let err = client.status_error(&reply, "x").to_string();
+        assert!(
+            err.starts_with(&format!(
+                "not logged in to 127.0.0.1:{port}: run `flyte-host login`"
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn refused_connections_name_the_endpoint_and_its_origin() {
+        let port = {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let client = client(port);
+        let err = client
+            .post("/api/v1/tasks", &serde_json::json!({}), "x")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("http://127.0.0.1:{port}")), "{err}");
+        assert!(err.contains("from FLYTE_PLATFORM_URL"), "{err}");
+        assert!(err.contains("connection refused"), "{err}");
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            base_url("127.0.0.1:8088", true),
+            "http://127.0.0.1:8088".to_owned()
+        );
+        assert_eq!(
+            base_url("dns:///flyte.example.com", false),
+            "https://flyte.example.com"
+        );
+        assert_eq!(
+            base_url("https://flyte.prod.myorg.com/", true),
+            "https://flyte.prod.myorg.com"
+        );
+        assert_eq!(
+            base_url("http://localhost:30080", false),
+            "http://localhost:30080"
+        );
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(path_segment("etl.clean"), "etl.clean");
+        assert_eq!(path_segment("a b/c"), "a%20b%2Fc");
+    }
+
+    #[test]
+    fn error_bodies() {
+        let reply = Reply {
+            status: 404,
+            body: r#"{"code": 5, "message": "missing\nentity", "details": []}"#.into(),
+        };
+        assert_eq!(
+            reply.error_status(),
+            (Some("NOT_FOUND".into()), "missing entity".into())
+        );
+        let html = Reply {
+            status: 502,
+            body: "<html>bad gateway</html>".into(),
+        };
+        assert_eq!(
+            html.error_status(),
+            (None, "<html>bad gateway</html>".into())
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! What can go wrong talking to Flyte admin, worded for the user (one line each).
+
+/// An error from the admin client or from turning command-line inputs into Flyte literals.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// The remote description could not be resolved (`get_remote` failed).
+    #[error("{0}")]
+    Remote(String),
+    /// The client could not be built from the remote description.
+    #[error("cannot connect to Flyte admin at {endpoint} ({origin}): {message}")]
+    Setup {
+        /// The endpoint as configured.
+        endpoint: String,
+        /// Where the endpoint came from.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No connection could be made (refused, unknown host, timeout, TLS failure).
+    #[error("cannot reach Flyte admin at {url} (endpoint {endpoint} {origin}): {reason}")]
+    Unreachable {
+        /// The base URL that was tried.
+        url: String,
+        /// The endpoint as configured.
+        endpoint: String,
+        /// Where the endpoint came from.
+        origin: String,
+        /// Why the connection failed.
+        reason: String,
+    },
+    /// Admin answered 401.
+    #[error("not logged in to {endpoint}: run `flyte-host login`")]
+    NotLoggedIn {
+        /// The endpoint as configured.
+        endpoint: String,
+    },
+    /// The entity does not exist (404).
+    #[error("{what} not found in {project}/{domain} on {endpoint}")]
+    NotFound {
+        /// What was looked for, e.g. `task 'etl.clean' version 'v1'`.
+        what: String,
+        /// The project.
+        project: String,
+        /// The domain.
+        domain: String,
+        /// The endpoint as configured.
+        endpoint: String,
+    },
+    /// Admin answered with an error status.
+    #[error("Flyte admin at {endpoint} refused to {action}: HTTP {status}{code}: {message}")]
+    Admin {
+        /// The endpoint as configured.
+        endpoint: String,
+        /// What the host asked for, e.g. `register task 'etl.clean' version 'v1'`.
+        action: String,
+        /// The HTTP status.
+        status: u16,
+        /// ` INVALID_ARGUMENT` (with its leading space), or empty when the body had no code.
+        code: String,
+        /// Admin's message (one line).
+        message: String,
+    },
+    /// Admin's answer could not be understood.
+    #[error("Flyte admin at {endpoint} answered {action} with something flyte-host cannot read: {message}")]
+    BadResponse {
+        /// The endpoint as configured.
+        endpoint: String,
+        /// What the host asked for.
+        action: String,
+        /// What is wrong with the answer.
+        message: String,
+    },
+    /// The task is registered under this version with a different spec.
+    #[error("task '{name}' version '{version}' is already registered with a different spec{detail}: register the change under a new version (--version, or omit it to use the spec hash)")]
+    DifferentSpec {
+        /// The task name.
+        name: String,
+        /// The version.
+        version: String,
+        /// ` (<what differs>)`, or empty.
+        detail: String,
+    },
+    /// A `--input` could not be turned into a Flyte literal.
+    #[error("{0}")]
+    Input(String),
+}
+
+/// `text` on one line: runs of whitespace (newlines included) become one space; very long
+/// messages are cut.
+pub(crate) fn one_line(text: &str) -> String {
+    const MAX: usize = 600;
+    let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.len() > MAX {
+        let mut cut = MAX;
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        line.truncate(cut);
+        line.push_str(" …");
+    }
+    line
+}
+
+/// The name of gRPC status code `code` (`5` → `NOT_FOUND`).
+pub(crate) fn grpc_code_name(code: i64) -> Option<&'static str> {
+    Some(match code {
+        0 => "OK",
+        1 => "CANCELLED",
+        2 => "UNKNOWN",
+        3 => "INVALID_ARGUMENT",
+        4 => "DEADLINE_EXCEEDED",
+        5 => "NOT_FOUND",
+        6 => "ALREADY_EXISTS",
+        7 => "PERMISSION_DENIED",
+        8 => "RESOURCE_EXHAUSTED",
+        9 => "FAILED_PRECONDITION",
+        10 => "ABORTED",
+        11 => "OUT_OF_RANGE",
+        12 => "UNIMPLEMENTED",
+        13 => "INTERNAL",
+        14 => "UNAVAILABLE",
+        15 => "DATA_LOSS",
+        16 => "UNAUTHENTICATED",
+        _ => return None,
+    })
+}
+
+impl From<RemoteError> for crate::error::Error {
+    /// Remote errors are already worded for the user.
+    fn from(error: RemoteError) -> Self {
+        crate::error::Error::Message(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_joins_and_cuts() {
+        assert_eq!(one_line("a\n\tb  c\n"), "a b c");
+        let long = "é".repeat(1000);
+        let cut = one_line(&long);
+        assert!(cut.ends_with(" …"));
+        assert!(cut.len() <= 605);
+    }
+
+    #[test]
+    fn code_names() {
+        assert_eq!(grpc_code_name(6), Some("ALREADY_EXISTS"));
+        assert_eq!(grpc_code_name(16), Some("UNAUTHENTICATED"));
+        assert_eq!(grpc_code_name(99), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! What can be wrong with task files and with the tasks after the plugin's defaults: each error
+//! names the file and line, the task and the field.
+
+use std::{io, path::PathBuf};
+
+use crate::plugin::HookError;
+
+use super::spec::Location;
+
+/// Why tasks could not be loaded, resolved or packaged.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// A task file cannot be read.
+    #[error("cannot read task file `{}`: {error}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        error: io::Error,
+    },
+    /// A task file is not valid TOML.
+    #[error("{at}: invalid TOML: {message}")]
+    Syntax {
+        /// Where the parser stopped.
+        at: Location,
+        /// The parser's description.
+        message: String,
+    },
+    /// A task file's layout is wrong (no `[[task]]`, an unknown top-level key, …).
+    #[error("{at}: {message}")]
+    Layout {
+        /// Where.
+        at: Location,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A field of a task is missing or wrong.
+    #[error("{at}: {task}: field `{field}` {message}")]
+    Field {
+        /// Where the field (or the task, for a missing field) is.
+        at: Location,
+        /// The task, as messages name it (`task 'etl.clean'`, or `unnamed task` before its name is known).
+        task: String,
+        /// The field's path (`retries`, `secrets[1].mount`, `cache.version`).
+        field: String,
+        /// What is wrong, starting with a verb (`is missing`, `must be …`).
+        message: String,
+    },
+    /// Two tasks have the same name.
+    #[error("{at}: task '{name}' is declared again (first at {first}): task names must be unique across the task files")]
+    Duplicate {
+        /// The task's name.
+        name: String,
+        /// The first declaration.
+        first: Location,
+        /// The second one.
+        at: Location,
+    },
+    /// A secret has no group but the active plugin requires one.
+    #[error("{at}: task '{task}': secret '{secret}' needs a group; the active plugin requires groups (plugin '{plugin}'). Add `group = \"…\"` to the secret.")]
+    SecretGroup {
+        /// Where the secret is declared.
+        at: Location,
+        /// The task.
+        task: String,
+        /// The secret's key.
+        secret: String,
+        /// The active plugin's label.
+        plugin: String,
+    },
+    /// Caching is on with neither a version nor a policy (flytekit's "If version is not defined
+    /// then at least one cache policy needs to be set").
+    #[error("{at}: task '{task}': caching is on but no cache version is set and no cache policy applies ({why}). If the version is not set, at least one cache policy is needed: set `cache = {{ version = \"…\" }}` or `cache = {{ policies = [\"spec-hash\"] }}`.")]
+    NoCachePolicy {
+        /// Where the cache setting is.
+        at: Location,
+        /// The task.
+        task: String,
+        /// Why no policy applies.
+        why: String,
+    },
+    /// A task names a cache policy that does not exist.
+    #[error("{at}: task '{task}': field `cache.policies` names the unknown cache policy '{policy}'{detail}")]
+    UnknownPolicy {
+        /// Where the cache setting is.
+        at: Location,
+        /// The task.
+        task: String,
+        /// The unknown name.
+        policy: String,
+        /// A "did you mean" hint and the policies that exist.
+        detail: String,
+    },
+    /// A cache policy failed to compute a version.
+    #[error("{at}: task '{task}': cache policy '{policy}' failed to compute a version: {message}. Set `cache = {{ version = \"…\" }}` to version the task by hand.")]
+    PolicyFailed {
+        /// Where the cache setting is.
+        at: Location,
+        /// The task.
+        task: String,
+        /// The failing policy's name.
+        policy: String,
+        /// The policy's error.
+        message: String,
+    },
+    /// An environment variable the host reads has an unusable value.
+    #[error("environment variable {name} is invalid: {message}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A hook of the active plugin failed.
+    #[error(transparent)]
+    Hook(#[from] HookError),
+    /// A `--version` that FlyteAdmin would not accept.
+    #[error("version '{version}' is invalid: {message}")]
+    Version {
+        /// The version.
+        version: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl From<TaskError> for crate::error::Error {
+    /// A failing hook stays a hook error; everything else is already worded for the user.
+    fn from(error: TaskError) -> Self {
+        match error {
+            TaskError::Hook(e) => crate::error::Error::Hook(e),
+            other => crate::error::Error::Message(other.to_string()),
+        }
+    }
+}

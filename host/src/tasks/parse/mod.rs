@@ -1,0 +1,379 @@
+//! Reading a task file: TOML parsed with spans, every `[[task]]` table checked field by field so
+//! each error names the file, the line, the task and the field.
+
+use std::{fmt, ops::Range, path::Path, sync::Arc};
+
+use toml::{
+    de::{DeTable, DeValue},
+    Spanned,
+};
+
+use super::{
+    error::TaskError,
+    spec::{Location, TaskSpec},
+    values,
+};
+
+mod chunks;
+mod fields;
+
+/// The fields of a `[[task]]` table.
+const TASK_FIELDS: &[&str] = &[
+    "name",
+    "command",
+    "args",
+    "inputs",
+    "outputs",
+    "image",
+    "secrets",
+    "cache",
+    "cache_serialize",
+    "retries",
+    "timeout",
+    "resources",
+];
+
+/// The fields of a secret.
+const SECRET_FIELDS: &[&str] = &["group", "key", "group_version", "mount"];
+
+/// The fields of a cache table.
+const CACHE_FIELDS: &[&str] = &["version", "salt", "policies", "serialize", "ignored_inputs"];
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// A field's name for messages, formatted only when an error needs it.
+type Field<'f> = &'f dyn fmt::Display;
+
+/// `field[i]`.
+struct Indexed<'f>(Field<'f>, usize);
+
+impl fmt::Display for Indexed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+/// `field.key`.
+struct Keyed<'f, 'k>(Field<'f>, &'k str);
+
+impl fmt::Display for Keyed<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+/// A task file's text, for turning byte offsets into lines.
+pub(super) struct Doc {
+    path: Arc<Path>,
+    line_starts: Vec<usize>,
+}
+
+impl Doc {
+    fn new(path: &Path, text: &str) -> Doc {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Doc {
+            path: Arc::from(path),
+            line_starts,
+        }
+    }
+
+    /// The location of byte `offset`.
+    fn at(&self, offset: usize) -> Location {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        };
+        Location {
+            file: Arc::clone(&self.path),
+            line,
+        }
+    }
+}
+
+/// At most this many threads parse one file.
+const MAX_THREADS: usize = 8;
+
+/// At least this many `[[task]]` tables per parsing thread.
+const TASKS_PER_THREAD: usize = 128;
+
+/// Parses and validates the tasks of one file, one `[[task]]` at a time; a large file is parsed
+/// by a few threads, each taking a run of consecutive tasks, so the first error in the file is
+/// still the one reported.
+pub(super) fn file(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
+    let doc = Doc::new(path, text);
+    let pieces = chunks::split(text);
+    let parse = |run: &[Range<usize>]| {
+        let mut specs = Vec::with_capacity(run.len());
+        for piece in run {
+            piece_tasks(&doc, &text[piece.clone()], piece.start, &mut specs)?;
+        }
+        Ok::<_, TaskError>(specs)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(MAX_THREADS)
+        .min(pieces.len() / TASKS_PER_THREAD)
+        .max(1);
+    let specs = if threads == 1 {
+        parse(&pieces)?
+    } else {
+        let parse = &parse;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = pieces
+                .chunks(pieces.len().div_ceil(threads))
+                .map(|run| scope.spawn(move || parse(run)))
+                .collect();
+            let mut specs = Vec::new();
+            for handle in handles {
+                let mut run = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                specs.append(&mut run);
+            }
+            Ok::<_, TaskError>(specs)
+        })?
+    };
+    if specs.is_empty() {
+        return Err(TaskError::Layout {
+            at: doc.at(0),
+            message: "the file declares no tasks: add a [[task]] table".into(),
+        });
+    }
+    Ok(specs)
+}
+
+/// Parses the tasks of `piece`, which starts at byte `base` of the file, onto `specs`.
+fn piece_tasks(
+    doc: &Doc,
+    piece: &str,
+    base: usize,
+    specs: &mut Vec<TaskSpec>,
+) -> Result<(), TaskError> {
+    let layout = |offset: usize, message: String| TaskError::Layout {
+        at: doc.at(base + offset),
+        message,
+    };
+    let root = DeTable::parse(piece).map_err(|e| TaskError::Syntax {
+        at: doc.at(base + e.span().map_or(0, |s| s.start)),
+        message: e.message().trim().to_owned(),
+    })?;
+    let root = root.get_ref();
+    for (key, _) in root.iter() {
+        if key.get_ref() != "task" {
+            let hint = values::did_you_mean(key.get_ref(), &["task"]);
+            return Err(layout(
+                key.span().start,
+                format!(
+                    "`{}` is not a key of a task file{hint}: declare each task as a [[task]] table",
+                    key.get_ref()
+                ),
+            ));
+        }
+    }
+    let Some(tasks) = root.get("task") else {
+        return Ok(());
+    };
+    let DeValue::Array(items) = tasks.get_ref() else {
+        return Err(layout(
+            tasks.span().start,
+            "`task` must be an array of tables: write [[task]], not [task] or task = …".into(),
+        ));
+    };
+    for item in items.iter() {
+        let spec = match item.get_ref() {
+            DeValue::Table(table) => Task::new(doc, base, item.span()).parse(table)?,
+            other => {
+                return Err(layout(
+                    item.span().start,
+                    format!(
+                        "each `task` must be a table ([[task]]), found {}",
+                        described(other)
+                    ),
+                ))
+            }
+        };
+        specs.push(spec);
+    }
+    Ok(())
+}
+
+/// `a string`, `an integer`, …: a value's kind for messages.
+fn described(value: &DeValue<'_>) -> String {
+    let kind = value.type_str();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
+}
+
+/// One `[[task]]` table being read.
+struct Task<'d> {
+    doc: &'d Doc,
+    /// Where the piece being parsed starts in the file.
+    base: usize,
+    /// `task 'name'`, or `unnamed task` until the name is known.
+    label: String,
+    /// Where the table starts.
+    at: Location,
+}
+
+impl<'d> Task<'d> {
+    fn new(doc: &'d Doc, base: usize, span: Range<usize>) -> Task<'d> {
+        Task {
+            doc,
+            base,
+            label: "unnamed task".to_owned(),
+            at: doc.at(base + span.start),
+        }
+    }
+
+    /// The location of byte `offset` of the piece being parsed.
+    fn locate(&self, offset: usize) -> Location {
+        self.doc.at(self.base + offset)
+    }
+
+    fn err(&self, span: Range<usize>, field: Field<'_>, message: impl Into<String>) -> TaskError {
+        TaskError::Field {
+            at: self.locate(span.start),
+            task: self.label.clone(),
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn wrong_type(&self, value: &Value<'_>, field: Field<'_>, expected: &str) -> TaskError {
+        self.err(
+            value.span(),
+            field,
+            format!("must be {expected}, found {}", described(value.get_ref())),
+        )
+    }
+
+    fn string(&self, value: &Value<'_>, field: Field<'_>) -> Result<String, TaskError> {
+        match value.get_ref() {
+            DeValue::String(s) => Ok(s.to_string()),
+            _ => Err(self.wrong_type(value, field, "a string")),
+        }
+    }
+
+    fn non_empty(&self, value: &Value<'_>, field: Field<'_>) -> Result<String, TaskError> {
+        let s = self.string(value, field)?;
+        if s.trim().is_empty() {
+            return Err(self.err(value.span(), field, "must not be empty"));
+        }
+        Ok(s)
+    }
+
+    fn strings(&self, value: &Value<'_>, field: Field<'_>) -> Result<Vec<String>, TaskError> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.wrong_type(value, field, "an array of strings"));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.string(item, &Indexed(field, i)))
+            .collect()
+    }
+
+    fn table<'v, 'i>(
+        &self,
+        value: &'v Value<'i>,
+        field: Field<'_>,
+    ) -> Result<&'v DeTable<'i>, TaskError> {
+        match value.get_ref() {
+            DeValue::Table(table) => Ok(table),
+            _ => Err(self.wrong_type(value, field, "a table")),
+        }
+    }
+
+    fn boolean(&self, value: &Value<'_>, field: Field<'_>) -> Result<bool, TaskError> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Ok(*b),
+            _ => Err(self.wrong_type(value, field, "true or false")),
+        }
+    }
+
+    /// Rejects keys of `table` that are not in `known`, with a hint.
+    fn known_keys(
+        &self,
+        table: &DeTable<'_>,
+        prefix: Option<Field<'_>>,
+        known: &[&str],
+    ) -> Result<(), TaskError> {
+        for (key, _) in table.iter() {
+            let name = key.get_ref().as_ref();
+            if !known.contains(&name) {
+                let hint = values::did_you_mean(name, known);
+                let message = if hint.is_empty() {
+                    format!("is unknown. Known fields: {}", known.join(", "))
+                } else {
+                    format!("is unknown{hint}")
+                };
+                let err = match prefix {
+                    Some(prefix) => self.err(key.span(), &Keyed(prefix, name), message),
+                    None => self.err(key.span(), &name, message),
+                };
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+
+    fn parse(mut self, table: &DeTable<'_>) -> Result<TaskSpec, TaskError> {
+        let name_value = table.get("name").ok_or_else(|| TaskError::Field {
+            at: self.at.clone(),
+            task: self.label.clone(),
+            field: "name".into(),
+            message: "is missing: every task needs a unique name".into(),
+        })?;
+        let name = self.string(name_value, &"name")?;
+        values::task_name(&name).map_err(|m| self.err(name_value.span(), &"name", m))?;
+        self.label = format!("task '{name}'");
+        self.known_keys(table, None, TASK_FIELDS)?;
+
+        let command_value = table.get("command").ok_or_else(|| TaskError::Field {
+            at: self.at.clone(),
+            task: self.label.clone(),
+            field: "command".into(),
+            message: "is missing: every task needs the command its container runs".into(),
+        })?;
+        let command = self.strings(command_value, &"command")?;
+        if command.first().is_none_or(|c| c.trim().is_empty()) {
+            return Err(self.err(
+                command_value.span(),
+                &"command",
+                "must name a program: it is empty",
+            ));
+        }
+        let inputs = self.variables(table.get("inputs"), "inputs")?;
+        let image = match table.get("image") {
+            Some(v) => {
+                let image = self.string(v, &"image")?;
+                crate::validate::image(&image).map_err(|m| self.err(v.span(), &"image", m))?;
+                Some(image)
+            }
+            None => None,
+        };
+        Ok(TaskSpec {
+            args: table
+                .get("args")
+                .map(|v| self.strings(v, &"args"))
+                .transpose()?,
+            outputs: self.variables(table.get("outputs"), "outputs")?,
+            secrets: self.secrets(table.get("secrets"))?,
+            cache: self.cache(table, &inputs)?,
+            retries: table.get("retries").map(|v| self.retries(v)).transpose()?,
+            timeout: table.get("timeout").map(|v| self.timeout(v)).transpose()?,
+            resources: self.resources(table.get("resources"))?,
+            name,
+            location: self.at.clone(),
+            command,
+            inputs,
+            image,
+        })
+    }
+}

@@ -1,0 +1,182 @@
+//! Checks and conversions of single values in task files: names, durations, resource quantities,
+//! and the "did you mean" hint for misspelled keys.
+
+/// The longest task name (it is also a file name, `<name>.json`).
+const MAX_NAME_LEN: usize = 200;
+
+/// A task name: letters, digits and `_ . -`, starting with a letter or `_` (a Python-style dotted
+/// path such as `etl.clean`); it is used as a file name by `package`.
+pub(super) fn task_name(name: &str) -> Result<(), String> {
+    let Some(first) = name.chars().next() else {
+        return Err("must not be empty".into());
+    };
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!("must be at most {MAX_NAME_LEN} characters"));
+    }
+    if !(first.is_ascii_alphabetic() || first == '_')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    {
+        return Err(format!(
+            "must start with a letter or _ and contain only letters, digits and _ . - (found '{name}')"
+        ));
+    }
+    Ok(())
+}
+
+/// An input or output name: an identifier.
+pub(super) fn identifier(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "is not a valid variable name '{name}' (use letters, digits and _, not starting with a digit)"
+        ))
+    }
+}
+
+/// A duration such as `10m`, `1h30m`, `90s` or `2d`, in whole seconds (more than zero).
+pub(super) fn duration(text: &str) -> Result<u64, String> {
+    let bad = || {
+        format!(
+            "must be a duration such as \"90s\", \"10m\", \"1h30m\" or \"2d\", or a number of seconds (found \"{text}\")"
+        )
+    };
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit: u64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        number.clear();
+        total = n
+            .checked_mul(unit)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(|| format!("is too long (found \"{text}\")"))?;
+    }
+    if !number.is_empty() || text.trim().is_empty() {
+        return Err(bad());
+    }
+    positive(total)
+}
+
+/// A duration must be more than zero.
+pub(super) fn positive(seconds: u64) -> Result<u64, String> {
+    if seconds == 0 {
+        Err("must be more than zero".into())
+    } else {
+        Ok(seconds)
+    }
+}
+
+/// A Kubernetes resource quantity: `1`, `500m`, `0.5`, `2Gi`, `1e3`.
+pub(super) fn quantity(text: &str) -> Result<(), String> {
+    let digits_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, suffix) = text.split_at(digits_end);
+    let number_ok = !number.is_empty()
+        && number != "."
+        && number.matches('.').count() <= 1
+        && number.chars().any(|c| c.is_ascii_digit());
+    let suffix_ok = matches!(
+        suffix,
+        "" | "m" | "k" | "M" | "G" | "T" | "P" | "E" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei"
+    ) || exponent(suffix);
+    if number_ok && suffix_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be a quantity such as \"1\", \"500m\", \"0.5\" or \"2Gi\" (found \"{text}\")"
+        ))
+    }
+}
+
+/// `e3`, `E-2`: a decimal exponent suffix.
+fn exponent(suffix: &str) -> bool {
+    let Some(rest) = suffix.strip_prefix(['e', 'E']) else {
+        return false;
+    };
+    let rest = rest.strip_prefix(['+', '-']).unwrap_or(rest);
+    !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())
+}
+
+/// `; did you mean 'x'?` for the known name closest to `word`, or nothing when none is close.
+pub(super) fn did_you_mean(word: &str, known: &[&str]) -> String {
+    closest(word, known)
+        .map(|k| format!("; did you mean '{k}'?"))
+        .unwrap_or_default()
+}
+
+/// The known name closest to `word`, when it is close enough to be a typo or a shortening
+/// (`mem` for `memory`) or shares its first four letters (`retry` for `retries`).
+fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    let lower = word.to_ascii_lowercase();
+    let score = |k: &str| {
+        let shortened = lower.len() >= 3 && (k.starts_with(&lower) || lower.starts_with(k));
+        let shared = lower
+            .chars()
+            .zip(k.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if shortened {
+            Some(0)
+        } else if shared >= 4 {
+            Some(distance(&lower, k))
+        } else {
+            let d = distance(&lower, k);
+            (d <= (k.len().max(lower.len()) / 3).max(1)).then_some(d)
+        }
+    };
+    known
+        .iter()
+        .filter_map(|k| score(k).map(|d| (d, *k)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// `a`, `a or b`, `a, b or c`, each quoted.
+pub(super) fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// `"600s"`: a protobuf `Duration` in JSON.
+pub(super) fn proto_duration(seconds: u64) -> String {
+    format!("{seconds}s")
+}

@@ -1,0 +1,683 @@
+#!/usr/bin/env python3
+"""A stand-in FlyteAdmin for flyte-host's end-to-end tests (Python 3 standard library only).
+
+It speaks FlyteAdmin's HTTP/JSON API the way the real grpc-gateway in front of flyteadmin 1.16
+does (see shared/reference/flyteadmin-api.md), for the calls `flyte-host register` and `run` make:
+
+- Routes: POST /api/v1/tasks, GET /api/v1/tasks/{project}/{domain}[/{name}[/{version}]],
+  POST /api/v1/executions, GET /api/v1/executions/{project}/{domain}[/{name}], GET /api/v1/version,
+  GET /healthcheck. An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
+- Marshalling: responses use proto field names (snake_case) only when an `Accept` header is
+  exactly `application/json` (or, with no Accept match, when the request's Content-Type is JSON),
+  lowerCamelCase otherwise; every non-oneof field is emitted (`null` for unset messages, int64 as
+  strings, enums by name), as Go's protojson with EmitUnpopulated does.
+- Request bodies with `Content-Type: application/json` are decoded strictly against the real
+  flyteidl 1.16.8 message shapes (flyteidl_schema.json, from gen_schema.py): an unknown field, a
+  value of the wrong type, an unknown enum name or two members of one oneof give 400 with code 3
+  (INVALID_ARGUMENT) and protojson's message, which names the field. Proto names and JSON names
+  are both accepted; `null` is unset. Other content types are decoded leniently (unknown fields
+  dropped), as the gateway's wildcard marshaler does.
+- Errors: `{"code", "message", "details"}` bodies with grpc-gateway's HTTP status mapping.
+- Tasks: flyteadmin's validation (resource type TASK, non-empty id parts, registered
+  project/domain, template type/metadata/interface, container image); the template's id is
+  replaced by the request's; re-registering an identical task is 409 ALREADY_EXISTS ("task with
+  identical structure already exists"), a different spec under the same id is 400
+  INVALID_ARGUMENT ("<name> task with different structure already exists. (Please register a new
+  version of the task):" and a diff), as flyteadmin does; `--legacy-conflicts` answers 409 for a
+  different spec too. Lists need `limit` > 0, honour `sort_by.key`/`sort_by.direction` and page
+  with offset tokens (`token` is returned only when a page is full).
+- Executions of tasks (`launch_plan.resource_type: TASK`): the task must exist; inputs are checked
+  against its interface (unknown, missing, wrong type: 400); a duplicate name is 409; without a
+  name one is generated. Each GET of an execution advances it: QUEUED, then RUNNING, then
+  SUCCEEDED, or FAILED (with a USER error) when the task's name contains "fail".
+- `--token T`: every /api/ request needs `Authorization: Bearer T` (or `flyte-authorization`), or
+  gets 401 UNAUTHENTICATED with a WWW-Authenticate header.
+- Debugging: GET /__requests returns every request received so far (method, path, query, headers
+  with lowercase names, the raw body and the body as JSON).
+
+Usage: flyteadmin.py [--port 0] [--projects flytesnacks,...] [--legacy-conflicts] [--token T].
+It prints `PORT <n>` on its first line once it listens on 127.0.0.1:<n>, then serves until killed.
+"""
+
+import argparse
+import base64
+import datetime
+import json
+import os
+import random
+import re
+import string
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "flyteidl_schema.json")) as f:
+    SCHEMA = json.load(f)
+MESSAGES = SCHEMA["messages"]
+ENUMS = SCHEMA["enums"]
+DOMAINS = ["development", "staging", "production"]
+TERMINAL = {"SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"}
+
+# grpc-gateway's runtime.HTTPStatusFromCode.
+HTTP_STATUS = {
+    1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
+    9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
+}
+INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, UNIMPLEMENTED, UNAUTHENTICATED = 3, 5, 6, 12, 16
+
+
+class ApiError(Exception):
+    """A gRPC status: the gateway turns it into an HTTP status and a JSON body."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# ---------------------------------------------------------------------------------------------
+# protojson: strict decoding and EmitUnpopulated encoding, driven by the schema
+
+
+class Decoder:
+    """Decodes a JSON request into a dict keyed by proto names, as protojson.Unmarshal would."""
+
+    INT_RANGES = {
+        "int32": (-(2**31), 2**31 - 1),
+        "uint32": (0, 2**32 - 1),
+        "int64": (-(2**63), 2**63 - 1),
+        "uint64": (0, 2**64 - 1),
+    }
+    DURATION = re.compile(r"^-?\d+(\.\d{1,9})?s$")
+    TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$")
+
+    def __init__(self, raw, strict):
+        self.raw = raw
+        self.strict = strict
+
+    def fail(self, message, key=None):
+        line, column = 1, 1
+        if key is not None:
+            at = self.raw.find(json.dumps(key))
+            if at >= 0:
+                line = self.raw.count("\n", 0, at) + 1
+                column = at - (self.raw.rfind("\n", 0, at) + 1) + 1
+        raise ApiError(INVALID_ARGUMENT, f"proto: (line {line}:{column}): {message}")
+
+    def message(self, type_name, value, key=None):
+        if not isinstance(value, dict):
+            self.fail(f"unexpected token {json.dumps(value)}", key)
+        spec = MESSAGES[type_name]
+        by_name = {f["name"]: f for f in spec["fields"]}
+        by_json = {f["json"]: f for f in spec["fields"]}
+        oneof_of = {m: o for o, members in spec["oneofs"].items() for m in members}
+        set_oneofs = set()
+        out = {}
+        for k, v in value.items():
+            field = by_name.get(k) or by_json.get(k)
+            if field is None:
+                if self.strict:
+                    self.fail(f'unknown field "{k}"', k)
+                continue
+            if field["name"] in out:
+                self.fail(f'duplicate field "{k}"', k)
+            if v is None:
+                continue
+            oneof = oneof_of.get(field["name"])
+            if oneof is not None:
+                if oneof in set_oneofs:
+                    self.fail(f'error parsing "{k}", oneof {type_name}.{oneof} is already set', k)
+                set_oneofs.add(oneof)
+            out[field["name"]] = self.value(field["type"], v, field["name"], k)
+        return out
+
+    def value(self, kind, v, name, key):
+        if kind.startswith("list:"):
+            if not isinstance(v, list):
+                self.fail(f"invalid value for repeated field {name}: {json.dumps(v)}", key)
+            return [self.value(kind[5:], x, name, key) for x in v]
+        if kind.startswith("map:"):
+            if not isinstance(v, dict):
+                self.fail(f"invalid value for map field {name}: {json.dumps(v)}", key)
+            return {k: self.value(kind[4:], x, name, key) for k, x in v.items()}
+        if kind.startswith("enum:"):
+            values = ENUMS[kind[5:]]
+            if isinstance(v, str) and v in values:
+                return v
+            if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(values):
+                return values[v]
+            self.fail(f"invalid value for enum field {name}: {json.dumps(v)}", key)
+        if kind in ("string", "bytes"):
+            if not isinstance(v, str):
+                self.fail(f"invalid value for {kind} field {name}: {json.dumps(v)}", key)
+            if kind == "bytes":
+                try:
+                    base64.b64decode(v, validate=True)
+                except ValueError:
+                    self.fail(f"invalid value for bytes field {name}: {json.dumps(v)}", key)
+            return v
+        if kind == "bool" or kind == "bool_value":
+            if not isinstance(v, bool):
+                self.fail(f"invalid value for bool field {name}: {json.dumps(v)}", key)
+            return v
+        if kind in self.INT_RANGES:
+            number = None
+            if isinstance(v, int) and not isinstance(v, bool):
+                number = v
+            elif isinstance(v, float) and v.is_integer():
+                number = int(v)
+            elif isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()):
+                number = int(v)
+            low, high = self.INT_RANGES[kind]
+            if number is None or not low <= number <= high:
+                self.fail(f"invalid value for {kind} field {name}: {json.dumps(v)}", key)
+            return str(number) if kind.endswith("64") else number
+        if kind in ("double", "float"):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return v
+            if v in ("NaN", "Infinity", "-Infinity"):
+                return v
+            if isinstance(v, str):
+                try:
+                    return float(v)
+                except ValueError:
+                    pass
+            self.fail(f"invalid value for {kind} field {name}: {json.dumps(v)}", key)
+        if kind == "duration":
+            if not isinstance(v, str) or not self.DURATION.match(v):
+                self.fail(f"invalid google.protobuf.Duration value {json.dumps(v)}", key)
+            return v
+        if kind == "timestamp":
+            if not isinstance(v, str) or not self.TIMESTAMP.match(v):
+                self.fail(f"invalid google.protobuf.Timestamp value {json.dumps(v)}", key)
+            return v
+        if kind == "struct":
+            if not isinstance(v, dict):
+                self.fail(f"invalid value for google.protobuf.Struct field {name}", key)
+            return v
+        if kind in ("value", "any"):
+            return v
+        return self.message(kind, v, key)
+
+
+def default_of(kind):
+    if kind.startswith("list:"):
+        return []
+    if kind.startswith("map:"):
+        return {}
+    if kind.startswith("enum:"):
+        return ENUMS[kind[5:]][0]
+    return {
+        "string": "", "bytes": "", "bool": False,
+        "int32": 0, "uint32": 0, "double": 0, "float": 0,
+        "int64": "0", "uint64": "0",
+    }.get(kind)  # messages and well-known types: null
+
+
+def emit(type_name, value, proto_names):
+    """`value` (proto names, only set fields) as the gateway writes it: every field, in
+    declaration order, defaults for unset ones, unset oneof members left out."""
+    spec = MESSAGES[type_name]
+    members = {m for ms in spec["oneofs"].values() for m in ms}
+    out = {}
+    for field in spec["fields"]:
+        name = field["name"] if proto_names else field["json"]
+        v = (value or {}).get(field["name"])
+        if v is not None:
+            out[name] = emit_value(field["type"], v, proto_names)
+        elif field["name"] not in members:
+            out[name] = default_of(field["type"])
+    return out
+
+
+def emit_value(kind, v, proto_names):
+    if kind.startswith("list:"):
+        return [emit_value(kind[5:], x, proto_names) for x in v]
+    if kind.startswith("map:"):
+        return {k: emit_value(kind[4:], x, proto_names) for k, x in v.items()}
+    if kind in MESSAGES:
+        return emit(kind, v, proto_names)
+    return v
+
+
+def strip_defaults(value):
+    """`value` without protobuf default values, for comparing two specs."""
+    if isinstance(value, dict):
+        out = {k: strip_defaults(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, "", 0, "0", False, [], {})}
+    if isinstance(value, list):
+        return [strip_defaults(v) for v in value]
+    return value
+
+
+def json_diff(old, new, path=""):
+    """flyteadmin-style `path:\\n\\t- old \\n\\t+ new` lines where two specs differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines = []
+        for k in sorted(set(old) | set(new)):
+            lines += json_diff(old.get(k), new.get(k), f"{path}/{k}")
+        return lines
+    if old != new:
+        return [f"{path or '/'}:\n\t- {json.dumps(old)} \n\t+ {json.dumps(new)}"]
+    return []
+
+
+def identifier_text(ident):
+    parts = " ".join(f'{k}:"{v}"' for k, v in ident.items() if v not in (None, "", "UNSPECIFIED"))
+    return parts
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def timestamp(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# ---------------------------------------------------------------------------------------------
+# FlyteAdmin
+
+
+class Admin:
+    def __init__(self, projects, legacy_conflicts):
+        self.lock = threading.Lock()
+        self.projects = projects
+        self.legacy_conflicts = legacy_conflicts
+        self.tasks = {}  # (project, domain, name, version) -> {"id", "template", "created_at"}
+        self.executions = {}  # (project, domain, name) -> state
+        self.requests = []
+        self.last_time = now()
+
+    def tick(self):
+        """A creation time strictly after every earlier one (lists sort by it)."""
+        moment = max(now(), self.last_time + datetime.timedelta(microseconds=1))
+        self.last_time = moment
+        return moment
+
+    def check_project(self, project, domain):
+        if project not in self.projects or domain not in DOMAINS:
+            raise ApiError(
+                INVALID_ARGUMENT,
+                f"failed to validate that project [{project}] and domain [{domain}] are registered, "
+                f"err: [value with matching project and domain not found]",
+            )
+
+    def create_task(self, request):
+        ident = request.get("id")
+        if not ident:
+            raise ApiError(INVALID_ARGUMENT, "missing id")
+        if ident.get("resource_type") != "TASK":
+            raise ApiError(
+                INVALID_ARGUMENT,
+                f"unexpected resource type {ident.get('resource_type', 'UNSPECIFIED')} for identifier "
+                f"[{identifier_text(ident)}], expected TASK instead",
+            )
+        for part in ("project", "domain", "name", "version"):
+            if not ident.get(part):
+                raise ApiError(INVALID_ARGUMENT, f"missing {part}")
+        self.check_project(ident["project"], ident["domain"])
+        spec = request.get("spec")
+        if not spec:
+            raise ApiError(INVALID_ARGUMENT, "missing spec")
+        template = spec.get("template")
+        if not template:
+            raise ApiError(INVALID_ARGUMENT, "missing template")
+        if not template.get("type"):
+            raise ApiError(INVALID_ARGUMENT, "missing type")
+        metadata = template.get("metadata")
+        if metadata is None:
+            raise ApiError(INVALID_ARGUMENT, "missing metadata")
+        if "runtime" in metadata and not metadata["runtime"].get("version"):
+            raise ApiError(INVALID_ARGUMENT, "missing runtime version")
+        if template.get("interface") is None:
+            raise ApiError(INVALID_ARGUMENT, "missing interface")
+        container = template.get("container")
+        if container is not None and not container.get("image"):
+            raise ApiError(INVALID_ARGUMENT, "missing image")
+        task_id = dict(ident, org=ident.get("org", ""))
+        template = dict(template, id=task_id)  # the server overwrites template.id
+        key = (ident["project"], ident["domain"], ident["name"], ident["version"])
+        existing = self.tasks.get(key)
+        if existing is not None:
+            old, new = strip_defaults(existing["template"]), strip_defaults(template)
+            if old == new:
+                raise ApiError(ALREADY_EXISTS, "task with identical structure already exists")
+            if self.legacy_conflicts:
+                raise ApiError(ALREADY_EXISTS, "task with different structure already exists")
+            raise ApiError(
+                INVALID_ARGUMENT,
+                f"{ident['name']} task with different structure already exists. "
+                "(Please register a new version of the task):\n" + "\n".join(json_diff(old, new)),
+            )
+        self.tasks[key] = {"id": task_id, "template": template, "created_at": self.tick()}
+        return None, {}  # TaskCreateResponse has no fields
+
+    def task_message(self, task):
+        return {
+            "id": task["id"],
+            "closure": {
+                "compiled_task": {"template": task["template"]},
+                "created_at": timestamp(task["created_at"]),
+            },
+            "short_description": "",
+        }
+
+    def get_task(self, project, domain, name, version):
+        task = self.tasks.get((project, domain, name, version))
+        if task is None:
+            ident = {"resource_type": "TASK", "project": project, "domain": domain, "name": name, "version": version}
+            raise ApiError(NOT_FOUND, f"missing entity of type task with identifier {identifier_text(ident)}")
+        return "flyteidl.admin.Task", self.task_message(task)
+
+    @staticmethod
+    def page(items, query, sort_keys):
+        limit = query.get("limit", ["0"])[0]
+        if not re.fullmatch(r"\d+", limit) or int(limit) <= 0:
+            raise ApiError(INVALID_ARGUMENT, "invalid value for limit")
+        limit = int(limit)
+        token = query.get("token", [""])[0]
+        if token and not re.fullmatch(r"\d+", token):
+            raise ApiError(INVALID_ARGUMENT, f"invalid pagination token {token}")
+        offset = int(token or 0)
+        key = query.get("sort_by.key", query.get("sortBy.key", [""]))[0]
+        direction = query.get("sort_by.direction", query.get("sortBy.direction", ["DESCENDING"]))[0]
+        if direction not in ("DESCENDING", "ASCENDING", "0", "1"):
+            raise ApiError(INVALID_ARGUMENT, f'invalid value for enum field sort_by.direction: "{direction}"')
+        if key:
+            if key not in sort_keys:
+                raise ApiError(INVALID_ARGUMENT, f"invalid sort_by key [{key}]")
+            items = sorted(items, key=sort_keys[key], reverse=direction in ("DESCENDING", "0"))
+        page = items[offset:offset + limit]
+        token = str(offset + len(page)) if len(page) == limit else ""
+        return page, token
+
+    def list_tasks(self, project, domain, name, query):
+        self.check_project(project, domain)
+        items = [
+            t for (p, d, n, _), t in self.tasks.items()
+            if p == project and d == domain and (name is None or n == name)
+        ]
+        page, token = self.page(items, query, {
+            "created_at": lambda t: t["created_at"],
+            "name": lambda t: t["id"]["name"],
+            "version": lambda t: t["id"]["version"],
+        })
+        return "flyteidl.admin.TaskList", {"tasks": [self.task_message(t) for t in page], "token": token}
+
+    @staticmethod
+    def check_literal(name, literal_type, literal):
+        expected = literal_type.get("simple") or ("BLOB" if "blob" in literal_type else "a complex type")
+        scalar = literal.get("scalar") or {}
+        fields = {
+            "INTEGER": "integer", "FLOAT": "float_value", "STRING": "string_value",
+            "BOOLEAN": "boolean", "DATETIME": "datetime", "DURATION": "duration",
+        }
+        if expected in fields:
+            primitive = scalar.get("primitive") or {}
+            if fields[expected] in primitive:
+                return
+            got = next(iter(primitive), None) or next(iter(scalar), None) or next(iter(literal), "nothing")
+        elif expected == "BLOB":
+            blob = scalar.get("blob")
+            if blob and blob.get("uri"):
+                return
+            got = next(iter(scalar), None) or next(iter(literal), "nothing")
+        else:
+            return
+        raise ApiError(INVALID_ARGUMENT, f"invalid {name} input wrong type. Expected {expected}, but got {got}")
+
+    def create_execution(self, request):
+        for part in ("project", "domain"):
+            if not request.get(part):
+                raise ApiError(INVALID_ARGUMENT, f"missing {part}")
+        name = request.get("name", "")
+        if name and (not re.fullmatch(r"[a-z][a-z\-0-9]*", name) or len(name) > 63):
+            raise ApiError(
+                INVALID_ARGUMENT,
+                f"invalid name format: {name}, must match ^[a-z][a-z\\-0-9]*$ and be at most 63 characters",
+            )
+        project, domain = request["project"], request["domain"]
+        self.check_project(project, domain)
+        spec = request.get("spec")
+        if not spec:
+            raise ApiError(INVALID_ARGUMENT, "missing spec")
+        launch = spec.get("launch_plan")
+        if not launch:
+            raise ApiError(INVALID_ARGUMENT, "missing launch_plan")
+        if launch.get("resource_type") != "TASK":
+            ident = dict(launch)
+            raise ApiError(NOT_FOUND, f"missing entity of type launch plan with identifier {identifier_text(ident)}")
+        key = (launch.get("project"), launch.get("domain"), launch.get("name"), launch.get("version"))
+        task = self.tasks.get(key)
+        if task is None:
+            raise ApiError(NOT_FOUND, f"missing entity of type task with identifier {identifier_text(launch)}")
+        inputs = (request.get("inputs") or spec.get("inputs") or {}).get("literals", {})
+        variables = ((task["template"].get("interface") or {}).get("inputs") or {}).get("variables", {})
+        for input_name in inputs:
+            if input_name not in variables:
+                raise ApiError(INVALID_ARGUMENT, f"invalid input {input_name}")
+        for input_name, variable in variables.items():
+            if input_name not in inputs:
+                raise ApiError(INVALID_ARGUMENT, f"invalid input {input_name}: missing")
+            self.check_literal(input_name, variable.get("type") or {}, inputs[input_name])
+        if not name:
+            name = "a" + "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(19))
+        if (project, domain, name) in self.executions:
+            raise ApiError(
+                ALREADY_EXISTS,
+                f"value with matching already exists (duplicate key value violates unique constraint "
+                f"\"executions_pkey\" for execution {name})",
+            )
+        self.executions[(project, domain, name)] = {
+            "id": {"project": project, "domain": domain, "name": name, "org": ""},
+            "request": request,
+            "task": task,
+            "created_at": self.tick(),
+            "polls": 0,
+            "fails": "fail" in task["id"]["name"],
+        }
+        return "flyteidl.admin.ExecutionCreateResponse", {"id": self.executions[(project, domain, name)]["id"]}
+
+    def execution_message(self, state):
+        request, task = state["request"], state["task"]
+        polls = state["polls"]
+        phase = "QUEUED" if polls <= 1 else "RUNNING" if polls == 2 else ("FAILED" if state["fails"] else "SUCCEEDED")
+        created = state["created_at"]
+        spec = dict(request.get("spec") or {})
+        spec["launch_plan"] = dict(spec["launch_plan"], org=spec["launch_plan"].get("org", ""))
+        spec["metadata"] = dict(
+            spec.get("metadata") or {},
+            principal="stand-in",
+            system_metadata={"execution_cluster": "", "namespace": f"{state['id']['project']}-{state['id']['domain']}"},
+        )
+        spec.setdefault("labels", {"values": {}})
+        spec.setdefault("annotations", {"values": {}})
+        spec.setdefault("raw_output_data_config", {"output_location_prefix": ""})
+        closure = {
+            "phase": phase,
+            "created_at": timestamp(created),
+            "updated_at": timestamp(created + datetime.timedelta(seconds=polls)),
+            "workflow_id": dict(task["id"], resource_type="WORKFLOW"),
+            "state_change_details": {"state": "EXECUTION_ACTIVE", "occurred_at": timestamp(created), "principal": "stand-in"},
+        }
+        if polls >= 2:
+            closure["started_at"] = timestamp(created + datetime.timedelta(seconds=1))
+        if phase in TERMINAL:
+            closure["duration"] = f"{polls - 1}s"
+        prefix = f"s3://stand-in/metadata/propeller/{state['id']['project']}-{state['id']['domain']}-{state['id']['name']}"
+        if phase == "SUCCEEDED":
+            closure["outputs"] = {"uri": f"{prefix}/end-node/data/0/outputs.pb"}
+        elif phase == "FAILED":
+            closure["error"] = {
+                "code": "USER:RuntimeError",
+                "message": f"task {task['id']['name']} failed: boom",
+                "error_uri": f"{prefix}/error.pb",
+                "kind": "USER",
+            }
+        return {"id": state["id"], "spec": spec, "closure": closure}
+
+    def get_execution(self, project, domain, name):
+        state = self.executions.get((project, domain, name))
+        if state is None:
+            ident = {"project": project, "domain": domain, "name": name}
+            raise ApiError(NOT_FOUND, f"missing entity of type execution with identifier {identifier_text(ident)}")
+        state["polls"] += 1
+        return "flyteidl.admin.Execution", self.execution_message(state)
+
+    def list_executions(self, project, domain, query):
+        self.check_project(project, domain)
+        items = [s for (p, d, _), s in self.executions.items() if p == project and d == domain]
+        page, token = self.page(items, query, {"created_at": lambda s: s["created_at"]})
+        return "flyteidl.admin.ExecutionList", {
+            "executions": [self.execution_message(s) for s in page],
+            "token": token,
+        }
+
+
+ROUTES = [
+    ("POST", r"/api/v1/tasks", lambda a, q, b, m: a.create_task(b("flyteidl.admin.TaskCreateRequest"))),
+    ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.get_task(*m)),
+    ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_tasks(*m, q)),
+    ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_tasks(*m, None, q)),
+    ("POST", r"/api/v1/executions", lambda a, q, b, m: a.create_execution(b("flyteidl.admin.ExecutionCreateRequest"))),
+    ("GET", r"/api/v1/executions/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.get_execution(*m)),
+    ("GET", r"/api/v1/executions/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_executions(*m, q)),
+    ("GET", r"/api/v1/version", lambda a, q, b, m: (
+        "flyteidl.admin.GetVersionResponse",
+        {"control_plane_version": {"Build": "stand-in", "Version": "v1.16.8", "BuildTime": "2026-07-10 00:31:35"}},
+    )),
+]
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "flyteadmin-stand-in"
+    admin = None  # set by main
+    token = None
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, extra_headers=()):
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in extra_headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def marshalers(self):
+        """(strict inbound, proto-name outbound), as grpc-gateway's MarshalerForRequest picks."""
+        inbound_json = False
+        for value in self.headers.get_all("Content-Type") or []:
+            if value.split(";")[0].strip().lower() == "application/json":
+                inbound_json = True
+                break
+        accept = self.headers.get_all("Accept") or []
+        if "application/json" in accept:
+            outbound_json = True
+        elif any(a in ("*", "application/octet-stream") for a in accept):
+            outbound_json = False
+        else:
+            outbound_json = inbound_json
+        return inbound_json, outbound_json
+
+    def handle_any(self, method):
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if url.path == "/__requests" and method == "GET":
+            with self.admin.lock:
+                return self.send(200, {"requests": list(self.admin.requests)})
+        if url.path == "/healthcheck":
+            return self.send(200, None)
+        try:
+            parsed = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            parsed = None
+        strict, proto_names = self.marshalers()
+        with self.admin.lock:
+            self.admin.requests.append({
+                "method": method,
+                "path": url.path,
+                "query": url.query,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "raw_body": raw,
+                "body": parsed,
+            })
+        try:
+            if url.path.startswith("/api/") and self.token is not None:
+                header = self.headers.get("Authorization") or self.headers.get("flyte-authorization") or ""
+                if header != f"Bearer {self.token}":
+                    message = "token parse error: no Bearer token" if not header else "token parse error: invalid token"
+                    return self.send(
+                        401,
+                        {"code": UNAUTHENTICATED, "message": message, "details": []},
+                        [("WWW-Authenticate", message)],
+                    )
+            path = unquote(url.path)
+            query = parse_qs(url.query, keep_blank_values=True)
+
+            def body(type_name):
+                if not raw.strip():
+                    return {}
+                try:
+                    value = json.loads(raw)
+                except ValueError as e:
+                    raise ApiError(INVALID_ARGUMENT, f"proto: syntax error: {e}") from None
+                return Decoder(raw, strict).message(type_name, value)
+
+            matched_path = False
+            for route_method, pattern, action in ROUTES:
+                match = re.fullmatch(pattern, path)
+                if not match:
+                    continue
+                matched_path = True
+                if route_method != method:
+                    continue
+                with self.admin.lock:
+                    type_name, message = action(self.admin, query, body, match.groups())
+                return self.send(200, emit(type_name, message, proto_names) if type_name else message)
+            if matched_path:
+                raise ApiError(UNIMPLEMENTED, "Method Not Allowed")
+            raise ApiError(NOT_FOUND, "Not Found")
+        except ApiError as e:
+            return self.send(HTTP_STATUS.get(e.code, 500), {"code": e.code, "message": e.message, "details": []})
+
+    def do_GET(self):
+        self.handle_any("GET")
+
+    def do_POST(self):
+        self.handle_any("POST")
+
+    def do_PUT(self):
+        self.handle_any("PUT")
+
+    def do_DELETE(self):
+        self.handle_any("DELETE")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--projects", default="flytesnacks")
+    parser.add_argument("--legacy-conflicts", action="store_true")
+    parser.add_argument("--token")
+    args = parser.parse_args()
+    Handler.admin = Admin([p for p in args.projects.split(",") if p], args.legacy_conflicts)
+    Handler.token = args.token
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    print(f"PORT {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
