@@ -39,6 +39,9 @@ pub enum Answer {
     /// `get_default_cache_policies`: each policy's name and the version it computed for a sample
     /// task (or its error).
     Policies(Vec<(String, Result<String, String>)>),
+    /// `get_console_url` (plugin ABI 1.1).
+    #[cfg(feature = "abi-next")]
+    ConsoleUrl(String),
 }
 
 /// One hook's outcome.
@@ -163,6 +166,14 @@ pub fn probe(
                     .collect();
                 (h.source, Answer::Policies(versions))
             })
+            .map_err(|e| e.to_string()),
+    });
+    #[cfg(feature = "abi-next")]
+    reports.push(HookReport {
+        hook: "get_console_url",
+        outcome: plugin
+            .get_console_url(&endpoint)
+            .map(|h| (h.source, Answer::ConsoleUrl(h.value)))
             .map_err(|e| e.to_string()),
     });
     reports

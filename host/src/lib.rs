@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod inspect;
+pub mod install;
 mod layout_cache;
 pub mod loader;
 pub mod output;
@@ -45,6 +46,16 @@ fn install_panic_hook() {
     }));
 }
 
+/// Whether the command line asks for a command that inspects or manages plugin libraries: those
+/// must work even when the active plugin fails to load (to diagnose, verify, replace or remove it).
+fn manages_plugins(words: &[String]) -> bool {
+    matches!(
+        words,
+        [group, command, ..] if group == "plugin"
+            && ["check", "install", "list", "remove", "verify", "manifest", "new"].contains(&command.as_str())
+    )
+}
+
 /// Chooses and loads the active plugin.
 fn load_active_plugin() -> Result<ActivePlugin, Error> {
     let home = std::env::var_os("HOME").map(Into::into);
@@ -55,7 +66,15 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
     )?;
     match selection {
         Selection::Builtin(_) => Ok(ActivePlugin::builtin()),
-        Selection::Library { path, origin } => {
+        Selection::Library {
+            path,
+            origin,
+            locked,
+        } => {
+            if let Some(entry) = &locked {
+                loader::check_locked(&path, entry)?;
+            }
+            loader::check_pin(&path, std::env::var_os("FLYTE_PLUGIN_SHA256"))?;
             let loaded = loader::load(&path, origin.clone(), services::table())?;
             Ok(ActivePlugin::library(loaded, origin))
         }
@@ -65,12 +84,12 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
     let plugin = match load_active_plugin() {
         Ok(plugin) => plugin,
-        // `plugin check` is how an author diagnoses a library: it must work even when that same
-        // library, set as the active plugin, fails to load.
-        Err(e) if cli::requested_words(&args).starts_with(&["plugin".into(), "check".into()]) => {
+        // `plugin check` is how an author diagnoses a library, and `plugin list/verify/remove/install`
+        // how a user repairs a broken set-up: they must work even when the active plugin fails to load.
+        Err(e) if manages_plugins(&cli::requested_words(&args)) => {
             eprintln!(
                 "warning: {e}
-warning: checking with the built-in plugin active instead."
+warning: continuing with the built-in plugin active instead."
             );
             ActivePlugin::builtin()
         }

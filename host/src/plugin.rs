@@ -315,6 +315,36 @@ impl ActivePlugin {
         }
     }
 
+    /// `get_console_url(endpoint)` (plugin ABI 1.1), validated as an http(s) URL. A plugin built
+    /// against 1.0 has no such hook in its table: the built-in address applies, as it does when
+    /// the plugin keeps the default.
+    #[cfg(feature = "abi-next")]
+    pub fn get_console_url(&self, endpoint: &str) -> Result<Hooked<String>, HookError> {
+        const HOOK: &str = "get_console_url";
+        let builtin = || builtin_console_url(endpoint);
+        let Some(hook) = self
+            .loaded
+            .as_ref()
+            .and_then(|(p, _)| p.module.get_console_url())
+        else {
+            return Ok(default(builtin()));
+        };
+        let answer = self.answer(HOOK, hook(endpoint.into()))?;
+        match (answer.source, answer.value.into_option()) {
+            (HookSource::Plugin, Some(url)) => {
+                let url = url.into_string();
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(self.invalid(HOOK, format!("{url:?} is not an http(s) URL")));
+                }
+                Ok(Hooked {
+                    value: url,
+                    source: HookSource::Plugin,
+                })
+            }
+            _ => Ok(default(builtin())),
+        }
+    }
+
     /// When the plugin kept a hook's default, the host applies its own built-in answer.
     fn or_builtin<T>(&self, answer: Hooked<T>, builtin: impl FnOnce() -> T) -> Hooked<T> {
         match answer.source {
@@ -329,4 +359,19 @@ fn default<T>(value: T) -> Hooked<T> {
         value,
         source: HookSource::Default,
     }
+}
+
+/// The built-in `get_console_url`: the console Flyte admin serves at `/console`, over http for a
+/// local sandbox endpoint and https otherwise.
+#[cfg(feature = "abi-next")]
+fn builtin_console_url(endpoint: &str) -> String {
+    let host = endpoint.trim_start_matches("dns:///").trim_end_matches('/');
+    if host.starts_with("http://") || host.starts_with("https://") {
+        return format!("{host}/console");
+    }
+    let local = ["localhost", "127.0.0.1"]
+        .iter()
+        .any(|l| host == *l || host.starts_with(&format!("{l}:")));
+    let scheme = if local { "http" } else { "https" };
+    format!("{scheme}://{host}/console")
 }

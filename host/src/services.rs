@@ -1,5 +1,5 @@
 //! The host services handed to plugins, and the per-process session they read: the active plugin,
-//! the user's global options, and the remote resolved once from `get_remote`.
+//! the user's global options, the remote resolved once from `get_remote`, and its admin client.
 
 use std::{
     cell::Cell,
@@ -26,6 +26,7 @@ use crate::{
     builtin,
     config::{self, Env},
     plugin::{ActivePlugin, Hooked},
+    remote::{self, AdminClient},
 };
 
 /// The global options every command sees.
@@ -129,6 +130,7 @@ pub fn table() -> HostServicesRef {
             default_get_auth_success_html,
             default_get_default_cache_policies,
             resolved_remote: resolved_remote_service,
+            admin_request,
         }
         .leak_into_prefix()
     })
@@ -223,4 +225,52 @@ extern "C" fn default_get_default_cache_policies() -> abi_stable::std_types::RVe
 
 extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {
     shielded(|| resolved_remote().map(|r| FfiRemote::from(&r.value)))
+}
+
+/// The admin client of the resolved remote, built once per process for plugin requests.
+fn admin_client() -> Result<&'static AdminClient, String> {
+    static CLIENT: OnceLock<Result<AdminClient, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| remote::connect().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// `method` (GET or POST) `path` on admin for a plugin: the answer's JSON text, or the client's
+/// one-line error.
+fn admin_call(method: &str, path: &str, body: Option<&str>) -> Result<String, String> {
+    if !path.starts_with('/') {
+        return Err(format!(
+            "admin request path `{path}` must start with `/` (like /api/v1/projects)"
+        ));
+    }
+    let client = admin_client()?;
+    let action = format!("answer {method} {path}");
+    let reply = match method {
+        "GET" => client.get(path, &[], &action),
+        "POST" => {
+            let text = body.unwrap_or("{}");
+            let json: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| format!("the body of POST {path} is not JSON: {e}"))?;
+            client.post(path, &json, &action)
+        }
+        other => return Err(format!("admin requests are GET or POST, not `{other}`")),
+    }
+    .map_err(|e| e.to_string())?;
+    if reply.is_success() {
+        Ok(reply.body)
+    } else {
+        Err(client.status_error(&reply, &action).to_string())
+    }
+}
+
+extern "C" fn admin_request(
+    method: RStr<'_>,
+    path: RStr<'_>,
+    body: ROption<RStr<'_>>,
+) -> RResult<RString, RString> {
+    shielded(|| {
+        let body = body.map(|b| b.as_str()).into_option();
+        admin_call(method.as_str(), path.as_str(), body).map(RString::from)
+    })
 }

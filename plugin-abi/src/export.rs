@@ -173,6 +173,18 @@ extern "C" fn get_default_cache_policies<P: PluginInstance>() -> HookOutput<FfiC
     })
 }
 
+#[cfg(feature = "next")]
+extern "C" fn get_console_url<P: PluginInstance>(
+    endpoint: RStr<'_>,
+) -> HookOutput<ROption<RString>> {
+    hook(|| {
+        Ok(P::instance()
+            .get_console_url(endpoint.as_str())
+            .map(RString::from)
+            .into())
+    })
+}
+
 /// Builds the root module for plugin `P`. Used by [`export_plugin!`](crate::export_plugin).
 #[doc(hidden)]
 pub fn root_module<P: PluginInstance>() -> PluginModRef {
@@ -184,6 +196,8 @@ pub fn root_module<P: PluginInstance>() -> PluginModRef {
         get_default_image: get_default_image::<P>,
         get_auth_success_html: get_auth_success_html::<P>,
         get_default_cache_policies: get_default_cache_policies::<P>,
+        #[cfg(feature = "next")]
+        get_console_url: get_console_url::<P>,
     }
     .leak_into_prefix()
 }

@@ -1,5 +1,6 @@
 //! The host's services as a plugin calls them: printing, flytekit's `Config` constructors, the
-//! built-in plugin's hooks (to wrap a default), and the remote of the running command.
+//! built-in plugin's hooks (to wrap a default), the remote of the running command, and requests to
+//! its Flyte admin.
 
 use std::sync::OnceLock;
 
@@ -142,4 +143,33 @@ pub fn resolved_remote() -> Result<Remote, PluginError> {
         .into_result()
         .map_err(PluginError::new)?
         .try_into()
+}
+
+fn admin_request(method: &str, path: &str, body: Option<&str>) -> Result<String, PluginError> {
+    let body: ROption<RStr<'_>> = body.map(RStr::from).into();
+    services()?.admin_request()(method.into(), path.into(), body)
+        .into_result()
+        .map(String::from)
+        .map_err(PluginError::new)
+}
+
+/// `GET path` (like `/api/v1/projects`, a query string allowed) on the Flyte admin of the
+/// running command's remote, through the host's client (its headers, retries and credentials):
+/// the answer's JSON text (proto field names, as admin wrote it).
+///
+/// # Errors
+///
+/// Admin answered with an error status or could not be reached: the host's one-line message.
+pub fn admin_get(path: &str) -> Result<String, PluginError> {
+    admin_request("GET", path, None)
+}
+
+/// `POST path` with the JSON text `json_body` on the Flyte admin of the running command's
+/// remote (see [`admin_get`]): the answer's JSON text.
+///
+/// # Errors
+///
+/// `json_body` is not JSON, or admin refused or could not be reached: the host's one-line message.
+pub fn admin_post(path: &str, json_body: &str) -> Result<String, PluginError> {
+    admin_request("POST", path, Some(json_body))
 }

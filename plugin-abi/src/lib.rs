@@ -92,6 +92,14 @@
 //!    message naming both versions.
 //!
 //! The abi_stable version is part of the ABI too: this crate stays on abi_stable 0.11 for all of 1.x.
+//!
+//! # The `next` feature
+//! A rehearsal of the next ABI minor for the compatibility tests; never enabled in releases. It
+//! appends one hook, `get_console_url(endpoint)`, to [`PluginMod`] after the 1.0
+//! `last_prefix_field` (with a default method on [`FlytekitPlugin`]) and makes
+//! [`AbiVersion::CURRENT`] 1.1, exactly as a real 1.1 release would, so the tests can load a 1.0
+//! plugin in a 1.1 host and a 1.1 plugin in a 1.0 host. Without it (every normal build) the
+//! contract is the 1.0 one, unchanged.
 #![allow(non_local_definitions)] // emitted by abi_stable's #[sabi_trait] on current compilers
 
 #[allow(unsafe_code)] // abi_stable's #[sabi_trait] expands to unsafe glue
@@ -102,6 +110,8 @@ pub mod config;
 mod export;
 pub mod host;
 mod invocation;
+// abi_stable's accessors for fields after the `last_prefix_field` are unsafe glue.
+#[cfg_attr(feature = "next", allow(unsafe_code))]
 mod module;
 mod plugin;
 pub mod types;

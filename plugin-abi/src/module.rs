@@ -21,6 +21,9 @@ use crate::types::{
 /// The root module a plugin library exports: its metadata and the six hooks of
 /// flytekit's `FlytekitPluginProtocol`.
 ///
+/// Hooks added after 1.0 follow the `#[sabi(last_prefix_field)]`; their accessors return `Option`
+/// (`None` for a plugin built against an ABI that lacks them).
+///
 /// Plugin authors never build this by hand: [`export_plugin!`](crate::export_plugin) does.
 #[repr(C)]
 #[derive(StableAbi)]
@@ -42,6 +45,10 @@ pub struct PluginMod {
     /// `get_default_cache_policies()`.
     #[sabi(last_prefix_field)]
     pub get_default_cache_policies: extern "C" fn() -> HookOutput<FfiCachePolicies>,
+    /// `get_console_url(endpoint)`: the web console's address for `endpoint`. Only in the `next`
+    /// rehearsal of ABI 1.1 (see the crate documentation).
+    #[cfg(feature = "next")]
+    pub get_console_url: extern "C" fn(endpoint: RStr<'_>) -> HookOutput<ROption<RString>>,
 }
 
 impl RootModule for PluginModRef {
@@ -88,6 +95,15 @@ pub struct HostServices {
     /// The built-in plugin's `get_default_cache_policies`.
     pub default_get_default_cache_policies: extern "C" fn() -> FfiCachePolicies,
     /// The remote the current command uses (the active plugin's `get_remote` for the global options).
-    #[sabi(last_prefix_field)]
     pub resolved_remote: extern "C" fn() -> RResult<FfiRemote, RString>,
+    /// A request to the Flyte admin of the resolved remote, through the host's client (its
+    /// headers, retries and credentials): `method` `GET` or `POST`, `path` like
+    /// `/api/v1/projects` (a query string allowed), `body` the JSON of a POST. The answer's JSON
+    /// text, or the host's one-line error (admin's status and message, an unreachable endpoint).
+    #[sabi(last_prefix_field)]
+    pub admin_request: extern "C" fn(
+        method: RStr<'_>,
+        path: RStr<'_>,
+        body: ROption<RStr<'_>>,
+    ) -> RResult<RString, RString>,
 }

@@ -138,4 +138,16 @@ pub trait FlytekitPlugin: Send + Sync + 'static {
         mark_default();
         Ok(Vec::new())
     }
+
+    /// The web console's address for `endpoint`. Default: `None` (the host's own address,
+    /// `https://<endpoint>/console`).
+    ///
+    /// Only in the `next` rehearsal of ABI 1.1 (see the crate documentation). A plugin that
+    /// overrides it and must not run without it sets [`MIN_HOST_ABI`](Self::MIN_HOST_ABI) to 1.1.
+    #[cfg(feature = "next")]
+    fn get_console_url(&self, endpoint: &str) -> Option<String> {
+        let _ = endpoint;
+        mark_default();
+        None
+    }
 }

@@ -29,10 +29,20 @@ pub struct AbiVersion {
 
 impl AbiVersion {
     /// The ABI version this copy of `flyte-plugin-abi` implements.
+    #[cfg(not(feature = "next"))]
     pub const CURRENT: AbiVersion = AbiVersion {
         major: parse_u16(env!("CARGO_PKG_VERSION_MAJOR")),
         minor: parse_u16(env!("CARGO_PKG_VERSION_MINOR")),
         patch: parse_u16(env!("CARGO_PKG_VERSION_PATCH")),
+    };
+
+    /// The ABI version this copy of `flyte-plugin-abi` implements: with the `next` feature, the
+    /// rehearsed next minor (the package's minor + 1, patch 0).
+    #[cfg(feature = "next")]
+    pub const CURRENT: AbiVersion = AbiVersion {
+        major: parse_u16(env!("CARGO_PKG_VERSION_MAJOR")),
+        minor: parse_u16(env!("CARGO_PKG_VERSION_MINOR")) + 1,
+        patch: 0,
     };
 
     /// The first ABI version, whose hooks every 1.x host provides.

@@ -2,10 +2,14 @@
 """A stand-in FlyteAdmin for flyte-host's end-to-end tests (Python 3 standard library only).
 
 It speaks FlyteAdmin's HTTP/JSON API the way the real grpc-gateway in front of flyteadmin 1.16
-does (see shared/reference/flyteadmin-api.md), for the calls `flyte-host register` and `run` make:
+does (see shared/reference/flyteadmin-api.md), for the calls `flyte-host register`, `run`, `get`
+and `version` make:
 
 - Routes: POST /api/v1/tasks, GET /api/v1/tasks/{project}/{domain}[/{name}[/{version}]],
   POST /api/v1/executions, GET /api/v1/executions/{project}/{domain}[/{name}], GET /api/v1/version,
+  GET /api/v1/projects[/{id}], GET /api/v1/{task,workflow,launch_plan}_ids/{project}/{domain},
+  GET /api/v1/workflows/{project}/{domain}[/{name}[/{version}]],
+  GET /api/v1/launch_plans/{project}/{domain}[/{name}[/{version}]],
   GET /healthcheck. An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
 - Marshalling: responses use proto field names (snake_case) only when an `Accept` header is
   exactly `application/json` (or, with no Accept match, when the request's Content-Type is JSON),
@@ -25,17 +29,23 @@ does (see shared/reference/flyteadmin-api.md), for the calls `flyte-host registe
   INVALID_ARGUMENT ("<name> task with different structure already exists. (Please register a new
   version of the task):" and a diff), as flyteadmin does; `--legacy-conflicts` answers 409 for a
   different spec too. Lists need `limit` > 0, honour `sort_by.key`/`sort_by.direction` and page
-  with offset tokens (`token` is returned only when a page is full).
+  with offset tokens (`token` is returned only when a page is full). The project list alone
+  takes `limit` 0 (or none) as "all", sorted by id; an unknown project is 404 on GET.
 - Executions of tasks (`launch_plan.resource_type: TASK`): the task must exist; inputs are checked
   against its interface (unknown, missing, wrong type: 400); a duplicate name is 409; without a
   name one is generated. Each GET of an execution advances it: QUEUED, then RUNNING, then
   SUCCEEDED, or FAILED (with a USER error) when the task's name contains "fail".
+- `--seed`: starts with entities in flytesnacks/development: 250 versions of task `seed.big`
+  and one of `seed.small`, workflows `wf.daily` (v1, v2) and `wf.hourly` (v1), a launch plan per
+  workflow version (the latest ACTIVE), and executions `seed-ok` (SUCCEEDED) and `seed-failed`
+  (FAILED, with a USER error) of `seed.small`, which keep their phase.
 - `--token T`: every /api/ request needs `Authorization: Bearer T` (or `flyte-authorization`), or
   gets 401 UNAUTHENTICATED with a WWW-Authenticate header.
 - Debugging: GET /__requests returns every request received so far (method, path, query, headers
   with lowercase names, the raw body and the body as JSON).
 
-Usage: flyteadmin.py [--port 0] [--projects flytesnacks,...] [--legacy-conflicts] [--token T].
+Usage: flyteadmin.py [--port 0] [--projects flytesnacks,...] [--legacy-conflicts] [--token T]
+[--seed].
 It prints `PORT <n>` on its first line once it listens on 127.0.0.1:<n>, then serves until killed.
 """
 
@@ -287,6 +297,8 @@ class Admin:
         self.legacy_conflicts = legacy_conflicts
         self.tasks = {}  # (project, domain, name, version) -> {"id", "template", "created_at"}
         self.executions = {}  # (project, domain, name) -> state
+        self.workflows = {}  # (project, domain, name, version) -> {"id", "created_at"}
+        self.launch_plans = {}  # (project, domain, name, version) -> {"id", "workflow_id", "state", "created_at"}
         self.requests = []
         self.last_time = now()
 
@@ -523,7 +535,8 @@ class Admin:
         if state is None:
             ident = {"project": project, "domain": domain, "name": name}
             raise ApiError(NOT_FOUND, f"missing entity of type execution with identifier {identifier_text(ident)}")
-        state["polls"] += 1
+        if not state.get("settled"):
+            state["polls"] += 1
         return "flyteidl.admin.Execution", self.execution_message(state)
 
     def list_executions(self, project, domain, query):
@@ -535,6 +548,131 @@ class Admin:
             "token": token,
         }
 
+    def seed(self):
+        """The entities of `--seed` (see the module documentation)."""
+        project, domain = "flytesnacks", "development"
+        template = {
+            "type": "python-task",
+            "metadata": {"runtime": {"type": "FLYTE_SDK", "version": "1.16.0", "flavor": "python"}},
+            "interface": {"inputs": {"variables": {}}, "outputs": {"variables": {}}},
+            "container": {"image": "ghcr.io/flyteorg/flytekit:py3.11-1.16.0", "args": ["seed"]},
+        }
+
+        def task(name, version):
+            ident = {"resource_type": "TASK", "project": project, "domain": domain, "name": name,
+                     "version": version, "org": ""}
+            entry = {"id": ident, "template": dict(template, id=ident), "created_at": self.tick()}
+            self.tasks[(project, domain, name, version)] = entry
+            return entry
+
+        for i in range(250):
+            task("seed.big", f"v{i:03d}")
+        small = task("seed.small", "v1")
+        for name, versions in (("wf.daily", ["v1", "v2"]), ("wf.hourly", ["v1"])):
+            for version in versions:
+                ident = {"resource_type": "WORKFLOW", "project": project, "domain": domain, "name": name,
+                         "version": version, "org": ""}
+                self.workflows[(project, domain, name, version)] = {"id": ident, "created_at": self.tick()}
+                self.launch_plans[(project, domain, name, version)] = {
+                    "id": dict(ident, resource_type="LAUNCH_PLAN"),
+                    "workflow_id": ident,
+                    "state": "ACTIVE" if version == versions[-1] else "INACTIVE",
+                    "created_at": self.tick(),
+                }
+        for name, fails in (("seed-ok", False), ("seed-failed", True)):
+            launch = dict(small["id"])
+            self.executions[(project, domain, name)] = {
+                "id": {"project": project, "domain": domain, "name": name, "org": ""},
+                "request": {"project": project, "domain": domain, "name": name,
+                            "spec": {"launch_plan": launch, "metadata": {"mode": "MANUAL"}}},
+                "task": small,
+                "created_at": self.tick(),
+                "polls": 43,
+                "fails": fails,
+                "settled": True,
+            }
+
+    def project_message(self, project):
+        return {
+            "id": project,
+            "name": project,
+            "domains": [{"id": d, "name": d} for d in DOMAINS],
+            "description": f"the {project} project",
+            "state": "ACTIVE",
+            "org": "",
+        }
+
+    def list_projects(self, query):
+        limit = query.get("limit", ["0"])[0] or "0"
+        if not re.fullmatch(r"\d+", limit):
+            raise ApiError(INVALID_ARGUMENT, f'invalid value for uint32 field limit: "{limit}"')
+        projects = sorted(self.projects)
+        if int(limit) == 0:
+            if query.get("token", [""])[0]:
+                raise ApiError(INVALID_ARGUMENT, "invalid pagination token: a token needs a limit")
+            page, token = projects, ""
+        else:
+            page, token = self.page(projects, query, {"name": lambda p: p, "identifier": lambda p: p})
+        return "flyteidl.admin.Projects", {"projects": [self.project_message(p) for p in page], "token": token}
+
+    def get_project(self, project):
+        if project not in self.projects:
+            raise ApiError(NOT_FOUND, f"project [{project}] not found")
+        return "flyteidl.admin.Project", self.project_message(project)
+
+    def list_ids(self, store, project, domain, query):
+        self.check_project(project, domain)
+        created = {}
+        for (p, d, n, _), entry in store.items():
+            if p == project and d == domain:
+                created[n] = min(created.get(n, entry["created_at"]), entry["created_at"])
+        items = [{"project": project, "domain": domain, "name": n, "org": ""} for n in sorted(created)]
+        page, token = self.page(items, query, {
+            "name": lambda e: e["name"],
+            "created_at": lambda e: created[e["name"]],
+        })
+        return "flyteidl.admin.NamedEntityIdentifierList", {"entities": page, "token": token}
+
+    @staticmethod
+    def workflow_message(workflow):
+        return {
+            "id": workflow["id"],
+            "closure": {"created_at": timestamp(workflow["created_at"])},
+            "short_description": "",
+        }
+
+    @staticmethod
+    def launch_plan_message(plan):
+        moment = timestamp(plan["created_at"])
+        return {
+            "id": plan["id"],
+            "spec": {"workflow_id": plan["workflow_id"]},
+            "closure": {"state": plan["state"], "created_at": moment, "updated_at": moment},
+        }
+
+    def versions(self, store, kind, project, domain, name, query):
+        self.check_project(project, domain)
+        items = [e for (p, d, n, _), e in store.items() if p == project and d == domain and (name is None or n == name)]
+        page, token = self.page(items, query, {
+            "created_at": lambda e: e["created_at"],
+            "name": lambda e: e["id"]["name"],
+            "version": lambda e: e["id"]["version"],
+        })
+        if kind == "workflow":
+            return "flyteidl.admin.WorkflowList", {"workflows": [self.workflow_message(w) for w in page], "token": token}
+        return "flyteidl.admin.LaunchPlanList", {
+            "launch_plans": [self.launch_plan_message(lp) for lp in page], "token": token,
+        }
+
+    def get_version_of(self, store, kind, project, domain, name, version):
+        entry = store.get((project, domain, name, version))
+        if entry is None:
+            ident = {"project": project, "domain": domain, "name": name, "version": version}
+            raise ApiError(NOT_FOUND, f"missing entity of type {kind.replace('_', ' ')} with identifier {identifier_text(ident)}")
+        if kind == "workflow":
+            return "flyteidl.admin.Workflow", self.workflow_message(entry)
+        return "flyteidl.admin.LaunchPlan", self.launch_plan_message(entry)
+
 
 ROUTES = [
     ("POST", r"/api/v1/tasks", lambda a, q, b, m: a.create_task(b("flyteidl.admin.TaskCreateRequest"))),
@@ -544,6 +682,23 @@ ROUTES = [
     ("POST", r"/api/v1/executions", lambda a, q, b, m: a.create_execution(b("flyteidl.admin.ExecutionCreateRequest"))),
     ("GET", r"/api/v1/executions/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.get_execution(*m)),
     ("GET", r"/api/v1/executions/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_executions(*m, q)),
+    ("GET", r"/api/v1/projects", lambda a, q, b, m: a.list_projects(q)),
+    ("GET", r"/api/v1/projects/([^/]+)", lambda a, q, b, m: a.get_project(*m)),
+    ("GET", r"/api/v1/task_ids/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_ids(a.tasks, *m, q)),
+    ("GET", r"/api/v1/workflow_ids/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_ids(a.workflows, *m, q)),
+    ("GET", r"/api/v1/launch_plan_ids/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_ids(a.launch_plans, *m, q)),
+    ("GET", r"/api/v1/workflows/([^/]+)/([^/]+)/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.get_version_of(a.workflows, "workflow", *m)),
+    ("GET", r"/api/v1/workflows/([^/]+)/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.versions(a.workflows, "workflow", *m, q)),
+    ("GET", r"/api/v1/workflows/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.versions(a.workflows, "workflow", *m, None, q)),
+    ("GET", r"/api/v1/launch_plans/([^/]+)/([^/]+)/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.get_version_of(a.launch_plans, "launch_plan", *m)),
+    ("GET", r"/api/v1/launch_plans/([^/]+)/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.versions(a.launch_plans, "launch_plan", *m, q)),
+    ("GET", r"/api/v1/launch_plans/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.versions(a.launch_plans, "launch_plan", *m, None, q)),
     ("GET", r"/api/v1/version", lambda a, q, b, m: (
         "flyteidl.admin.GetVersionResponse",
         {"control_plane_version": {"Build": "stand-in", "Version": "v1.16.8", "BuildTime": "2026-07-10 00:31:35"}},
@@ -667,8 +822,11 @@ def main():
     parser.add_argument("--projects", default="flytesnacks")
     parser.add_argument("--legacy-conflicts", action="store_true")
     parser.add_argument("--token")
+    parser.add_argument("--seed", action="store_true")
     args = parser.parse_args()
     Handler.admin = Admin([p for p in args.projects.split(",") if p], args.legacy_conflicts)
+    if args.seed:
+        Handler.admin.seed()
     Handler.token = args.token
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

@@ -12,7 +12,9 @@ real oneofs; for each enum its value names in number order.
 """
 import json
 
-from flyteidl.admin import execution_pb2, task_pb2, version_pb2
+from flyteidl.admin import (
+    common_pb2, execution_pb2, launch_plan_pb2, project_pb2, task_pb2, version_pb2, workflow_pb2,
+)
 from google.protobuf.descriptor import FieldDescriptor as F
 
 WELL_KNOWN = {
@@ -70,6 +72,9 @@ for message in [
     task_pb2.TaskCreateRequest, task_pb2.Task, task_pb2.TaskList,
     execution_pb2.ExecutionCreateRequest, execution_pb2.ExecutionCreateResponse,
     execution_pb2.Execution, execution_pb2.ExecutionList, version_pb2.GetVersionResponse,
+    project_pb2.Projects, project_pb2.Project, common_pb2.NamedEntityIdentifierList,
+    workflow_pb2.Workflow, workflow_pb2.WorkflowList, launch_plan_pb2.LaunchPlan,
+    launch_plan_pb2.LaunchPlanList,
 ]:
     walk(message.DESCRIPTOR)
 print(json.dumps({"flyteidl": "1.16.8", "messages": messages, "enums": enums}, indent=1))

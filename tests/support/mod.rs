@@ -447,3 +447,113 @@ pub(crate) fn host_version() -> String {
         })
         .clone()
 }
+
+/// The plugin packages the compatibility tests build against plugin ABI 1.1 (their `next`
+/// feature), alongside the 1.1 host.
+pub(crate) const NEXT_PLUGINS: &[&str] = &["compat-next", "compat-needs-next"];
+
+/// The compatibility tests' second build: flyte-host with its `abi-next` feature (a host with
+/// plugin ABI 1.1, flyte-plugin-abi's `next` rehearsal) and [`NEXT_PLUGINS`] built against 1.1.
+/// It has a target directory of its own (`<target>/abi-next`), so the feature never reaches the
+/// normal build's artifacts; `Err` is cargo's report of a failed build.
+fn build_next() -> Result<Built, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = target_dir().join("abi-next");
+    let mut features = vec!["flyte-host/abi-next".to_owned()];
+    features.extend(NEXT_PLUGINS.iter().map(|p| format!("{p}/next")));
+    let mut command = StdCommand::new(cargo);
+    command
+        .current_dir(workspace_root())
+        .args(["build", "--message-format=json-render-diagnostics"])
+        .arg("--target-dir")
+        .arg(&target)
+        .args(["-p", "flyte-host", "--features", &features.join(",")]);
+    for plugin in NEXT_PLUGINS {
+        command.args(["-p", plugin]);
+    }
+    let output = command.stdin(Stdio::null()).output().map_err(|e| {
+        format!("cannot run cargo to build the plugin ABI 1.1 host and plugins: {e}")
+    })?;
+    if !output.status.success() {
+        return Err(format!(
+            "building the plugin ABI 1.1 host and plugins failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let debug = target.join("debug");
+    let mut built = Built {
+        host: debug.join(format!("flyte-host{}", std::env::consts::EXE_SUFFIX)),
+        libraries: NEXT_PLUGINS
+            .iter()
+            .map(|p| (p.replace('-', "_"), debug.join(library_file_name(p))))
+            .collect(),
+    };
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if message["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let name = message["target"]["name"].as_str().unwrap_or_default();
+        let files = message["filenames"].as_array().cloned().unwrap_or_default();
+        if name == "flyte-host" {
+            if let Some(exe) = message["executable"].as_str() {
+                built.host = PathBuf::from(exe);
+            }
+        } else if built.libraries.contains_key(name) {
+            let library = files
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|f| f.ends_with(std::env::consts::DLL_SUFFIX));
+            if let Some(library) = library {
+                built
+                    .libraries
+                    .insert(name.to_owned(), PathBuf::from(library));
+            }
+        }
+    }
+    Ok(built)
+}
+
+/// The one plugin ABI 1.1 build of this test process (see [`build_next`]).
+fn built_next() -> &'static Built {
+    static BUILT: OnceLock<Result<Built, String>> = OnceLock::new();
+    match BUILT.get_or_init(build_next) {
+        Ok(built) => built,
+        Err(report) => panic!("{report}"),
+    }
+}
+
+/// The flyte-host binary with plugin ABI 1.1.
+pub(crate) fn next_host_binary() -> &'static Path {
+    &built_next().host
+}
+
+/// The library of [`NEXT_PLUGINS`] package `package`, built against plugin ABI 1.1.
+pub(crate) fn next_plugin_path(package: &str) -> PathBuf {
+    let path = built_next()
+        .libraries
+        .get(&package.replace('-', "_"))
+        .unwrap_or_else(|| panic!("no plugin ABI 1.1 plugin package named {package}"));
+    assert!(
+        path.is_file(),
+        "plugin library {} was not built",
+        path.display()
+    );
+    path.clone()
+}
+
+impl Sandbox {
+    /// [`Sandbox::host`] for the flyte-host binary with plugin ABI 1.1.
+    pub(crate) fn next_host(&self) -> Command {
+        let mut command = StdCommand::new(next_host_binary());
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .current_dir(self.cwd());
+        Command::from_std(command)
+    }
+}

@@ -95,6 +95,29 @@ fn group(cmd: Command, children: Vec<Node>) -> Node {
     )
 }
 
+/// A `get` subcommand: `--limit N`, and an entity NAME (`Some(required)`) when it takes one.
+fn get_leaf(name: &'static str, about: &'static str, name_arg: Option<bool>) -> Node {
+    let mut cmd = Command::new(name).about(about);
+    if let Some(required) = name_arg {
+        cmd = cmd.arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(required)
+                .help("The entity's name"),
+        );
+    }
+    if name != "execution" {
+        cmd = cmd.arg(
+            Arg::new("limit")
+                .long("limit")
+                .value_name("N")
+                .value_parser(clap::builder::RangedU64ValueParser::<usize>::new().range(1..))
+                .help("List at most N entities (default: all)"),
+        );
+    }
+    leaf(cmd)
+}
+
 /// The built-in CLI.
 pub(super) fn tree() -> Node {
     Node::builtin(
@@ -108,7 +131,7 @@ pub(super) fn tree() -> Node {
                 ))],
             ),
             group(
-                Command::new("plugin").about("Inspect plugins"),
+                Command::new("plugin").about("Inspect, install and manage plugins"),
                 vec![
                     leaf(Command::new("show").about(
                         "Show the active plugin, which hooks it overrides and what they return",
@@ -122,6 +145,84 @@ pub(super) fn tree() -> Node {
                                     .required(true)
                                     .value_parser(value_parser!(std::path::PathBuf))
                                     .help("The plugin library (.so, .dylib or .dll)"),
+                            ),
+                    ),
+                    leaf(
+                        Command::new("install")
+                            .about("Install a plugin from a manifest (path or URL) or a library, verified and checked")
+                            .arg(
+                                Arg::new("source")
+                                    .value_name("SOURCE")
+                                    .required(true)
+                                    .help("A plugin manifest (path, https:// or file: URL) or a plugin library path"),
+                            ),
+                    ),
+                    leaf(Command::new("list").about(
+                        "List every plugin found (installed, drop-in, FLYTEKIT_PLUGIN), which is active, and why one is broken",
+                    )),
+                    leaf(
+                        Command::new("remove")
+                            .about("Uninstall an installed plugin")
+                            .arg(Arg::new("name").value_name("NAME").required(true).help("The plugin's name")),
+                    ),
+                    leaf(Command::new("verify").about(
+                        "Re-hash every installed plugin against the lock file and check its permissions",
+                    )),
+                    leaf(
+                        Command::new("manifest")
+                            .about("Print the install manifest of a built plugin library (for an organization's CI)")
+                            .arg(
+                                Arg::new("library")
+                                    .value_name("LIB")
+                                    .required(true)
+                                    .value_parser(value_parser!(std::path::PathBuf))
+                                    .help("The built plugin library"),
+                            )
+                            .arg(
+                                Arg::new("url")
+                                    .long("url")
+                                    .value_name("URL")
+                                    .required(true)
+                                    .help("Where the library will be published (https URL, or a path relative to the manifest)"),
+                            )
+                            .arg(
+                                Arg::new("target")
+                                    .long("target")
+                                    .value_name("TRIPLE")
+                                    .help("The platform the library is built for (default: this host's)"),
+                            )
+                            .arg(
+                                Arg::new("description")
+                                    .long("description")
+                                    .value_name("TEXT")
+                                    .help("One line about the plugin"),
+                            )
+                            .arg(
+                                Arg::new("out")
+                                    .long("out")
+                                    .value_name("FILE")
+                                    .value_parser(value_parser!(std::path::PathBuf))
+                                    .help("Write the manifest to FILE instead of stdout"),
+                            ),
+                    ),
+                    leaf(
+                        Command::new("new")
+                            .about("Create a ready-to-build plugin crate")
+                            .arg(Arg::new("name").value_name("NAME").required(true).help("The plugin crate's name"))
+                            .arg(
+                                Arg::new("path")
+                                    .long("path")
+                                    .value_name("DIR")
+                                    .value_parser(value_parser!(std::path::PathBuf))
+                                    .help("Where to create it (default: ./NAME)"),
+                            )
+                            .arg(
+                                Arg::new("abi-path")
+                                    .long("abi-path")
+                                    .value_name("DIR")
+                                    .env("FLYTE_PLUGIN_ABI_PATH")
+                                    .value_parser(value_parser!(std::path::PathBuf))
+                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of the released 1.x"),
                             ),
                     ),
                 ],
@@ -174,6 +275,27 @@ pub(super) fn tree() -> Node {
                             .long("wait")
                             .action(ArgAction::SetTrue)
                             .help("Wait until the execution reaches a terminal phase"),
+                    ),
+            ),
+            group(
+                Command::new("get").about("List what Flyte admin holds in the project and domain"),
+                vec![
+                    get_leaf("projects", "List the projects", None),
+                    get_leaf("tasks", "List the tasks, or the versions of task NAME", Some(false)),
+                    get_leaf("workflows", "List the workflows, or the versions of workflow NAME", Some(false)),
+                    get_leaf("launch-plans", "List the launch plans, or the versions of launch plan NAME", Some(false)),
+                    get_leaf("executions", "List the executions, newest first, or show execution NAME", Some(false)),
+                    get_leaf("execution", "Show an execution's phase, timing and error", Some(true)),
+                ],
+            ),
+            leaf(
+                Command::new("version")
+                    .about("Show the host version and plugin ABI, and with --remote Flyte admin's version")
+                    .arg(
+                        Arg::new("remote")
+                            .long("remote")
+                            .action(ArgAction::SetTrue)
+                            .help("Also ask the Flyte admin of the remote from get_remote for its version"),
                     ),
             ),
             leaf(

@@ -2,14 +2,22 @@
 
 mod completion;
 mod config_show;
+mod get;
 mod info;
 mod package;
 mod plugin_check;
 mod plugin_command;
+mod plugin_install;
+mod plugin_list;
+mod plugin_manifest;
+mod plugin_new;
+mod plugin_remove;
 mod plugin_show;
+mod plugin_verify;
 mod register;
 mod run_task;
 mod task_show;
+mod version;
 
 use crate::{
     cli::{Cli, Parsed},
@@ -35,9 +43,17 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         ["config", "show"] => config_show::run(),
         ["plugin", "show"] => plugin_show::run(&cli.extension),
         ["plugin", "check"] => plugin_check::run(parsed.matches),
+        ["plugin", "install"] => plugin_install::run(parsed.matches),
+        ["plugin", "list"] => plugin_list::run(),
+        ["plugin", "remove"] => plugin_remove::run(parsed.matches),
+        ["plugin", "verify"] => plugin_verify::run(),
+        ["plugin", "manifest"] => plugin_manifest::run(parsed.matches),
+        ["plugin", "new"] => plugin_new::run(parsed.matches),
         ["task", "show"] => task_show::run(parsed.matches),
         ["package"] => package::run(parsed.matches),
         ["register"] => register::run(parsed.matches),
+        ["get", what] => get::run(what, parsed.matches),
+        ["version"] => version::run(parsed.matches),
         ["run"] => run_task::run(parsed.matches),
         ["completion"] => completion::run(&mut cli.command, parsed.matches),
         _ => Err(Error::Message(format!(

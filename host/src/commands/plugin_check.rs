@@ -45,6 +45,8 @@ fn answer_json(answer: &Answer) -> Value {
                 Err(e) => json!({"name": name, "error": e}),
             })
             .collect::<Vec<_>>()),
+        #[cfg(feature = "abi-next")]
+        Answer::ConsoleUrl(url) => json!(url),
     }
 }
 
@@ -80,6 +82,8 @@ fn answer_text(answer: &Answer) -> String {
             })
             .collect::<Vec<_>>()
             .join(", "),
+        #[cfg(feature = "abi-next")]
+        Answer::ConsoleUrl(url) => url.clone(),
     }
 }
 

@@ -83,6 +83,11 @@ pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
                         .join(", ")
                 }
             }
+            #[cfg(feature = "abi-next")]
+            Answer::ConsoleUrl(url) => {
+                values.insert("console_url".into(), json!(url));
+                url
+            }
         };
         rows.push((hook, format!("[{}] {shown}", source.as_str())));
     }

@@ -97,7 +97,7 @@ pub enum LoadError {
         reason: String,
     },
     /// More than one library in the drop-in directory.
-    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: remove all but one, or pick one with FLYTEKIT_PLUGIN=<path>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
+    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: remove all but one (`flyte-host plugin remove NAME` for installed ones), or pick one with FLYTEKIT_PLUGIN=<path or installed name>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
     MultipleDropIns {
         /// The drop-in directory.
         dir: PathBuf,
@@ -112,6 +112,73 @@ pub enum LoadError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The library or its directory is writable by other users.
+    #[error("plugin {what} `{path}` is writable by other users (mode {mode:04o}), so anyone could replace the code flyte-host runs: run `chmod go-w {path}`.", path = .path.display())]
+    LoosePermissions {
+        /// `library` or `directory`.
+        what: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// An installed library no longer matches the hash recorded when it was installed.
+    #[error("installed plugin '{name}' {version} (`{path}`) was modified after it was installed: its sha256 is {found}, the lock file recorded {expected}. Reinstall it with `flyte-host plugin install`, or remove it with `flyte-host plugin remove {name}`.", path = .path.display())]
+    Tampered {
+        /// The library.
+        path: PathBuf,
+        /// The plugin's name.
+        name: String,
+        /// Its installed version.
+        version: String,
+        /// The locked hash.
+        expected: String,
+        /// The hash now.
+        found: String,
+    },
+    /// An installed library's file is gone.
+    #[error("installed plugin '{name}' is missing its library `{path}`. Reinstall it with `flyte-host plugin install`, or remove it with `flyte-host plugin remove {name}`.", path = .path.display())]
+    InstalledMissing {
+        /// The expected library path.
+        path: PathBuf,
+        /// The plugin's name.
+        name: String,
+    },
+    /// The library could not be read to hash it.
+    #[error("cannot read plugin library `{path}` to check its sha256: {reason}", path = .path.display())]
+    Unreadable {
+        /// The library.
+        path: PathBuf,
+        /// The I/O error.
+        reason: String,
+    },
+    /// `FLYTE_PLUGIN_SHA256` is not a sha256.
+    #[error("FLYTE_PLUGIN_SHA256 is `{value}`, not a sha256 (64 hex digits). Set it to the sha256 of the one plugin library your organization allows, or unset it.")]
+    BadPin {
+        /// The value.
+        value: String,
+    },
+    /// The library is not the one `FLYTE_PLUGIN_SHA256` pins.
+    #[error("plugin library `{path}` is not the library FLYTE_PLUGIN_SHA256 allows: its sha256 is {found}, the pin is {expected}. Install the pinned library, or ask whoever set FLYTE_PLUGIN_SHA256.", path = .path.display())]
+    PinMismatch {
+        /// The library.
+        path: PathBuf,
+        /// The pinned hash.
+        expected: String,
+        /// The library's hash.
+        found: String,
+    },
+    /// `FLYTEKIT_PLUGIN` names a plugin that is not installed.
+    #[error("FLYTEKIT_PLUGIN is `{name}`, which is neither a file nor a plugin installed in {dir}. Install it with `flyte-host plugin install SOURCE`, or point FLYTEKIT_PLUGIN at a plugin library path.", dir = .dir.display())]
+    NotInstalled {
+        /// The name.
+        name: String,
+        /// The plugin directory.
+        dir: PathBuf,
+    },
+    /// The plugin directory's lock file is unreadable.
+    #[error(transparent)]
+    Install(#[from] crate::install::InstallError),
 }
 
 impl LoadError {

@@ -4,6 +4,7 @@
 #![allow(unsafe_code)]
 
 mod error;
+mod integrity;
 mod select;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +19,10 @@ use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginMod
 use crate::layout_cache;
 use error::first_line;
 pub use error::{condense_report, LoadError};
-pub use select::{drop_in_libraries, select, Origin, Selection, LIBRARY_EXTENSION};
+pub use integrity::{check_file_permissions, check_locked, check_pin};
+pub use select::{drop_in_libraries, plugin_dir, select, Origin, Selection, LIBRARY_EXTENSION};
 
+/// A loaded plugin library.
 pub struct LoadedPlugin {
     /// The library's path.
     pub path: PathBuf,
@@ -48,7 +51,7 @@ pub fn load(
                 origin,
             })
         }
-        Ok(_) => {}
+        Ok(meta) => integrity::check_permissions(path, &meta)?,
     }
     // A bare file name would send dlopen searching the system library path: name it from here.
     let absolute;

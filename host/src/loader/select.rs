@@ -1,4 +1,5 @@
-//! Choosing the active plugin library: `FLYTEKIT_PLUGIN`, else the drop-in directory.
+//! Choosing the active plugin library: `FLYTEKIT_PLUGIN`, else the one plugin of the plugin
+//! directory (a dropped-in library or an installed plugin).
 
 use std::{
     ffi::OsString,
@@ -7,6 +8,7 @@ use std::{
 };
 
 use super::LoadError;
+use crate::install::lock::{Lock, LockEntry};
 
 /// The file extension of shared libraries on this platform.
 pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
@@ -18,6 +20,8 @@ pub enum Origin {
     EnvVar,
     /// The single library in the drop-in directory.
     DropIn(PathBuf),
+    /// The single plugin installed (`flyte-host plugin install`) in the plugin directory.
+    Installed(PathBuf),
     /// `flyte-host plugin check PATH`.
     Check,
 }
@@ -27,6 +31,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::EnvVar => f.write_str("FLYTEKIT_PLUGIN"),
             Origin::DropIn(dir) => write!(f, "drop-in directory {}", dir.display()),
+            Origin::Installed(dir) => write!(f, "installed in {}", dir.display()),
             Origin::Check => f.write_str("plugin check"),
         }
     }
@@ -43,17 +48,36 @@ pub enum Selection {
         path: PathBuf,
         /// How it was chosen.
         origin: Origin,
+        /// Its lock entry, when it is an installed plugin (checked before loading).
+        locked: Option<LockEntry>,
     },
 }
 
-/// Chooses the active plugin: `FLYTEKIT_PLUGIN` (a path, or `none`/`builtin`), else the single
-/// library in the drop-in directory (`$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/`), else the
-/// built-in plugin.
+/// The plugin directory: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/` (`None` without a HOME).
+pub fn plugin_dir(plugin_dir: Option<OsString>, home: Option<PathBuf>) -> Option<PathBuf> {
+    match plugin_dir.filter(|v| !v.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => home.map(|home| home.join(".flyte").join("plugins")),
+    }
+}
+
+/// Whether a `FLYTEKIT_PLUGIN` value reads as an installed plugin's name rather than a path.
+fn looks_like_name(value: &str) -> bool {
+    !value.contains(['/', '\\'])
+        && !value.ends_with(&format!(".{LIBRARY_EXTENSION}"))
+        && !Path::new(value).exists()
+}
+
+/// Chooses the active plugin: `FLYTEKIT_PLUGIN` (a path, an installed plugin's name, or
+/// `none`/`builtin`), else the single plugin found in the plugin directory (`$FLYTE_PLUGIN_DIR`,
+/// default `~/.flyte/plugins/`) — a library dropped there or one installed with `plugin install` —
+/// else the built-in plugin.
 pub fn select(
     flytekit_plugin: Option<OsString>,
-    plugin_dir: Option<OsString>,
+    plugin_dir_var: Option<OsString>,
     home: Option<PathBuf>,
 ) -> Result<Selection, LoadError> {
+    let dir = plugin_dir(plugin_dir_var, home);
     if let Some(value) = flytekit_plugin.filter(|v| !v.is_empty()) {
         let text = value.to_string_lossy();
         if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("builtin") {
@@ -61,29 +85,49 @@ pub fn select(
                 "FLYTEKIT_PLUGIN selects the built-in plugin",
             ));
         }
+        if looks_like_name(&text) {
+            let dir = dir.unwrap_or_else(|| PathBuf::from(".flyte/plugins"));
+            let lock = Lock::read(&dir)?;
+            return match lock.get(&text) {
+                Some(entry) => Ok(Selection::Library {
+                    path: entry.library(&dir),
+                    origin: Origin::EnvVar,
+                    locked: Some(entry.clone()),
+                }),
+                None => Err(LoadError::NotInstalled {
+                    name: text.into_owned(),
+                    dir,
+                }),
+            };
+        }
         return Ok(Selection::Library {
             path: PathBuf::from(value),
             origin: Origin::EnvVar,
+            locked: None,
         });
     }
-    let dir = match plugin_dir.filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => match home {
-            Some(home) => home.join(".flyte").join("plugins"),
-            None => return Ok(Selection::Builtin("no plugin configured")),
-        },
+    let Some(dir) = dir else {
+        return Ok(Selection::Builtin("no plugin configured"));
     };
-    let mut libraries = drop_in_libraries(&dir)?;
-    match libraries.len() {
-        0 => Ok(Selection::Builtin("no plugin configured")),
-        1 => Ok(Selection::Library {
-            path: libraries.remove(0),
+    let drop_ins = drop_in_libraries(&dir)?;
+    let installed = Lock::read(&dir)?.plugins;
+    match (drop_ins.as_slice(), installed.as_slice()) {
+        ([], []) => Ok(Selection::Builtin("no plugin configured")),
+        ([path], []) => Ok(Selection::Library {
+            path: path.clone(),
             origin: Origin::DropIn(dir),
+            locked: None,
         }),
-        _ => Err(LoadError::MultipleDropIns {
-            dir,
-            files: libraries,
+        ([], [entry]) => Ok(Selection::Library {
+            path: entry.library(&dir),
+            origin: Origin::Installed(dir),
+            locked: Some(entry.clone()),
         }),
+        _ => {
+            let mut files = drop_ins;
+            files.extend(installed.iter().map(|e| e.library(&dir)));
+            Err(LoadError::MultipleDropIns { dir, files })
+        }
     }
 }
 
@@ -129,7 +173,8 @@ mod tests {
             sel,
             Selection::Library {
                 path: "/x/p.so".into(),
-                origin: Origin::EnvVar
+                origin: Origin::EnvVar,
+                locked: None,
             }
         );
     }
@@ -147,7 +192,8 @@ mod tests {
             sel,
             Selection::Library {
                 path: one,
-                origin: Origin::DropIn(dir.path().into())
+                origin: Origin::DropIn(dir.path().into()),
+                locked: None,
             }
         );
         std::fs::write(dir.path().join(format!("b.{LIBRARY_EXTENSION}")), b"x").unwrap();

@@ -46,6 +46,14 @@ pub enum RemoteError {
         /// The endpoint as configured.
         endpoint: String,
     },
+    /// The project does not exist (admin's 404 for it).
+    #[error("project '{project}' not found on {endpoint}")]
+    ProjectNotFound {
+        /// The project.
+        project: String,
+        /// The endpoint as configured.
+        endpoint: String,
+    },
     /// Admin answered with an error status.
     #[error("Flyte admin at {endpoint} refused to {action}: HTTP {status}{code}: {message}")]
     Admin {

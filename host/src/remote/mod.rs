@@ -1,10 +1,11 @@
 //! The FlyteAdmin client built from the remote description `get_remote` returns: HTTP/JSON
 //! through admin's grpc-gateway (`/api/v1/...`), proto field names (`Accept: application/json`),
-//! and the calls `register` and `run` make.
+//! and the calls `register`, `run`, `get` and `version` make.
 
 mod admin;
 mod client;
 mod error;
+mod list;
 mod literals;
 
 use std::{
@@ -20,6 +21,7 @@ pub use admin::{
 };
 pub use client::{base_url, describe_origin, AdminClient, Reply};
 pub use error::RemoteError;
+pub use list::Entity;
 pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_inputs, type_name};
 
 use crate::{plugin::HookSource, services};

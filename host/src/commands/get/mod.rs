@@ -1,0 +1,155 @@
+//! `flyte-host get projects | tasks [NAME] | workflows [NAME] | launch-plans [NAME] |
+//! executions [NAME] | execution NAME`: what admin holds, in the project and domain of the remote
+//! `get_remote` resolves, as a table sized to the terminal or (`-o json`) as an array of the
+//! entities exactly as admin returned them (proto field names).
+
+mod execution;
+
+use clap::ArgMatches;
+use serde_json::Value;
+
+use super::json_output;
+use crate::{
+    error::Error,
+    output,
+    remote::{self, field, AdminClient, Entity},
+};
+
+/// Runs `get WHAT`.
+pub(super) fn run(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
+    let client = remote::connect()?;
+    let limit = matches
+        .try_get_one::<usize>("limit")
+        .ok()
+        .flatten()
+        .copied();
+    let name = matches
+        .try_get_one::<String>("name")
+        .ok()
+        .flatten()
+        .map(String::as_str);
+    let entity = match what {
+        "projects" => return projects(&client, limit),
+        "executions" | "execution" => return execution::run(&client, name, limit),
+        "tasks" => Entity::Task,
+        "workflows" => Entity::Workflow,
+        "launch-plans" => Entity::LaunchPlan,
+        other => {
+            return Err(Error::Message(format!(
+                "`get {other}` is not a command this host can run"
+            )))
+        }
+    };
+    let (project, domain) = (client.project(), client.domain());
+    match name {
+        None => {
+            let names = client.list_names(entity, project, domain, limit)?;
+            show(&names, &["NAME"], |e| vec![text(e, &["name"])])
+        }
+        Some(name) => {
+            let versions = client.list_versions(entity, project, domain, name, limit)?;
+            match entity {
+                Entity::Task => show(&versions, &["VERSION", "TYPE", "CREATED"], |t| {
+                    vec![
+                        text(t, &["id", "version"]),
+                        text(t, &["closure", "compiled_task", "template", "type"]),
+                        text(t, &["closure", "created_at"]),
+                    ]
+                }),
+                Entity::Workflow => show(&versions, &["VERSION", "CREATED"], |w| {
+                    vec![
+                        text(w, &["id", "version"]),
+                        text(w, &["closure", "created_at"]),
+                    ]
+                }),
+                Entity::LaunchPlan => show(
+                    &versions,
+                    &["VERSION", "STATE", "WORKFLOW", "CREATED"],
+                    |lp| {
+                        vec![
+                            text(lp, &["id", "version"]),
+                            text(lp, &["closure", "state"]),
+                            format!(
+                                "{} {}",
+                                text(lp, &["spec", "workflow_id", "name"]),
+                                text(lp, &["spec", "workflow_id", "version"])
+                            ),
+                            text(lp, &["closure", "created_at"]),
+                        ]
+                    },
+                ),
+            }
+        }
+    }
+}
+
+/// `get projects`.
+fn projects(client: &AdminClient, limit: Option<usize>) -> Result<i32, Error> {
+    let projects = client.list_projects(limit)?;
+    show(&projects, &["ID", "NAME", "DOMAINS", "DESCRIPTION"], |p| {
+        let domains = match field(p, "domains") {
+            Some(Value::Array(domains)) => domains
+                .iter()
+                .map(|d| text(d, &["id"]))
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => String::new(),
+        };
+        vec![
+            text(p, &["id"]),
+            text(p, &["name"]),
+            domains,
+            text(p, &["description"]),
+        ]
+    })
+}
+
+/// Prints `items`: under `-o json` the array as admin returned it, else a table of `headers`
+/// with one row per item from `row`.
+fn show(
+    items: &[Value],
+    headers: &[&str],
+    row: impl Fn(&Value) -> Vec<String>,
+) -> Result<i32, Error> {
+    if json_output() {
+        output::json(&Value::Array(items.to_vec()))?;
+    } else {
+        let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+        output::table(headers, &rows)?;
+    }
+    Ok(0)
+}
+
+/// The text at `path` in `value` (proto or camelCase names): a string, a number or a bool as
+/// text, empty when absent or null.
+fn text(value: &Value, path: &[&str]) -> String {
+    let mut at = value;
+    for name in path {
+        match field(at, name) {
+            Some(next) => at = next,
+            None => return String::new(),
+        }
+    }
+    match at {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn texts_at_paths() {
+        let v = json!({"closure": {"createdAt": "t", "n": 3, "x": null}});
+        assert_eq!(text(&v, &["closure", "created_at"]), "t");
+        assert_eq!(text(&v, &["closure", "n"]), "3");
+        assert_eq!(text(&v, &["closure", "x"]), "");
+        assert_eq!(text(&v, &["missing", "x"]), "");
+    }
+}

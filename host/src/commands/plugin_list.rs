@@ -1,0 +1,209 @@
+//! `flyte-host plugin list [-o json]`: every plugin found — installed, dropped into the plugin
+//! directory, named by `FLYTEKIT_PLUGIN` — with version, ABI, source, whether it is active, and
+//! for a broken one the reason. Each library is checked in a child process, so a broken or crashing
+//! library is reported, never fatal.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use super::json_output;
+use crate::{
+    error::Error,
+    install::{self, lock::Lock},
+    loader::{self, Selection},
+};
+
+/// One row of the list.
+struct Row {
+    name: String,
+    version: String,
+    abi: String,
+    kind: &'static str,
+    source: String,
+    path: Option<PathBuf>,
+    active: bool,
+    problem: Option<String>,
+}
+
+impl Row {
+    fn json(&self) -> Value {
+        json!({
+            "name": self.name,
+            "version": self.version,
+            "abi_version": self.abi,
+            "kind": self.kind,
+            "source": self.source,
+            "path": self.path.as_ref().map(|p| p.display().to_string()),
+            "active": self.active,
+            "ok": self.problem.is_none(),
+            "reason": self.problem,
+        })
+    }
+}
+
+/// A row for a library that is not in the lock: what the check says about it.
+fn checked_row(path: &Path, kind: &'static str, source: String) -> Row {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (name, version, abi, problem) =
+        match install::check_standalone(path, &path.display().to_string()) {
+            Ok(c) => (c.name, c.version, c.abi, None),
+            Err(install::InstallError::CheckFailed { reason, .. }) => {
+                (stem, "-".into(), "-".into(), Some(reason))
+            }
+            Err(e) => (stem, "-".into(), "-".into(), Some(e.to_string())),
+        };
+    Row {
+        name,
+        version,
+        abi,
+        kind,
+        source,
+        path: Some(path.to_owned()),
+        active: false,
+        problem,
+    }
+}
+
+/// Lists the plugins; never fails because one of them is broken.
+pub(super) fn run() -> Result<i32, Error> {
+    let env_value = std::env::var_os("FLYTEKIT_PLUGIN").filter(|v| !v.is_empty());
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let dir = loader::plugin_dir(std::env::var_os("FLYTE_PLUGIN_DIR"), home.clone());
+    let selection = loader::select(
+        env_value.clone(),
+        std::env::var_os("FLYTE_PLUGIN_DIR"),
+        home,
+    );
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(dir) = &dir {
+        match Lock::read(dir) {
+            Ok(lock) => {
+                for entry in lock.plugins {
+                    let path = entry.library(dir);
+                    let problem = loader::check_locked(&path, &entry)
+                        .and_then(|()| loader::check_file_permissions(&path))
+                        .err()
+                        .map(|e| e.to_string())
+                        .or_else(|| {
+                            install::check_standalone(&path, &entry.name)
+                                .err()
+                                .map(|e| e.to_string())
+                        });
+                    rows.push(Row {
+                        name: entry.name,
+                        version: entry.version,
+                        abi: entry.abi,
+                        kind: "installed",
+                        source: entry.source,
+                        path: Some(path),
+                        active: false,
+                        problem,
+                    });
+                }
+            }
+            Err(e) => notes.push(e.to_string()),
+        }
+        match loader::drop_in_libraries(dir) {
+            Ok(files) => rows.extend(files.iter().map(|f| {
+                checked_row(f, "drop-in", format!("drop-in directory {}", dir.display()))
+            })),
+            Err(e) => notes.push(e.to_string()),
+        }
+    }
+    let active_path = match &selection {
+        Ok(Selection::Library { path, .. }) => Some(path.clone()),
+        Ok(Selection::Builtin(_)) => None,
+        Err(e) => {
+            notes.push(format!("no plugin is active: {e}"));
+            None
+        }
+    };
+    if let (Some(path), Some(value)) = (&active_path, &env_value) {
+        if !rows.iter().any(|r| r.path.as_ref() == Some(path)) {
+            rows.push(checked_row(
+                path,
+                "FLYTEKIT_PLUGIN",
+                format!("FLYTEKIT_PLUGIN={}", value.to_string_lossy()),
+            ));
+        }
+    }
+    for row in &mut rows {
+        row.active = active_path.is_some() && row.path == active_path;
+    }
+    rows.push(Row {
+        name: "builtin".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        abi: flyte_plugin_abi::AbiVersion::CURRENT.to_string(),
+        kind: "built-in",
+        source: "flyte-host".into(),
+        path: None,
+        active: matches!(selection, Ok(Selection::Builtin(_))),
+        problem: None,
+    });
+    if json_output() {
+        crate::output::json(&json!({
+            "plugin_dir": dir.map(|d| d.display().to_string()),
+            "plugins": rows.iter().map(Row::json).collect::<Vec<_>>(),
+            "notes": notes,
+        }))?;
+    } else {
+        print_table(&rows, &notes)?;
+    }
+    Ok(0)
+}
+
+fn print_table(rows: &[Row], notes: &[String]) -> std::io::Result<()> {
+    use std::io::Write;
+    let header = ["", "NAME", "VERSION", "ABI", "KIND", "SOURCE"];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                if r.active { "*" } else { "" }.to_owned(),
+                r.name.clone(),
+                r.version.clone(),
+                r.abi.clone(),
+                r.kind.to_owned(),
+                r.source.clone(),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    let line = |out: &mut std::io::StdoutLock<'_>, cols: [&str; 6]| {
+        let text: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        writeln!(out, "{}", text.join("  ").trim_end())
+    };
+    line(&mut out, header)?;
+    for (row, cell) in rows.iter().zip(&cells) {
+        line(
+            &mut out,
+            [&cell[0], &cell[1], &cell[2], &cell[3], &cell[4], &cell[5]],
+        )?;
+        if let Some(problem) = &row.problem {
+            writeln!(out, "     broken: {problem}")?;
+        }
+    }
+    for note in notes {
+        writeln!(out, "note: {note}")?;
+    }
+    out.flush()
+}

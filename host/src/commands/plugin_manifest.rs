@@ -1,0 +1,59 @@
+//! `flyte-host plugin manifest LIB --url URL`: write the manifest an organization's CI publishes
+//! with a built library (name, version and ABI from the library itself, its sha256, the URL).
+
+use std::path::PathBuf;
+
+use clap::ArgMatches;
+
+use crate::{
+    error::Error,
+    install::{
+        self,
+        manifest::{Manifest, Platform},
+    },
+    loader::LoadError,
+};
+
+/// Checks the library (out of process), hashes it and prints or writes the manifest.
+pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+    let library = matches
+        .get_one::<PathBuf>("library")
+        .ok_or_else(|| Error::Message("plugin manifest: a LIB is required".into()))?;
+    let url = matches
+        .get_one::<String>("url")
+        .ok_or_else(|| Error::Message("plugin manifest: --url is required".into()))?;
+    let source = library.display().to_string();
+    let checked = install::check_standalone(library, &source).map_err(LoadError::from)?;
+    let sha256 = install::sha256_file(library).map_err(|e| LoadError::Unreadable {
+        path: library.clone(),
+        reason: e.to_string(),
+    })?;
+    let manifest = Manifest {
+        name: checked.name,
+        version: checked.version,
+        description: matches
+            .get_one::<String>("description")
+            .cloned()
+            .unwrap_or_default(),
+        abi: checked.abi,
+        platforms: vec![Platform {
+            target: matches
+                .get_one::<String>("target")
+                .cloned()
+                .unwrap_or_else(|| install::TARGET.to_owned()),
+            url: url.clone(),
+            sha256,
+        }],
+    };
+    let text = manifest.render();
+    match matches.get_one::<PathBuf>("out") {
+        Some(out) => std::fs::write(out, text).map_err(|e| {
+            Error::Message(format!(
+                "cannot write the manifest to `{}`: {e}",
+                out.display()
+            ))
+        })?,
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?,
+    }
+    Ok(0)
+}

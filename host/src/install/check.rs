@@ -1,0 +1,140 @@
+//! `plugin check` of a candidate library in a child process of this host, so a library that
+//! crashes (segfault, abort, exit) while loading or in a hook cannot take the caller down.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use serde_json::Value;
+
+use super::InstallError;
+
+/// What the check learned about a library that passed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The plugin's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The plugin ABI it was built against.
+    pub abi: String,
+}
+
+/// Runs `flyte-host plugin check LIBRARY -o json` in a child process with a clean environment (the
+/// built-in plugin active, HOME and the working directory in `scratch`, so no user config is read)
+/// and returns what the library said about itself, or why it failed.
+pub fn check_in_child(
+    library: &Path,
+    scratch: &Path,
+    source: &str,
+) -> Result<Checked, InstallError> {
+    let failed = |reason: String| InstallError::CheckFailed {
+        source_name: source.to_owned(),
+        reason,
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| failed(format!("cannot find flyte-host itself: {e}")))?;
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+    let mut command = Command::new(exe);
+    command
+        .args(["plugin", "check", "-o", "json", "--"])
+        .arg(library)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", scratch)
+        .env("FLYTEKIT_PLUGIN", "builtin")
+        .current_dir(scratch)
+        .stdin(Stdio::null());
+    if let Some(cache) = cache {
+        command.env("XDG_CACHE_HOME", cache);
+    }
+    let output = command
+        .output()
+        .map_err(|e| failed(format!("cannot run flyte-host plugin check: {e}")))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Option<Value> = serde_json::from_slice(&output.stdout).ok();
+    let Some(code) = output.status.code() else {
+        return Err(failed(format!(
+            "the library crashed the check ({}){}",
+            output.status,
+            last_words(&stderr)
+        )));
+    };
+    let Some(report) = report else {
+        let message = stderr
+            .lines()
+            .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(failed(if message.trim().is_empty() {
+            format!("the check exited with status {code} and said nothing")
+        } else {
+            message.trim().to_owned()
+        }));
+    };
+    if code != 0 || report["ok"] != Value::Bool(true) {
+        let hooks: Vec<String> = report["hooks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|h| h["status"] == "error")
+            .map(|h| {
+                format!(
+                    "{}: {}",
+                    h["hook"].as_str().unwrap_or("?"),
+                    h["error"].as_str().unwrap_or("?")
+                )
+            })
+            .collect();
+        return Err(failed(if hooks.is_empty() {
+            format!("the check exited with status {code}")
+        } else {
+            hooks.join("; ")
+        }));
+    }
+    let field = |key: &str| {
+        report["plugin"][key]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(Checked {
+        name: field("name"),
+        version: field("version"),
+        abi: field("abi_version"),
+    })
+}
+
+/// The last line the crashed child printed, if any.
+fn last_words(stderr: &str) -> String {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| format!(": {}", l.trim()))
+        .unwrap_or_default()
+}
+
+/// A private scratch directory under the system temp directory, removed on drop.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// [`check_in_child`] with a scratch directory of its own: for libraries outside the plugin
+/// directory (`plugin list`, `plugin manifest`).
+pub fn check_standalone(library: &Path, source: &str) -> Result<Checked, InstallError> {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("flyte-host-check-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| InstallError::io(&dir, e))?;
+    let scratch = Scratch(dir);
+    check_in_child(library, &scratch.0, source)
+}

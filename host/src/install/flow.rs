@@ -1,0 +1,285 @@
+//! `plugin install`, `plugin remove` and `plugin verify`: fetch and verify into a staging directory
+//! inside the plugin directory, check out of process, then move into place and update the lock
+//! under the directory's advisory lock. A failure at any step leaves nothing half-written.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use super::{
+    check_in_child,
+    fetch::{self, Location},
+    lock::{mtime_ns, Guard, Lock, LockEntry},
+    manifest::Manifest,
+    sha256_file, InstallError,
+};
+use crate::loader::{self, LIBRARY_EXTENSION};
+
+/// What `install` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Installed a plugin that was not installed.
+    Installed,
+    /// Replaced another version (the old version).
+    Replaced(String),
+    /// The same version and library were already installed.
+    Unchanged,
+}
+
+/// The result of an install: the lock entry and what happened.
+#[derive(Debug, Clone)]
+pub struct Installed {
+    /// The plugin's lock entry.
+    pub entry: LockEntry,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// A staging directory, removed on drop unless moved into place.
+struct Staging(Option<PathBuf>);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A unique name for a temporary entry of the plugin directory (hidden: never a drop-in).
+fn temp_name(kind: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(".{kind}-{}-{nanos}", std::process::id())
+}
+
+/// Creates `dir` (and parents) with mode 0755 on Unix.
+fn create_dir(dir: &Path) -> Result<(), InstallError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
+    builder.create(dir).map_err(|e| InstallError::io(dir, e))
+}
+
+/// A name or version usable as one directory name.
+fn safe_component(value: &str) -> Result<(), InstallError> {
+    let ok = !value.is_empty()
+        && !value.starts_with('.')
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
+    if ok {
+        Ok(())
+    } else {
+        Err(InstallError::BadName {
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// Whether `entry`'s library is in place and unchanged (cheap: size and modification time).
+fn intact(dir: &Path, entry: &LockEntry) -> bool {
+    loader::check_locked(&entry.library(dir), entry).is_ok()
+}
+
+/// Installs the plugin `source` names (a manifest path or URL, or a library path) into plugin
+/// directory `dir`.
+pub fn install(source: &str, dir: &Path) -> Result<Installed, InstallError> {
+    let is_library = source.ends_with(&format!(".{LIBRARY_EXTENSION}"));
+    let location = Location::parse(source, None)?;
+    let (library, expected, manifest) = if is_library {
+        let location = match location {
+            Location::File(path) => Location::File(fs::canonicalize(&path).unwrap_or(path)),
+            http => http,
+        };
+        (location, None, None)
+    } else {
+        let manifest = Manifest::parse(&fetch::read_text(&location)?, source)?;
+        let platform = manifest.for_this_platform(source)?;
+        let library = Location::parse(&platform.url, Some(&location))?;
+        let expected = platform.sha256.clone();
+        if let Some(entry) = Lock::read(dir)?.get(&manifest.name) {
+            if entry.version == manifest.version && entry.sha256 == expected && intact(dir, entry) {
+                return Ok(Installed {
+                    entry: entry.clone(),
+                    outcome: Outcome::Unchanged,
+                });
+            }
+        }
+        (library, Some(expected), Some(manifest))
+    };
+    let file = library
+        .file_name()
+        .filter(|f| f.ends_with(&format!(".{LIBRARY_EXTENSION}")) && safe_component(f).is_ok())
+        .unwrap_or_else(|| format!("plugin.{LIBRARY_EXTENSION}"));
+
+    create_dir(dir)?;
+    let staging_dir = dir.join(temp_name("staging"));
+    create_dir(&staging_dir)?;
+    let mut staging = Staging(Some(staging_dir.clone()));
+    let staged = staging_dir.join(&file);
+    let sha256 = fetch::download(&library, &staged)?;
+    if let Some(expected) = expected {
+        if sha256 != expected {
+            return Err(InstallError::HashMismatch {
+                url: library.to_string(),
+                expected,
+                found: sha256,
+            });
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&staged, fs::Permissions::from_mode(0o644))
+            .map_err(|e| InstallError::io(&staged, e))?;
+    }
+    let checked = check_in_child(&staged, &staging_dir, source)?;
+    if let Some(manifest) = &manifest {
+        if (manifest.name.as_str(), manifest.version.as_str())
+            != (checked.name.as_str(), checked.version.as_str())
+        {
+            return Err(InstallError::Mismatch {
+                source_name: source.to_owned(),
+                expected: format!("{} {}", manifest.name, manifest.version),
+                found: format!("{} {}", checked.name, checked.version),
+            });
+        }
+    }
+    safe_component(&checked.name)?;
+    safe_component(&checked.version)?;
+    // Remove what the check wrote into its scratch HOME; only the library moves into place.
+    for entry in fs::read_dir(&staging_dir).map_err(|e| InstallError::io(&staging_dir, e))? {
+        let path = entry.map_err(|e| InstallError::io(&staging_dir, e))?.path();
+        if path != staged {
+            let _ = fs::remove_dir_all(&path).or_else(|_| fs::remove_file(&path));
+        }
+    }
+
+    let _guard = Guard::acquire(dir)?;
+    let mut lock = Lock::read(dir)?;
+    let previous = lock.get(&checked.name).cloned();
+    if let Some(entry) = &previous {
+        if entry.version == checked.version && entry.sha256 == sha256 && intact(dir, entry) {
+            return Ok(Installed {
+                entry: entry.clone(),
+                outcome: Outcome::Unchanged,
+            });
+        }
+    }
+    let name_dir = dir.join(&checked.name);
+    create_dir(&name_dir)?;
+    let target = name_dir.join(&checked.version);
+    let displaced = name_dir.join(temp_name("old"));
+    let had_target = target.exists();
+    if had_target {
+        fs::rename(&target, &displaced).map_err(|e| InstallError::io(&target, e))?;
+    }
+    fs::rename(&staging_dir, &target).map_err(|e| InstallError::io(&target, e))?;
+    staging.0 = None;
+    let installed = target.join(&file);
+    let meta = fs::metadata(&installed).map_err(|e| InstallError::io(&installed, e))?;
+    let entry = LockEntry {
+        name: checked.name.clone(),
+        version: checked.version.clone(),
+        abi: checked.abi,
+        sha256,
+        source: if is_library {
+            library.to_string()
+        } else {
+            source.to_owned()
+        },
+        file,
+        size: meta.len(),
+        mtime_ns: mtime_ns(&meta).unwrap_or_default(),
+    };
+    lock.put(entry.clone());
+    if let Err(e) = lock.write(dir) {
+        let _ = fs::remove_dir_all(&target);
+        if had_target {
+            let _ = fs::rename(&displaced, &target);
+        }
+        return Err(e);
+    }
+    // Older versions (and the displaced copy) go once the lock names the new one.
+    if let Ok(entries) = fs::read_dir(&name_dir) {
+        for old in entries.filter_map(Result::ok) {
+            if old.file_name() != checked.version.as_str() {
+                let _ = fs::remove_dir_all(old.path());
+            }
+        }
+    }
+    let outcome = match previous {
+        Some(old) if old.version != entry.version => Outcome::Replaced(old.version),
+        Some(_) => Outcome::Installed,
+        None => Outcome::Installed,
+    };
+    Ok(Installed { entry, outcome })
+}
+
+/// Removes installed plugin `name` from plugin directory `dir`; returns its lock entry.
+pub fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
+    let _guard = Guard::acquire(dir)?;
+    let mut lock = Lock::read(dir)?;
+    let Some(entry) = lock.get(name).cloned() else {
+        let names: Vec<&str> = lock.plugins.iter().map(|e| e.name.as_str()).collect();
+        return Err(InstallError::NotInstalled {
+            name: name.to_owned(),
+            dir: dir.to_owned(),
+            installed: if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            },
+        });
+    };
+    lock.plugins.retain(|e| e.name != name);
+    lock.write(dir)?;
+    let plugin_dir = dir.join(&entry.name);
+    fs::remove_dir_all(&plugin_dir).or_else(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Ok(()),
+        _ => Err(InstallError::io(&plugin_dir, e)),
+    })?;
+    Ok(entry)
+}
+
+/// One installed plugin's verification.
+#[derive(Debug)]
+pub struct Verified {
+    /// The lock entry.
+    pub entry: LockEntry,
+    /// The library's path.
+    pub path: PathBuf,
+    /// `Err` with the reason when the library is missing or does not hash to the lock's sha256.
+    pub result: Result<(), String>,
+}
+
+/// Re-hashes every installed library of `dir` against the lock (always hashing, whatever the size
+/// and modification time say).
+pub fn verify(dir: &Path) -> Result<Vec<Verified>, InstallError> {
+    let lock = Lock::read(dir)?;
+    Ok(lock
+        .plugins
+        .into_iter()
+        .map(|entry| {
+            let path = entry.library(dir);
+            let result = match sha256_file(&path) {
+                Err(e) => Err(format!("cannot read the library: {e}")),
+                Ok(found) if found != entry.sha256 => Err(format!(
+                    "sha256 is {found}, the lock recorded {}: modified after install",
+                    entry.sha256
+                )),
+                Ok(_) => Ok(()),
+            };
+            Verified {
+                entry,
+                path,
+                result,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,254 @@
+//! The lock file of the plugin directory (`plugins.lock`): one entry per installed plugin with the
+//! hash, size and modification time of its library, and the advisory lock that serializes installs.
+
+use std::{
+    fs,
+    io::Write,
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use serde::{Deserialize, Serialize};
+
+use super::InstallError;
+
+/// The lock file's name inside the plugin directory.
+pub const LOCK_FILE: &str = "plugins.lock";
+
+/// The advisory lock held while an install or removal changes the plugin directory.
+const GUARD_FILE: &str = ".plugins.lock.guard";
+
+/// A guard older than this is left over from a killed process and is taken over.
+const STALE_GUARD: Duration = Duration::from_secs(120);
+
+/// One installed plugin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockEntry {
+    /// The plugin's name (its directory under the plugin directory).
+    pub name: String,
+    /// The installed version (the directory under the name).
+    pub version: String,
+    /// The plugin ABI it was built against.
+    pub abi: String,
+    /// The library's sha256, lowercase hex.
+    pub sha256: String,
+    /// Where it was installed from (manifest or library, as given).
+    pub source: String,
+    /// The library's file name inside `<name>/<version>/`.
+    pub file: String,
+    /// The library's size in bytes when installed.
+    pub size: u64,
+    /// Its modification time when installed, in nanoseconds since the Unix epoch.
+    pub mtime_ns: i64,
+}
+
+impl LockEntry {
+    /// The library's path under plugin directory `dir`.
+    pub fn library(&self, dir: &Path) -> PathBuf {
+        dir.join(&self.name).join(&self.version).join(&self.file)
+    }
+
+    /// Whether `meta` still has the size and modification time recorded at install.
+    pub fn matches(&self, meta: &fs::Metadata) -> bool {
+        meta.len() == self.size && mtime_ns(meta) == Some(self.mtime_ns)
+    }
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch.
+pub fn mtime_ns(meta: &fs::Metadata) -> Option<i64> {
+    let since = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_nanos()).ok()
+}
+
+/// The parsed lock file.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Lock {
+    /// The installed plugins, sorted by name.
+    #[serde(default, rename = "plugin")]
+    pub plugins: Vec<LockEntry>,
+}
+
+impl Lock {
+    /// Reads `<dir>/plugins.lock`; an empty lock when there is none.
+    pub fn read(dir: &Path) -> Result<Lock, InstallError> {
+        let path = dir.join(LOCK_FILE);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lock::default()),
+            Err(e) => return Err(InstallError::io(&path, e)),
+        };
+        if let Some(lock) = parse_fast(&text) {
+            return Ok(lock);
+        }
+        toml::from_str(&text).map_err(|e| InstallError::BadLock {
+            path,
+            reason: e.message().to_owned(),
+        })
+    }
+
+    /// The entry for plugin `name`.
+    pub fn get(&self, name: &str) -> Option<&LockEntry> {
+        self.plugins.iter().find(|e| e.name == name)
+    }
+
+    /// Adds `entry`, replacing any entry of the same name.
+    pub fn put(&mut self, entry: LockEntry) {
+        self.plugins.retain(|e| e.name != entry.name);
+        self.plugins.push(entry);
+        self.plugins.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    /// Writes the lock to `<dir>/plugins.lock` atomically (temp file, fsync, rename).
+    pub fn write(&self, dir: &Path) -> Result<(), InstallError> {
+        let path = dir.join(LOCK_FILE);
+        let tmp = dir.join(format!(".{LOCK_FILE}.{}.tmp", std::process::id()));
+        let text = toml::to_string(self).map_err(|e| InstallError::BadLock {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let written = fs::File::create(&tmp).and_then(|mut f| {
+            f.write_all(b"# Written by `flyte-host plugin install`: do not edit by hand.\n")?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()
+        });
+        if let Err(e) = written.and_then(|()| fs::rename(&tmp, &path)) {
+            let _ = fs::remove_file(&tmp);
+            return Err(InstallError::io(&path, e));
+        }
+        Ok(())
+    }
+}
+
+/// Parses the lock in the exact shape [`Lock::write`] produces (`[[plugin]]` tables of `key = "string"`
+/// and `key = integer` lines) without the TOML parser, which costs more at start-up than the rest of
+/// plugin selection; `None` for anything else, which then goes through the TOML parser.
+fn parse_fast(text: &str) -> Option<Lock> {
+    let mut tables: Vec<std::collections::HashMap<&str, String>> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "[[plugin]]" {
+            tables.push(Default::default());
+            continue;
+        }
+        let (key, value) = line.split_once(" = ")?;
+        let value = if let Some(v) = value.strip_prefix('"') {
+            let v = v.strip_suffix('"')?;
+            if v.contains(['\\', '"']) {
+                return None;
+            }
+            v.to_owned()
+        } else if let Some(v) = value.strip_prefix('\'') {
+            let v = v.strip_suffix('\'')?;
+            if v.contains('\'') {
+                return None;
+            }
+            v.to_owned()
+        } else if value.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            value.to_owned()
+        } else {
+            return None;
+        };
+        tables.last_mut()?.insert(key, value);
+    }
+    let plugins = tables
+        .into_iter()
+        .map(|mut t| {
+            let entry = LockEntry {
+                name: t.remove("name")?,
+                version: t.remove("version")?,
+                abi: t.remove("abi")?,
+                sha256: t.remove("sha256")?,
+                source: t.remove("source")?,
+                file: t.remove("file")?,
+                size: t.remove("size")?.parse().ok()?,
+                mtime_ns: t.remove("mtime_ns")?.parse().ok()?,
+            };
+            t.is_empty().then_some(entry)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Lock { plugins })
+}
+
+/// Holds the plugin directory's advisory lock until dropped.
+#[derive(Debug)]
+pub struct Guard {
+    path: PathBuf,
+}
+
+impl Guard {
+    /// Waits for (and takes) the plugin directory's advisory lock; a guard left by a killed process
+    /// is taken over once it is older than two minutes.
+    pub fn acquire(dir: &Path) -> Result<Guard, InstallError> {
+        let path = dir.join(GUARD_FILE);
+        let started = SystemTime::now();
+        loop {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(Guard { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a > STALE_GUARD) {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    if started
+                        .elapsed()
+                        .is_ok_and(|waited| waited > STALE_GUARD * 2)
+                    {
+                        return Err(InstallError::Busy { guard: path });
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(e) => return Err(InstallError::io(&path, e)),
+            }
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_parser_reads_what_write_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lock = Lock::default();
+        for (name, source) in [("b", "https://x/b.toml"), ("a", "C:\\it's \"here\".so")] {
+            lock.put(LockEntry {
+                name: name.into(),
+                version: "1.0.0".into(),
+                abi: "1.0.0".into(),
+                sha256: "ab".repeat(32),
+                source: source.into(),
+                file: "liba.so".into(),
+                size: 12,
+                mtime_ns: 1_700_000_000_123_456_789,
+            });
+        }
+        lock.write(dir.path()).unwrap();
+        let read = Lock::read(dir.path()).unwrap();
+        assert_eq!(read.plugins, lock.plugins);
+        lock.plugins.retain(|e| e.name == "b");
+        lock.write(dir.path()).unwrap();
+        let text = fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
+        assert_eq!(parse_fast(&text).unwrap().plugins, lock.plugins);
+        assert!(parse_fast("[[plugin]]\nname = \"a\"\n").is_none());
+    }
+}

@@ -1,0 +1,63 @@
+//! Installing prebuilt plugins: manifests (per-platform URL + sha256), downloading with hash
+//! verification, the out-of-process `plugin check`, and the plugin directory's lock file.
+//!
+//! Layout of the plugin directory (`$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/`):
+//! `<name>/<version>/<library>` per installed plugin, `plugins.lock` recording each one's hash,
+//! size and modification time, and any loose drop-in libraries.
+
+mod check;
+mod error;
+mod fetch;
+mod flow;
+pub mod lock;
+pub mod manifest;
+pub mod scaffold;
+
+use std::{
+    fs,
+    io::Read,
+    path::{Path, PathBuf},
+};
+
+use sha2::{Digest, Sha256};
+
+pub use check::{check_in_child, check_standalone, Checked};
+pub use error::InstallError;
+pub use flow::{install, remove, verify, Installed, Outcome, Verified};
+
+/// The plugin directory from the environment: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/`.
+pub fn plugin_dir_from_env() -> Result<PathBuf, InstallError> {
+    crate::loader::plugin_dir(
+        std::env::var_os("FLYTE_PLUGIN_DIR"),
+        std::env::var_os("HOME").map(PathBuf::from),
+    )
+    .ok_or(InstallError::NoPluginDir)
+}
+
+/// The sha256 of the file at `path`, lowercase hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `text` is a sha256 in hex.
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The target triple of this host: the platform key of manifests.
+pub const TARGET: &str = env!("FLYTE_HOST_TARGET");

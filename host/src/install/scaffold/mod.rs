@@ -1,0 +1,80 @@
+//! `plugin new`: writes a ready-to-build plugin crate from the templates next to this file.
+
+use std::{fs, path::Path};
+
+use super::InstallError;
+use crate::loader::LIBRARY_EXTENSION;
+
+const CARGO_TOML: &str = include_str!("Cargo.toml.tmpl");
+const LIB_RS: &str = include_str!("lib.rs.tmpl");
+const README: &str = include_str!("README.md.tmpl");
+const GITIGNORE: &str = include_str!("gitignore.tmpl");
+
+/// The `flyte-plugin-abi` release new plugins depend on.
+const ABI_REQUIREMENT: &str = "\"1\"";
+
+/// Writes the plugin crate `name` into `dir` (which must not exist or be empty). With `abi_path`,
+/// the crate depends on the `flyte-plugin-abi` crate at that path instead of the released one.
+pub fn scaffold(name: &str, dir: &Path, abi_path: Option<&Path>) -> Result<(), InstallError> {
+    let fail = |reason: String| InstallError::Scaffold {
+        path: dir.to_owned(),
+        reason,
+    };
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(fail(format!(
+            "`{name}` is not a valid crate name: start with a letter, then letters, digits, `-` or `_`"
+        )));
+    }
+    if fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(fail(
+            "the directory exists and is not empty: choose another --path".into(),
+        ));
+    }
+    let abi_dependency = match abi_path {
+        Some(path) => {
+            let path = fs::canonicalize(path)
+                .map_err(|e| fail(format!("--abi-path {}: {e}", path.display())))?;
+            format!("{{ path = {:?} }}", path.display().to_string())
+        }
+        None => ABI_REQUIREMENT.to_owned(),
+    };
+    let crate_name = name.replace('-', "_");
+    let type_name: String = name
+        .split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut chars = p.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<String>()
+        + "Plugin";
+    let library = format!(
+        "{}{crate_name}.{LIBRARY_EXTENSION}",
+        std::env::consts::DLL_PREFIX
+    );
+    let fill = |template: &str| {
+        template
+            .replace("{{name}}", name)
+            .replace("{{type_name}}", &type_name)
+            .replace("{{library}}", &library)
+            .replace("{{abi_dependency}}", &abi_dependency)
+    };
+    let files = [
+        ("Cargo.toml", fill(CARGO_TOML)),
+        ("src/lib.rs", fill(LIB_RS)),
+        ("README.md", fill(README)),
+        (".gitignore", fill(GITIGNORE)),
+    ];
+    fs::create_dir_all(dir.join("src")).map_err(|e| fail(e.to_string()))?;
+    for (file, text) in files {
+        fs::write(dir.join(file), text).map_err(|e| fail(format!("{file}: {e}")))?;
+    }
+    Ok(())
+}

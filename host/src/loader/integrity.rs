@@ -1,0 +1,104 @@
+//! The integrity checks every plugin library passes before it is loaded: no write access for other
+//! users (as ssh refuses loose key permissions), an installed library still matching its lock entry,
+//! and the `FLYTE_PLUGIN_SHA256` pin.
+//!
+//! Cheap by design: the permission check is one `stat` of the file and one of its directory; a
+//! locked library is only re-hashed when its size or modification time no longer match the lock.
+//! The pin is the exception: it costs one hash of the library on every start.
+
+use std::{ffi::OsString, fs, path::Path};
+
+use super::LoadError;
+use crate::install::{lock::LockEntry, sha256_file};
+
+/// Refuses `path` when the file or its directory is writable by group or others.
+#[cfg(unix)]
+pub(super) fn check_permissions(path: &Path, meta: &fs::Metadata) -> Result<(), LoadError> {
+    use std::os::unix::fs::PermissionsExt;
+    let loose = |what: &'static str, target: &Path, mode: u32| {
+        if mode & 0o022 == 0 {
+            return Ok(());
+        }
+        Err(LoadError::LoosePermissions {
+            what,
+            path: target.to_owned(),
+            mode: mode & 0o7777,
+        })
+    };
+    loose("library", path, meta.permissions().mode())?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match fs::metadata(dir) {
+        Ok(dir_meta) => loose("directory", dir, dir_meta.permissions().mode()),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Windows has no mode bits to check.
+#[cfg(not(unix))]
+pub(super) fn check_permissions(_path: &Path, _meta: &fs::Metadata) -> Result<(), LoadError> {
+    Ok(())
+}
+
+/// Refuses an installed library that no longer hashes to its lock entry. The hash is only computed
+/// when the size or modification time differ from the ones recorded at install.
+pub fn check_locked(path: &Path, entry: &LockEntry) -> Result<(), LoadError> {
+    let meta = fs::metadata(path).map_err(|_| LoadError::InstalledMissing {
+        path: path.to_owned(),
+        name: entry.name.clone(),
+    })?;
+    if entry.matches(&meta) {
+        return Ok(());
+    }
+    let found = sha256_file(path).map_err(|e| LoadError::Unreadable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if found == entry.sha256 {
+        return Ok(());
+    }
+    Err(LoadError::Tampered {
+        path: path.to_owned(),
+        name: entry.name.clone(),
+        version: entry.version.clone(),
+        expected: entry.sha256.clone(),
+        found,
+    })
+}
+
+/// Refuses `path` unless it hashes to `pin` (the value of `FLYTE_PLUGIN_SHA256`), when set.
+pub fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
+    let Some(pin) = pin.filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let pin = pin.to_string_lossy().trim().to_ascii_lowercase();
+    if pin.len() != 64 || !pin.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(LoadError::BadPin { value: pin });
+    }
+    let found = sha256_file(path).map_err(|e| LoadError::Unreadable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if found == pin {
+        return Ok(());
+    }
+    Err(LoadError::PinMismatch {
+        path: path.to_owned(),
+        expected: pin,
+        found,
+    })
+}
+
+/// Refuses `path` when the library or its directory is writable by other users (see
+/// [`check_permissions`]); for `plugin verify`.
+pub fn check_file_permissions(path: &Path) -> Result<(), LoadError> {
+    match fs::metadata(path) {
+        Ok(meta) => check_permissions(path, &meta),
+        Err(e) => Err(LoadError::Unreadable {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
