@@ -2,13 +2,72 @@
 //! crashes (segfault, abort, exit) while loading or in a hook cannot take the caller down.
 
 use std::{
+    io::Read,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::{Command, Output, Stdio},
+    thread,
+    time::{Duration, Instant},
 };
 
 use serde_json::Value;
 
 use super::InstallError;
+
+/// How long a library may take to load and answer every hook before the check gives up on it.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `command` to completion, or kills it after `timeout`: a library that hangs in a hook must
+/// not hang `plugin install` or `plugin list`.
+fn output_within(command: &mut Command, timeout: Duration) -> Result<Output, String> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run flyte-host plugin check: {e}"))?;
+    // Drained on threads so a chatty child cannot block on a full pipe while we wait.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "the library did not finish the check within {} s (a hook hangs)",
+                    timeout.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("cannot wait for flyte-host plugin check: {e}")),
+        }
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
 
 /// What the check learned about a library that passed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,9 +111,7 @@ pub fn check_in_child(
     if let Some(cache) = cache {
         command.env("XDG_CACHE_HOME", cache);
     }
-    let output = command
-        .output()
-        .map_err(|e| failed(format!("cannot run flyte-host plugin check: {e}")))?;
+    let output = output_within(&mut command, CHECK_TIMEOUT).map_err(failed)?;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let report: Option<Value> = serde_json::from_slice(&output.stdout).ok();
     let Some(code) = output.status.code() else {
