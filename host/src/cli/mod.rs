@@ -1,6 +1,7 @@
 //! The command line: the built-in clap tree extended by the active plugin, parsed and dispatched to
 //! the command modules.
 
+mod args;
 mod builtin;
 pub mod extend;
 mod tree;

@@ -7,7 +7,7 @@ use abi_stable::std_types::RString;
 use clap::Command;
 use flyte_plugin_abi::types::{FfiCliView, FfiCommandInfo};
 
-use super::extend::{clap_command, Extension};
+use super::{args::clap_command, extend::Extension};
 
 /// Who provides a command.
 pub enum Kind {
