@@ -16,6 +16,7 @@ mod plugin_show;
 mod plugin_verify;
 mod register;
 mod run_task;
+mod task_args;
 mod task_show;
 mod version;
 

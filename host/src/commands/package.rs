@@ -18,26 +18,13 @@ use crate::{error::Error, services, tasks};
 
 /// Runs the command.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
-    let files: Vec<PathBuf> = matches
-        .get_many::<PathBuf>("files")
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
     let dir = matches
         .get_one::<PathBuf>("output")
         .cloned()
         .ok_or_else(|| {
             Error::Message("package: an output directory (-o DIR) is required".into())
         })?;
-    let version = matches.get_one::<String>("version");
-    if let Some(version) = version {
-        tasks::check_version(version)?;
-    }
-    let resolved = tasks::resolve(tasks::load(&files)?, services::active())?;
-    let version = version
-        .cloned()
-        .unwrap_or_else(|| tasks::default_version(&resolved));
+    let (resolved, version) = super::task_args::versioned_tasks(matches)?;
     let (project, domain) = services::globals().map_or(("flytesnacks", "development"), |g| {
         (g.project.as_str(), g.domain.as_str())
     });

@@ -2,30 +2,17 @@
 //! defaults, registered in FlyteAdmin (`POST /api/v1/tasks`) through the remote from `get_remote`.
 //! Every task is validated before the first one is sent; a progress line per task.
 
-use std::{io::Write, path::PathBuf};
+use std::io::Write;
 
 use clap::ArgMatches;
 use serde_json::{json, Value};
 
 use super::json_output;
-use crate::{error::Error, output, remote, services, tasks};
+use crate::{error::Error, output, remote, tasks};
 
 /// Runs the command.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
-    let files: Vec<PathBuf> = matches
-        .get_many::<PathBuf>("files")
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let version = matches.get_one::<String>("version");
-    if let Some(version) = version {
-        tasks::check_version(version)?;
-    }
-    let resolved = tasks::resolve(tasks::load(&files)?, services::active())?;
-    let version = version
-        .cloned()
-        .unwrap_or_else(|| tasks::default_version(&resolved));
+    let (resolved, version) = super::task_args::versioned_tasks(matches)?;
 
     let client = remote::connect()?;
     let (project, domain) = (client.project().to_owned(), client.domain().to_owned());

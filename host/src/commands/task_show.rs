@@ -1,29 +1,20 @@
 //! `flyte-host task show FILE...`: each task after the organization's defaults, and where each
 //! value came from (the task file, a plugin hook, or the host's default).
 
-use std::{
-    io::{self, Write},
-    path::PathBuf,
-};
+use std::io::{self, Write};
 
 use clap::ArgMatches;
 use serde_json::{json, Map, Value};
 
 use crate::{
     error::Error,
-    output, services,
+    output,
     tasks::{self, ResolvedTask, Source, Variable},
 };
 
 /// Runs the command.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
-    let files: Vec<PathBuf> = matches
-        .get_many::<PathBuf>("files")
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let resolved = tasks::resolve(tasks::load(&files)?, services::active())?;
+    let resolved = super::task_args::resolved_tasks(matches)?;
     let shown: Vec<(&ResolvedTask, Vec<Field>)> = resolved.iter().map(|t| (t, fields(t))).collect();
     if super::json_output() {
         let tasks = shown
