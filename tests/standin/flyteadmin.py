@@ -41,10 +41,17 @@ and `version` make:
   (FAILED, with a USER error) of `seed.small`, which keep their phase.
 - `--token T`: every /api/ request needs `Authorization: Bearer T` (or `flyte-authorization`), or
   gets 401 UNAUTHENTICATED with a WWW-Authenticate header.
+- `--oauth URL`: auth through the OAuth server at URL (an issuer): `/.well-known/oauth-authorization-server`
+  re-serves its metadata, `/config/v1/flyte_client` names `--client-id` (`flytectl`), `--redirect-uri`,
+  `--scopes` and `--auth-key` (the authorization_metadata_key, `flyte-authorization`), and every /api/
+  request needs a bearer (on that header or `Authorization`) that the server's introspection endpoint,
+  called as client `--introspect-client ID:SECRET`, calls active. Without `--oauth` both discovery
+  endpoints answer 501 UNIMPLEMENTED, as admin does with auth disabled.
 - Debugging: GET /__requests returns every request received so far (method, path, query, headers
   with lowercase names, the raw body and the body as JSON).
 
 Usage: flyteadmin.py [--port 0] [--projects flytesnacks,...] [--legacy-conflicts] [--token T]
+       [--oauth URL --introspect-client ID:SECRET [--client-id ID] [--redirect-uri URI] [--scopes a,b] [--auth-key K]]
 [--seed].
 It prints `PORT <n>` on its first line once it listens on 127.0.0.1:<n>, then serves until killed.
 """
@@ -59,6 +66,9 @@ import re
 import string
 import sys
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -711,6 +721,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "flyteadmin-stand-in"
     admin = None  # set by main
     token = None
+    oauth = None  # set by main with --oauth
 
     def log_message(self, *args):
         pass
@@ -764,7 +775,17 @@ class Handler(BaseHTTPRequestHandler):
                 "raw_body": raw,
                 "body": parsed,
             })
+        if url.path in ("/.well-known/oauth-authorization-server", "/config/v1/flyte_client") and method == "GET":
+            return self.discovery(url.path)
         try:
+            if url.path.startswith("/api/") and self.oauth is not None:
+                rejection = self.check_bearer()
+                if rejection:
+                    return self.send(
+                        401,
+                        {"code": UNAUTHENTICATED, "message": rejection, "details": []},
+                        [("WWW-Authenticate", rejection)],
+                    )
             if url.path.startswith("/api/") and self.token is not None:
                 header = self.headers.get("Authorization") or self.headers.get("flyte-authorization") or ""
                 if header != f"Bearer {self.token}":
@@ -803,6 +824,52 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError as e:
             return self.send(HTTP_STATUS.get(e.code, 500), {"code": e.code, "message": e.message, "details": []})
 
+    def discovery(self, path):
+        if self.oauth is None:
+            return self.send(501, {"code": UNIMPLEMENTED,
+                                   "message": "unknown service flyteidl.service.AuthMetadataService", "details": []})
+        if path == "/config/v1/flyte_client":
+            return self.send(200, {
+                "client_id": self.oauth["client_id"], "redirect_uri": self.oauth["redirect_uri"],
+                "scopes": self.oauth["scopes"], "authorization_metadata_key": self.oauth["auth_key"],
+                "service_http_endpoint": "", "audience": "",
+            })
+        meta = self.oauth_metadata()
+        keys = ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "response_types_supported",
+                "scopes_supported", "grant_types_supported", "code_challenge_methods_supported",
+                "token_endpoint_auth_methods_supported", "device_authorization_endpoint"]
+        return self.send(200, {k: meta[k] for k in keys if k in meta})
+
+    @classmethod
+    def oauth_metadata(cls):
+        if "metadata" not in cls.oauth:
+            with urllib.request.urlopen(cls.oauth["url"] + "/.well-known/openid-configuration", timeout=10) as r:
+                cls.oauth["metadata"] = json.loads(r.read().decode())
+        return cls.oauth["metadata"]
+
+    def check_bearer(self):
+        """None when the request carries an active bearer token, else the 401 message."""
+        header = self.headers.get(self.oauth["auth_key"]) or self.headers.get("Authorization") or ""
+        if not header.startswith("Bearer "):
+            return "token parse error: no Bearer token"
+        token = header[len("Bearer "):]
+        if token in self.oauth["active"]:
+            return None
+        endpoint = self.oauth_metadata()["introspection_endpoint"]
+        basic = base64.b64encode(self.oauth["introspect_client"].encode()).decode()
+        request = urllib.request.Request(
+            endpoint, data=urllib.parse.urlencode({"token": token}).encode(),
+            headers={"Authorization": "Basic " + basic, "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                answer = json.loads(r.read().decode())
+        except (urllib.error.URLError, ValueError) as e:
+            return f"token parse error: introspection failed: {e}"
+        if not answer.get("active"):
+            return "token parse error: invalid token"
+        self.oauth["active"].add(token)
+        return None
+
     def do_GET(self):
         self.handle_any("GET")
 
@@ -823,11 +890,23 @@ def main():
     parser.add_argument("--legacy-conflicts", action="store_true")
     parser.add_argument("--token")
     parser.add_argument("--seed", action="store_true")
+    parser.add_argument("--oauth")
+    parser.add_argument("--introspect-client", default="")
+    parser.add_argument("--client-id", default="flytectl")
+    parser.add_argument("--redirect-uri", default="http://localhost:53593/callback")
+    parser.add_argument("--scopes", default="openid,offline_access,all")
+    parser.add_argument("--auth-key", default="flyte-authorization")
     args = parser.parse_args()
     Handler.admin = Admin([p for p in args.projects.split(",") if p], args.legacy_conflicts)
     if args.seed:
         Handler.admin.seed()
     Handler.token = args.token
+    if args.oauth:
+        Handler.oauth = {
+            "url": args.oauth.rstrip("/"), "introspect_client": args.introspect_client,
+            "client_id": args.client_id, "redirect_uri": args.redirect_uri,
+            "scopes": [x for x in args.scopes.split(",") if x], "auth_key": args.auth_key, "active": set(),
+        }
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)

@@ -124,6 +124,18 @@ pub(super) fn tree() -> Node {
         root(),
         vec![
             leaf(Command::new("info").about("Show the host version, the active plugin and the Flyte endpoint")),
+            leaf(
+                Command::new("login")
+                    .about("Log in to the Flyte endpoint with its configured authType (PKCE opens the browser)")
+                    .arg(
+                        Arg::new("timeout")
+                            .long("timeout")
+                            .value_name("SECONDS")
+                            .value_parser(clap::builder::RangedU64ValueParser::<u64>::new().range(1..))
+                            .help("How long to wait for the browser login to finish (default: 120)"),
+                    ),
+            ),
+            leaf(Command::new("logout").about("Forget the cached login tokens of the Flyte endpoint")),
             group(
                 Command::new("config").about("Inspect the Flyte connection settings"),
                 vec![leaf(Command::new("show").about(

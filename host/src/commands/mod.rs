@@ -4,6 +4,8 @@ mod completion;
 mod config_show;
 mod get;
 mod info;
+mod login;
+mod logout;
 mod package;
 mod plugin_check;
 mod plugin_command;
@@ -41,6 +43,8 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
     let path: Vec<&str> = parsed.path.iter().map(String::as_str).collect();
     match path.as_slice() {
         ["info"] => info::run(),
+        ["login"] => login::run(parsed.matches),
+        ["logout"] => logout::run(),
         ["config", "show"] => config_show::run(),
         ["plugin", "show"] => plugin_show::run(&cli.extension),
         ["plugin", "check"] => plugin_check::run(parsed.matches),

@@ -11,6 +11,7 @@ use ureq::{
 };
 
 use super::error::{grpc_code_name, one_line, RemoteError};
+use crate::auth::Authenticator;
 
 /// How long a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -71,6 +72,7 @@ pub struct AdminClient {
     origin: String,
     console_base: String,
     headers: Vec<(String, String)>,
+    auth: Authenticator,
     rpc_retries: u32,
     project: String,
     domain: String,
@@ -222,8 +224,10 @@ impl AdminClient {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map_or_else(|| base_url.clone(), |c| c.trim_end_matches('/').to_owned());
+        let auth = Authenticator::new(platform, &base_url);
         Ok(AdminClient {
             agent: Agent::new_with_config(config),
+            auth,
             base_url,
             endpoint: platform.endpoint.clone(),
             origin,
@@ -301,12 +305,41 @@ impl AdminClient {
         query: &[(&str, &str)],
         action: &str,
     ) -> Result<Reply, RemoteError> {
+        let reply = self.get_once(path, query, action)?;
+        if reply.status == 401 && self.renew()? {
+            return self.get_once(path, query, action);
+        }
+        Ok(reply)
+    }
+
+    /// The auth headers for the next request.
+    fn auth_headers(&self) -> Result<Vec<(String, String)>, RemoteError> {
+        self.auth
+            .headers()
+            .map_err(|e| RemoteError::Auth(e.to_string()))
+    }
+
+    /// After a 401: whether a new token was had (retry once).
+    fn renew(&self) -> Result<bool, RemoteError> {
+        self.auth
+            .renew()
+            .map_err(|e| RemoteError::Auth(e.to_string()))
+    }
+
+    /// [`AdminClient::get`] without the retry after a 401.
+    fn get_once(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        action: &str,
+    ) -> Result<Reply, RemoteError> {
         let url = format!("{}{path}", self.base_url);
+        let auth = self.auth_headers()?;
         let mut backoff = FIRST_BACKOFF;
         let mut attempt = 0;
         loop {
             let mut request = self.agent.get(&url);
-            for (name, value) in &self.headers {
+            for (name, value) in self.headers.iter().chain(&auth) {
                 request = request.header(name.as_str(), value.as_str());
             }
             for (name, value) in query {
@@ -334,12 +367,23 @@ impl AdminClient {
     ///
     /// Admin cannot be reached, or its body cannot be read.
     pub fn post(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
+        let reply = self.post_once(path, body, action)?;
+        // A 401 means admin did not act: sending again with a new token is safe.
+        if reply.status == 401 && self.renew()? {
+            return self.post_once(path, body, action);
+        }
+        Ok(reply)
+    }
+
+    /// [`AdminClient::post`] without the retry after a 401.
+    fn post_once(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
         let url = format!("{}{path}", self.base_url);
+        let auth = self.auth_headers()?;
         let mut request = self
             .agent
             .post(&url)
             .header("Content-Type", "application/json");
-        for (name, value) in &self.headers {
+        for (name, value) in self.headers.iter().chain(&auth) {
             request = request.header(name.as_str(), value.as_str());
         }
         let text = body.to_string();
@@ -351,6 +395,12 @@ impl AdminClient {
     /// status, the gRPC code and admin's message.
     pub fn status_error(&self, reply: &Reply, action: &str) -> RemoteError {
         if reply.status == 401 {
+            if let Some(mode) = self.auth.rejected_mode() {
+                return RemoteError::Auth(format!(
+                    "Flyte admin at {} rejected the token of authType {mode} (HTTP 401 UNAUTHENTICATED)",
+                    self.endpoint
+                ));
+            }
             return RemoteError::NotLoggedIn {
                 endpoint: self.endpoint.clone(),
             };
@@ -452,6 +502,8 @@ mod tests {
                     endpoint: format!("127.0.0.1:{port}"),
                     insecure: true,
                     rpc_retries: 2,
+                    // No token source at all (PKCE would try a login when run in a terminal).
+                    auth_mode: flyte_plugin_abi::AuthMode::ExternalCommand,
                     ..PlatformConfig::default()
                 },
                 config_file: None,

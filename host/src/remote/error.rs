@@ -34,6 +34,9 @@ pub enum RemoteError {
         /// The endpoint as configured.
         endpoint: String,
     },
+    /// Authentication failed (discovery, the token request, the login or the token command).
+    #[error("{0}")]
+    Auth(String),
     /// The entity does not exist (404).
     #[error("{what} not found in {project}/{domain} on {endpoint}")]
     NotFound {

@@ -1,0 +1,167 @@
+//! The token cache: one JSON file per admin endpoint under `~/.flyte/tokens/`, mode 0600, written
+//! atomically (a temporary file renamed over it).
+
+use std::{
+    fs,
+    io::Write as _,
+    path::{Path, PathBuf},
+};
+
+use super::{token::Tokens, AuthError};
+
+/// The cached tokens of one endpoint.
+#[derive(Debug, Clone)]
+pub struct TokenCache {
+    path: PathBuf,
+}
+
+/// `endpoint` as a file name: `dns:///flyte.example.com:443` → `flyte.example.com_443`.
+fn file_name(endpoint: &str) -> String {
+    let trimmed = endpoint.trim();
+    let trimmed = trimmed.strip_prefix("dns:///").unwrap_or(trimmed);
+    let lower = trimmed.to_ascii_lowercase();
+    let trimmed = if lower.starts_with("http://") {
+        &trimmed[7..]
+    } else if lower.starts_with("https://") {
+        &trimmed[8..]
+    } else {
+        trimmed
+    };
+    let name: String = trimmed
+        .trim_end_matches('/')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() {
+        "default.json".to_owned()
+    } else {
+        format!("{name}.json")
+    }
+}
+
+impl TokenCache {
+    /// The cache of admin `endpoint`: `$HOME/.flyte/tokens/<endpoint>.json`.
+    pub fn for_endpoint(endpoint: &str) -> TokenCache {
+        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+        TokenCache::in_dir(&home.join(".flyte").join("tokens"), endpoint)
+    }
+
+    /// The cache of `endpoint` in directory `dir`.
+    pub fn in_dir(dir: &Path, endpoint: &str) -> TokenCache {
+        TokenCache {
+            path: dir.join(file_name(endpoint)),
+        }
+    }
+
+    /// The cached tokens, if any (an unreadable or malformed file counts as none).
+    pub fn load(&self) -> Option<Tokens> {
+        let text = fs::read_to_string(&self.path).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Stores `tokens` (mode 0600, atomically).
+    ///
+    /// # Errors
+    ///
+    /// The directory or the file cannot be written.
+    pub fn store(&self, tokens: &Tokens) -> Result<(), AuthError> {
+        let fail = |e: std::io::Error| AuthError::Cache {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+        }
+        let text = serde_json::to_string(tokens).map_err(|e| AuthError::Cache {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let tmp = self
+            .path
+            .with_extension(format!("json.tmp{}", std::process::id()));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let written = options.open(&tmp).and_then(|mut file| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                file.set_permissions(fs::Permissions::from_mode(0o600))?;
+            }
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        });
+        if let Err(e) = written.and_then(|()| fs::rename(&tmp, &self.path)) {
+            let _ = fs::remove_file(&tmp);
+            return Err(fail(e));
+        }
+        Ok(())
+    }
+
+    /// Removes the cache; whether there was one.
+    ///
+    /// # Errors
+    ///
+    /// The file exists but cannot be removed.
+    pub fn remove(&self) -> Result<bool, AuthError> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(AuthError::Cache {
+                path: self.path.display().to_string(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// The cache file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_round_trip() {
+        assert_eq!(
+            file_name("dns:///flyte.example.com:443"),
+            "flyte.example.com_443.json"
+        );
+        assert_eq!(file_name("http://127.0.0.1:8088/"), "127.0.0.1_8088.json");
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::in_dir(&dir.path().join("t"), "localhost:30080");
+        assert!(cache.load().is_none());
+        let tokens = Tokens {
+            access_token: "a".into(),
+            refresh_token: Some("r".into()),
+            expires_at: Some(5),
+        };
+        cache.store(&tokens).unwrap();
+        assert_eq!(cache.load(), Some(tokens));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(cache.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(cache.remove().unwrap());
+        assert!(!cache.remove().unwrap());
+    }
+}

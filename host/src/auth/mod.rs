@@ -1,0 +1,288 @@
+//! Authentication to Flyte admin: discovery of the OAuth server through admin, the four flows of
+//! flytectl's `authType` (Pkce, ClientSecret, ExternalCommand, DeviceFlow), the token cache, and
+//! the [`Authenticator`] the admin client asks for its headers and, on a 401, for new ones.
+//!
+//! Tokens and secrets never appear in output, logs or errors.
+
+pub mod cache;
+pub mod client_secret;
+pub mod device;
+pub mod discovery;
+pub mod error;
+pub mod external;
+pub mod pages;
+pub mod pkce;
+pub mod token;
+
+use std::{fmt, io::IsTerminal as _, sync::Mutex, time::Duration};
+
+use flyte_plugin_abi::{AuthMode, PlatformConfig};
+use ureq::{
+    tls::{parse_pem, PemItem, RootCerts, TlsConfig},
+    Agent,
+};
+
+pub use cache::TokenCache;
+pub use discovery::{discover, AuthMetadata};
+pub use error::AuthError;
+pub use token::{exchange, Tokens};
+
+/// How long an OAuth call may take.
+const OAUTH_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a browser login may take (flytectl's `pkceConfig.timeout`).
+const PKCE_TIMEOUT: Duration = Duration::from_secs(120);
+/// A cached token expiring within this many seconds counts as expired.
+const EXPIRY_MARGIN: u64 = 30;
+
+/// The agent for the OAuth calls (discovery included): `httpProxyURL` as proxy, the admin TLS
+/// settings (`caCertFilePath`, `insecureSkipVerify`), HTTP error statuses as answers.
+///
+/// # Errors
+///
+/// An unreadable `caCertFilePath` or a malformed `httpProxyURL`.
+pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
+    let mut tls = TlsConfig::builder().disable_verification(platform.insecure_skip_verify);
+    if let Some(path) = platform
+        .ca_cert_file_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+    {
+        let pem = std::fs::read(path)
+            .map_err(|e| AuthError::Config(format!("cannot read caCertFilePath {path}: {e}")))?;
+        let certs: Vec<_> = parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(PemItem::Certificate(cert)) => Some(cert),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            return Err(AuthError::Config(format!(
+                "caCertFilePath {path} holds no PEM certificate"
+            )));
+        }
+        tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+    }
+    let proxy = match platform
+        .http_proxy_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+            AuthError::Config(format!("httpProxyURL {url} is not a proxy URL: {e}"))
+        })?),
+        None => None,
+    };
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .user_agent(format!("flyte-host/{}", env!("CARGO_PKG_VERSION")))
+        .timeout_global(Some(OAUTH_TIMEOUT))
+        .tls_config(tls.build())
+        .proxy(proxy)
+        .build();
+    Ok(Agent::new_with_config(config))
+}
+
+/// The `proxy-authorization` value `admin.proxyCommand` yields (`Bearer <its output>`), if set.
+///
+/// # Errors
+///
+/// The command fails.
+pub fn proxy_header(platform: &PlatformConfig) -> Result<Option<String>, AuthError> {
+    if platform.proxy_command.is_empty() {
+        return Ok(None);
+    }
+    let token = external::run(&platform.proxy_command, "admin.proxyCommand")?;
+    Ok(Some(format!("Bearer {token}")))
+}
+
+/// Whether an interactive login may run: stdin and stderr are terminals.
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The mutable state: the metadata once discovered, the current access token.
+#[derive(Default)]
+struct State {
+    meta: Option<AuthMetadata>,
+    access_token: Option<String>,
+    proxy: Option<String>,
+    proxy_done: bool,
+}
+
+/// What an admin client needs from auth: the headers for each request and a new token on a 401.
+pub struct Authenticator {
+    platform: PlatformConfig,
+    base_url: String,
+    cache: TokenCache,
+    state: Mutex<State>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("endpoint", &self.platform.endpoint)
+            .field("auth_mode", &self.platform.auth_mode)
+            .field("cache", &self.cache.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// The authenticator of the admin at `base_url` configured by `platform`.
+    pub fn new(platform: &PlatformConfig, base_url: &str) -> Authenticator {
+        Authenticator {
+            platform: platform.clone(),
+            base_url: base_url.to_owned(),
+            cache: TokenCache::for_endpoint(&platform.endpoint),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the mode keeps tokens in the cache.
+    fn caches(&self) -> bool {
+        self.platform.auth_mode != AuthMode::ExternalCommand
+    }
+
+    /// The auth headers for the next request: the cached (or command-made) bearer, on
+    /// `authorization` and on admin's `authorization_metadata_key` once known, and
+    /// `proxy-authorization` from `admin.proxyCommand`.
+    ///
+    /// # Errors
+    ///
+    /// `admin.command` or `admin.proxyCommand` fails.
+    pub fn headers(&self) -> Result<Vec<(String, String)>, AuthError> {
+        let mut state = self.lock();
+        if !state.proxy_done {
+            state.proxy = proxy_header(&self.platform)?;
+            state.proxy_done = true;
+        }
+        if state.access_token.is_none() {
+            if self.platform.auth_mode == AuthMode::ExternalCommand {
+                if !self.platform.command.is_empty() {
+                    state.access_token =
+                        Some(external::run(&self.platform.command, "admin.command")?);
+                }
+            } else if let Some(tokens) = self.cache.load().filter(|t| !t.expired(EXPIRY_MARGIN)) {
+                state.access_token = Some(tokens.access_token);
+            }
+        }
+        let mut headers = Vec::new();
+        if let Some(token) = &state.access_token {
+            let value = format!("Bearer {token}");
+            headers.push(("authorization".to_owned(), value.clone()));
+            if let Some(meta) = &state.meta {
+                let key = meta.authorization_metadata_key.to_ascii_lowercase();
+                if key != "authorization" {
+                    headers.push((key, value));
+                }
+            }
+        }
+        if let Some(proxy) = &state.proxy {
+            headers.push(("proxy-authorization".to_owned(), proxy.clone()));
+        }
+        Ok(headers)
+    }
+
+    /// After admin answered 401: gets a new token (the cache when another process refreshed it,
+    /// the refresh token, else the configured flow; PKCE only when interactive). `Ok(true)`: retry
+    /// with [`Authenticator::headers`]; `Ok(false)`: no token can be had (the caller reports "not
+    /// logged in").
+    ///
+    /// # Errors
+    ///
+    /// Discovery, the token request or the login failed.
+    pub fn renew(&self) -> Result<bool, AuthError> {
+        let mut state = self.lock();
+        let failed = state.access_token.take();
+        if self.platform.auth_mode == AuthMode::ExternalCommand {
+            if self.platform.command.is_empty() {
+                return Ok(false);
+            }
+            let token = external::run(&self.platform.command, "admin.command")?;
+            if state.meta.is_none() {
+                // Only for the header key; admin without auth discovery gets `authorization`.
+                state.meta = self.discover().ok();
+            }
+            state.access_token = Some(token);
+            return Ok(true);
+        }
+        let cached = self.cache.load();
+        if let Some(tokens) = &cached {
+            if Some(&tokens.access_token) != failed.as_ref() && !tokens.expired(EXPIRY_MARGIN) {
+                state.access_token = Some(tokens.access_token.clone());
+                return Ok(true);
+            }
+        }
+        let refresh = cached.as_ref().and_then(|t| t.refresh_token.clone());
+        if self.platform.auth_mode == AuthMode::Pkce && refresh.is_none() && !interactive() {
+            return Ok(false);
+        }
+        if state.meta.is_none() {
+            state.meta = Some(self.discover()?);
+        }
+        let Some(meta) = state.meta.clone() else {
+            return Ok(false);
+        };
+        let agent = agent(&self.platform)?;
+        if let Some(refresh) = refresh {
+            let mut form = vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+                ("client_id", meta.client_id.as_str()),
+            ];
+            let scope = meta.scopes.join(" ");
+            if !scope.is_empty() {
+                form.push(("scope", scope.as_str()));
+            }
+            if let Ok(mut tokens) = exchange(&meta, &agent, &form, None) {
+                if tokens.refresh_token.is_none() {
+                    tokens.refresh_token = Some(refresh.clone());
+                }
+                self.keep(&mut state, tokens)?;
+                return Ok(true);
+            }
+            // A refused refresh token is worthless: forget it and log in again.
+            let _ = self.cache.remove();
+        }
+        let tokens = match self.platform.auth_mode {
+            AuthMode::ClientSecret => client_secret::login(&meta, &self.platform, &agent)?,
+            AuthMode::DeviceFlow => device::login(&meta, &agent)?,
+            AuthMode::Pkce => {
+                if !interactive() {
+                    return Ok(false);
+                }
+                pkce::login(&meta, &agent, &self.platform.endpoint, PKCE_TIMEOUT)?
+            }
+            AuthMode::ExternalCommand => return Ok(false),
+        };
+        self.keep(&mut state, tokens)?;
+        Ok(true)
+    }
+
+    /// After admin still answered 401: the authType whose token admin rejected, when a token of
+    /// a non-interactive flow was sent (then "run `flyte-host login`" would not help).
+    pub fn rejected_mode(&self) -> Option<&'static str> {
+        let state = self.lock();
+        (self.platform.auth_mode != AuthMode::Pkce && state.access_token.is_some())
+            .then(|| self.platform.auth_mode.as_str())
+    }
+
+    fn keep(&self, state: &mut State, tokens: Tokens) -> Result<(), AuthError> {
+        if self.caches() {
+            self.cache.store(&tokens)?;
+        }
+        state.access_token = Some(tokens.access_token);
+        Ok(())
+    }
+
+    fn discover(&self) -> Result<AuthMetadata, AuthError> {
+        discover(&self.base_url, &self.platform, &agent(&self.platform)?)
+    }
+}

@@ -1,0 +1,48 @@
+//! `flyte-host login [--timeout SECONDS]`: logs in to the admin of the remote `get_remote`
+//! resolves with its configured `authType`, and keeps the tokens in the per-endpoint token cache.
+//! PKCE opens the browser (the URL is printed too) and waits at most `--timeout`; the token itself
+//! is never printed.
+
+use std::time::Duration;
+
+use clap::ArgMatches;
+use flyte_plugin_abi::AuthMode;
+
+use crate::{
+    auth::{self, client_secret, device, pkce, AuthError, TokenCache},
+    error::Error,
+    remote, services,
+};
+
+/// Logs in.
+pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+    let timeout = matches
+        .get_one::<u64>("timeout")
+        .map_or(pkce::DEFAULT_TIMEOUT, |s| Duration::from_secs(*s));
+    let hooked = services::resolved_remote().map_err(Error::Message)?;
+    let platform = &hooked.value.config.platform;
+    let endpoint = platform.endpoint.as_str();
+    let base_url = remote::base_url(endpoint, platform.insecure);
+    let tokens = match platform.auth_mode {
+        AuthMode::ExternalCommand => {
+            return Err(Error::Message(format!(
+                "{endpoint} is configured with authType ExternalCommand: admin.command makes a \
+                 token for every run, there is nothing to log in to"
+            )))
+        }
+        mode => {
+            let agent = auth::agent(platform)?;
+            let meta = auth::discover(&base_url, platform, &agent)?;
+            match mode {
+                AuthMode::ClientSecret => client_secret::login(&meta, platform, &agent)?,
+                AuthMode::DeviceFlow => device::login(&meta, &agent)?,
+                _ => pkce::login(&meta, &agent, endpoint, timeout)?,
+            }
+        }
+    };
+    TokenCache::for_endpoint(endpoint)
+        .store(&tokens)
+        .map_err(|e: AuthError| Error::from(e))?;
+    println!("Logged in to {endpoint}");
+    Ok(0)
+}

@@ -1,0 +1,24 @@
+//! `flyte-host logout`: removes the cached tokens of the remote `get_remote` resolves.
+
+use std::io::Write as _;
+
+use crate::{auth::TokenCache, error::Error, services};
+
+/// Removes the token cache of the resolved remote's endpoint.
+pub(super) fn run() -> Result<i32, Error> {
+    let remote = services::resolved_remote().map_err(Error::Message)?;
+    let endpoint = remote.value.config.platform.endpoint.clone();
+    let cache = TokenCache::for_endpoint(&endpoint);
+    let removed = cache.remove()?;
+    let mut out = std::io::stdout().lock();
+    if removed {
+        writeln!(
+            out,
+            "Logged out of {endpoint} (removed {})",
+            cache.path().display()
+        )?;
+    } else {
+        writeln!(out, "Not logged in to {endpoint}: no cached token")?;
+    }
+    Ok(0)
+}
