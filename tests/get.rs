@@ -500,3 +500,60 @@ fn a_plugin_command_calls_admin_through_the_host() {
         "{run}"
     );
 }
+
+#[test]
+fn a_plugin_authenticator_supplies_and_refreshes_the_token() {
+    // Admin accepts only the token the plugin's authenticator hands out on refresh.
+    let admin = StandIn::start(&["--token", "tok-fresh"]);
+    let sandbox = Sandbox::new();
+    let c = admin.config(&sandbox);
+    let c = c.to_str().unwrap();
+    let run = ok(
+        sandbox
+            .host_with("token-auth")
+            .env("TOKEN_AUTH_TOKENS", "tok-stale,tok-fresh"),
+        ["-c", c, "get", "projects", "-o", "json"],
+    );
+    assert!(run.json().is_array(), "{run}");
+    let bearers: Vec<String> = admin
+        .requests()
+        .iter()
+        .filter(|r| r["path"] == "/api/v1/projects")
+        .map(|r| {
+            r["headers"]["authorization"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(bearers, ["Bearer tok-stale", "Bearer tok-fresh"], "{run}");
+    assert!(!run.all().contains("tok-"), "a token was printed: {run}");
+    // No token cache: the plugin owns the tokens.
+    assert!(!sandbox.home().join(".flyte/tokens").exists());
+
+    // A token admin keeps refusing, and an authenticator that fails, are errors naming their source.
+    let run = fails(
+        sandbox
+            .host_with("token-auth")
+            .env("TOKEN_AUTH_TOKENS", "tok-a,tok-b"),
+        ["-c", c, "get", "projects"],
+    );
+    assert!(
+        run.stderr
+            .contains("rejected the token of the active plugin's authenticator"),
+        "{run}"
+    );
+    let run = fails(
+        sandbox.host_with("token-auth").env("TOKEN_AUTH_FAIL", "1"),
+        ["-c", c, "get", "projects"],
+    );
+    assert!(
+        run.stderr
+            .contains("the authenticator of plugin 'token-auth'"),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("the token service is unavailable"),
+        "{run}"
+    );
+}

@@ -5,6 +5,7 @@ use std::{fmt, str::FromStr};
 use abi_stable::std_types::{ROption, RString, RVec};
 
 use crate::{
+    auth::{Authenticator, PluginAuthenticator},
     host,
     plugin::PluginError,
     types::{FfiConfig, FfiPlatformConfig, FfiRemote, KeyValue},
@@ -204,6 +205,8 @@ pub struct Remote {
     pub data_upload_location: Option<String>,
     /// Headers sent on every admin request, e.g. an organization header.
     pub headers: Vec<(String, String)>,
+    /// The plugin's own token source, if it replaces the host's login flows.
+    pub authenticator: Option<PluginAuthenticator>,
 }
 
 impl Remote {
@@ -221,7 +224,15 @@ impl Remote {
             domain: domain.to_owned(),
             data_upload_location: data_upload_location.map(str::to_owned),
             headers: Vec::new(),
+            authenticator: None,
         }
+    }
+
+    /// Makes `authenticator` the source of the access tokens sent to Flyte admin, instead of the
+    /// host's login flows (flytekit's custom `AuthType` / `AuthClient`).
+    pub fn with_authenticator(mut self, authenticator: impl Authenticator) -> Remote {
+        self.authenticator = Some(PluginAuthenticator::new(authenticator));
+        self
     }
 
     /// Adds a header sent on every admin request.
@@ -328,6 +339,11 @@ impl From<&Remote> for FfiRemote {
                     value: v.as_str().into(),
                 })
                 .collect(),
+            authenticator: r
+                .authenticator
+                .as_ref()
+                .map(PluginAuthenticator::export)
+                .into(),
         }
     }
 }
@@ -346,6 +362,10 @@ impl TryFrom<FfiRemote> for Remote {
                 .into_iter()
                 .map(|kv| (kv.key.into(), kv.value.into()))
                 .collect(),
+            authenticator: r
+                .authenticator
+                .into_option()
+                .map(PluginAuthenticator::import),
         })
     }
 }

@@ -103,6 +103,8 @@
 #![allow(non_local_definitions)] // emitted by abi_stable's #[sabi_trait] on current compilers
 
 #[allow(unsafe_code)] // abi_stable's #[sabi_trait] expands to unsafe glue
+pub mod auth;
+#[allow(unsafe_code)]
 pub mod cache;
 #[allow(unsafe_code)]
 pub mod cli;
@@ -116,6 +118,7 @@ mod module;
 mod plugin;
 pub mod types;
 
+pub use auth::{Authenticator, PluginAuthenticator};
 pub use cache::{CacheParams, CachePolicy};
 pub use cli::{Arg, Cli, Command};
 pub use config::{AuthMode, Config, ConfigOrigin, PlatformConfig, Remote};

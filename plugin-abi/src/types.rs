@@ -12,6 +12,7 @@ use abi_stable::{
     StableAbi,
 };
 
+use crate::auth::AuthenticatorBox;
 use crate::cache::CachePolicyBox;
 use crate::cli::CommandHandlerBox;
 
@@ -193,6 +194,9 @@ pub struct FfiRemote {
     pub data_upload_location: ROption<RString>,
     /// Headers sent on every admin request (e.g. an organization header).
     pub headers: RVec<KeyValue>,
+    /// The plugin's own token source, replacing the host's login flows (flytekit's custom
+    /// `AuthType` / `AuthClient`).
+    pub authenticator: ROption<AuthenticatorBox>,
 }
 
 /// What kind of command-line argument an [`FfiArg`] is.

@@ -28,6 +28,7 @@ pub(crate) const PLUGINS: &[&str] = &[
     "clitour",
     "needs-newer-host",
     "failing-cache",
+    "token-auth",
 ];
 
 /// The plugins that load and whose every hook answers.

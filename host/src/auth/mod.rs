@@ -16,7 +16,7 @@ pub mod token;
 
 use std::{fmt, io::IsTerminal as _, sync::Mutex, time::Duration};
 
-use flyte_plugin_abi::{AuthMode, PlatformConfig};
+use flyte_plugin_abi::{AuthMode, PlatformConfig, PluginAuthenticator};
 use ureq::{
     tls::{parse_pem, PemItem, RootCerts, TlsConfig},
     Agent,
@@ -115,6 +115,8 @@ pub struct Authenticator {
     platform: PlatformConfig,
     base_url: String,
     cache: TokenCache,
+    /// The plugin's own token source, which replaces every flow below when present.
+    plugin: Option<PluginAuthenticator>,
     state: Mutex<State>,
 }
 
@@ -129,14 +131,42 @@ impl fmt::Debug for Authenticator {
 }
 
 impl Authenticator {
-    /// The authenticator of the admin at `base_url` configured by `platform`.
-    pub fn new(platform: &PlatformConfig, base_url: &str) -> Authenticator {
+    /// The authenticator of the admin at `base_url` configured by `platform`; `plugin` is the
+    /// token source the active plugin's remote description carries, if any.
+    pub fn new(
+        platform: &PlatformConfig,
+        base_url: &str,
+        plugin: Option<PluginAuthenticator>,
+    ) -> Authenticator {
         Authenticator {
             platform: platform.clone(),
             base_url: base_url.to_owned(),
             cache: TokenCache::for_endpoint(&platform.endpoint),
+            plugin,
             state: Mutex::new(State::default()),
         }
+    }
+
+    /// A token from the plugin's authenticator (its errors name the plugin).
+    fn plugin_token(plugin: &PluginAuthenticator, refresh: bool) -> Result<String, AuthError> {
+        let token = if refresh {
+            plugin.refresh()
+        } else {
+            plugin.get_token()
+        };
+        let what = if refresh { "refresh" } else { "get_token" };
+        let label = crate::services::active().label();
+        let token = token.map_err(|e| {
+            AuthError::Login(format!(
+                "the authenticator of plugin {label} failed in {what}: {e}"
+            ))
+        })?;
+        if token.trim().is_empty() || token.chars().any(char::is_control) {
+            return Err(AuthError::Login(format!(
+                "the authenticator of plugin {label} returned an unusable token from {what}"
+            )));
+        }
+        Ok(token)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -164,7 +194,9 @@ impl Authenticator {
             state.proxy_done = true;
         }
         if state.access_token.is_none() {
-            if self.platform.auth_mode == AuthMode::ExternalCommand {
+            if let Some(plugin) = &self.plugin {
+                state.access_token = Some(Self::plugin_token(plugin, false)?);
+            } else if self.platform.auth_mode == AuthMode::ExternalCommand {
                 if !self.platform.command.is_empty() {
                     state.access_token =
                         Some(external::run(&self.platform.command, "admin.command")?);
@@ -201,6 +233,10 @@ impl Authenticator {
     pub fn renew(&self) -> Result<bool, AuthError> {
         let mut state = self.lock();
         let failed = state.access_token.take();
+        if let Some(plugin) = &self.plugin {
+            state.access_token = Some(Self::plugin_token(plugin, true)?);
+            return Ok(true);
+        }
         if self.platform.auth_mode == AuthMode::ExternalCommand {
             if self.platform.command.is_empty() {
                 return Ok(false);
@@ -266,12 +302,16 @@ impl Authenticator {
         Ok(true)
     }
 
-    /// After admin still answered 401: the authType whose token admin rejected, when a token of
-    /// a non-interactive flow was sent (then "run `flyte-host login`" would not help).
-    pub fn rejected_mode(&self) -> Option<&'static str> {
+    /// After admin still answered 401: who supplied the rejected token (`authType X` of a
+    /// non-interactive flow, or the plugin's authenticator), when "run `flyte-host login`" would
+    /// not help.
+    pub fn rejected_mode(&self) -> Option<String> {
         let state = self.lock();
+        if self.plugin.is_some() {
+            return Some("the active plugin's authenticator".to_owned());
+        }
         (self.platform.auth_mode != AuthMode::Pkce && state.access_token.is_some())
-            .then(|| self.platform.auth_mode.as_str())
+            .then(|| format!("authType {}", self.platform.auth_mode.as_str()))
     }
 
     fn keep(&self, state: &mut State, tokens: Tokens) -> Result<(), AuthError> {

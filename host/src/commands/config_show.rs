@@ -73,6 +73,7 @@ fn remote_json(remote: &Remote, source: HookSource) -> Value {
         "domain": remote.domain,
         "data_upload_location": remote.data_upload_location,
         "headers": headers,
+        "authenticator": remote.authenticator.as_ref().map(|_| "plugin"),
     })
 }
 
@@ -117,6 +118,9 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
             or_dash(remote.data_upload_location.as_deref()),
         ),
     ];
+    if remote.authenticator.is_some() {
+        rows.push(("authenticator", format!("plugin {}", plugin.name())));
+    }
     for (k, v) in &remote.headers {
         rows.push(("header", format!("{k}: {}", header_value(k, v))));
     }

@@ -224,7 +224,7 @@ impl AdminClient {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map_or_else(|| base_url.clone(), |c| c.trim_end_matches('/').to_owned());
-        let auth = Authenticator::new(platform, &base_url);
+        let auth = Authenticator::new(platform, &base_url, remote.authenticator.clone());
         Ok(AdminClient {
             agent: Agent::new_with_config(config),
             auth,
@@ -395,9 +395,9 @@ impl AdminClient {
     /// status, the gRPC code and admin's message.
     pub fn status_error(&self, reply: &Reply, action: &str) -> RemoteError {
         if reply.status == 401 {
-            if let Some(mode) = self.auth.rejected_mode() {
+            if let Some(source) = self.auth.rejected_mode() {
                 return RemoteError::Auth(format!(
-                    "Flyte admin at {} rejected the token of authType {mode} (HTTP 401 UNAUTHENTICATED)",
+                    "Flyte admin at {} rejected the token of {source} (HTTP 401 UNAUTHENTICATED)",
                     self.endpoint
                 ));
             }
