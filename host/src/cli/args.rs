@@ -24,9 +24,6 @@ pub(super) fn clap_command(command: &PluginCommand) -> Command {
 
 /// Checks that a declaration's arguments make sense and cannot confuse clap.
 pub(super) fn check_args(decl: &FfiCommand, shown: impl std::fmt::Display) -> Result<(), String> {
-    // Commands have a handful of arguments: vectors beat hash sets here.
-    let mut names: Vec<&str> = Vec::new();
-    let mut shorts: Vec<char> = Vec::new();
     let mut seen_optional_positional = false;
     let positionals = decl
         .args
@@ -34,7 +31,9 @@ pub(super) fn check_args(decl: &FfiCommand, shown: impl std::fmt::Display) -> Re
         .filter(|a| a.kind == FfiArgKind::Positional)
         .count();
     let mut positional_index = 0;
-    for arg in decl.args.iter() {
+    for (i, arg) in decl.args.iter().enumerate() {
+        // Commands have a handful of arguments: the earlier ones are scanned, nothing allocated.
+        let earlier = &decl.args[..i];
         let name = arg.name.as_str();
         let mut check = || -> Result<(), String> {
             if !valid_name(name) {
@@ -43,18 +42,17 @@ pub(super) fn check_args(decl: &FfiCommand, shown: impl std::fmt::Display) -> Re
             if GLOBAL_OPTIONS.contains(&name) || name == "help" || name == "version" {
                 return Err(format!("'--{name}' is a global option of flyte-host"));
             }
-            if names.contains(&name) {
+            if earlier.iter().any(|a| a.name.as_str() == name) {
                 return Err("declared twice".into());
             }
-            names.push(name);
             if arg.short != 0 {
                 let short = char::from_u32(arg.short)
                     .filter(char::is_ascii_alphanumeric)
                     .ok_or("the short flag is not a letter or digit")?;
-                if RESERVED_SHORTS.contains(&short) || shorts.contains(&short) {
+                if RESERVED_SHORTS.contains(&short) || earlier.iter().any(|a| a.short == arg.short)
+                {
                     return Err(format!("'-{short}' is already taken"));
                 }
-                shorts.push(short);
             }
             if arg.required && arg.default.is_some() {
                 return Err("it is required and has a default".into());

@@ -5,7 +5,10 @@
 //! a built-in, or an edit of a command this host does not have, is not: the built-in wins and the
 //! clash is reported by `plugin show` and `plugin check`.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    hash::{BuildHasherDefault, Hasher},
+};
 
 use flyte_plugin_abi::{
     cli::CommandHandlerBox,
@@ -84,7 +87,7 @@ pub fn apply(
         plugin_label,
         ..Extension::default()
     };
-    let mut taken = Taken::default();
+    let mut taken = Taken::new(changes.commands.len());
     for command in changes.commands {
         add_command(root, command, &mut ext, &mut taken)?;
     }
@@ -95,20 +98,86 @@ pub fn apply(
 }
 
 /// The names (and aliases) in use under each group, so adding n commands costs O(n), not O(n²).
-#[derive(Default)]
-struct Taken(HashMap<Vec<String>, HashSet<String>>);
+struct Taken {
+    /// The top level, where nearly all plugin commands go, kept apart from the hashed paths.
+    top: Option<NameSet>,
+    groups: HashMap<Vec<String>, NameSet>,
+    /// How many commands the plugin declares: the top level is sized for them up front.
+    expected: usize,
+}
 
 impl Taken {
-    fn under(&mut self, parent: &[String], node: &Node) -> &mut HashSet<String> {
-        if !self.0.contains_key(parent) {
-            let names = node
-                .children
-                .iter()
-                .flat_map(|c| std::iter::once(c.name.clone()).chain(c.aliases.iter().cloned()))
-                .collect();
-            self.0.insert(parent.to_vec(), names);
+    fn new(expected: usize) -> Taken {
+        Taken {
+            top: None,
+            groups: HashMap::new(),
+            expected,
         }
-        self.0.get_mut(parent).expect("inserted above")
+    }
+
+    fn under(&mut self, parent: &[String], node: &Node) -> &mut NameSet {
+        let names_of = |extra: usize| {
+            let mut names = NameSet(HashSet::with_capacity_and_hasher(
+                node.children.len() + extra,
+                BuildHasherDefault::default(),
+            ));
+            for c in &node.children {
+                names.insert(&c.name);
+                for alias in &c.aliases {
+                    names.insert(alias);
+                }
+            }
+            names
+        };
+        if parent.is_empty() {
+            let expected = self.expected;
+            return self.top.get_or_insert_with(|| names_of(expected));
+        }
+        if !self.groups.contains_key(parent) {
+            self.groups.insert(parent.to_vec(), names_of(0));
+        }
+        self.groups.get_mut(parent).expect("inserted above")
+    }
+}
+
+/// Names in use under one group, as 64-bit FNV-1a hashes (no string copies, no SipHash): a hit is
+/// confirmed against the group's commands, so a collision costs a scan, never a wrong answer.
+struct NameSet(HashSet<u64, BuildHasherDefault<Prehashed>>);
+
+impl NameSet {
+    fn hash(name: &str) -> u64 {
+        name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
+    fn insert(&mut self, name: &str) {
+        self.0.insert(Self::hash(name));
+    }
+
+    /// Whether `name` may be in use (confirm with the group's commands).
+    fn may_contain(&self, name: &str) -> bool {
+        self.0.contains(&Self::hash(name))
+    }
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -151,7 +220,7 @@ fn add_command(
         return Ok(());
     }
     let names = taken.under(&parent, parent_node);
-    let clash = if names.contains(&name) {
+    let clash = if names.may_contain(&name) {
         parent_node
             .children
             .iter()
@@ -179,27 +248,33 @@ fn add_command(
             "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
         ));
     }
-    names.insert(name.clone());
-    let mut aliases = Vec::new();
+    names.insert(&name);
+    let mut aliases: Vec<String> = Vec::new();
     for alias in &decl.aliases {
-        if !names.insert(alias.to_string()) {
+        let alias = alias.as_str();
+        let taken = alias == name
+            || aliases.iter().any(|a| a == alias)
+            || (names.may_contain(alias)
+                && parent_node.children.iter().any(|c| c.answers_to(alias)));
+        if taken {
             ext.conflicts.push(format!(
                 "alias '{alias}' of command '{shown}' clashes with an existing command; it was not added"
             ));
         } else {
+            names.insert(alias);
             aliases.push(alias.to_string());
         }
     }
-    let about = decl.about.into_string();
     ext.commands.push(PluginCommand {
         path,
-        about: about.clone(),
+        about: decl.about.into_string(),
         args: decl.args.into_iter().collect(),
         handler: decl.handler.into_option(),
     });
     parent_node.children.push(Node {
         name,
-        about,
+        // A plugin command's help lives in its `PluginCommand`, once.
+        about: String::new(),
         aliases,
         hidden: decl.hidden,
         kind: Kind::Plugin(ext.commands.len() - 1),

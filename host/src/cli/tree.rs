@@ -21,7 +21,7 @@ pub enum Kind {
 pub struct Node {
     /// The command's name.
     pub name: String,
-    /// One-line help.
+    /// One-line help of a built-in command (a plugin command's is in its [`Extension`] entry).
     pub about: String,
     /// Extra names.
     pub aliases: Vec<String>,
@@ -130,7 +130,11 @@ impl Node {
             if wanted {
                 subcommands.push(child.finish(ext));
             } else if !child.hidden {
-                list_entry(&mut listed, &child);
+                let about = match child.kind {
+                    Kind::Plugin(i) => ext.commands[i].about.as_str(),
+                    Kind::Builtin(_) => child.about.as_str(),
+                };
+                list_entry(&mut listed, &child, about);
             }
         }
         (cmd.subcommands(subcommands), listed)
@@ -145,7 +149,7 @@ impl Node {
 }
 
 /// `  name (alias)   about`, aligned like clap's command list.
-fn list_entry(out: &mut String, node: &Node) {
+fn list_entry(out: &mut String, node: &Node, about: &str) {
     let start = out.len();
     out.push_str("  ");
     out.push_str(&node.name);
@@ -159,7 +163,7 @@ fn list_entry(out: &mut String, node: &Node) {
         ' ',
         17usize.saturating_sub(width).max(2),
     ));
-    out.push_str(&node.about);
+    out.push_str(about);
     out.push('\n');
 }
 
