@@ -9,10 +9,9 @@ mod support;
 
 use std::{
     fs,
-    io::{BufRead, BufReader, Read, Write},
-    net::TcpStream,
+    io::{BufRead, BufReader, Read},
     path::{Path, PathBuf},
-    process::{Child, Command as StdCommand, Stdio},
+    process::{Command as StdCommand, Stdio},
     sync::{mpsc, OnceLock},
     thread,
     time::{Duration, Instant},
@@ -62,65 +61,19 @@ fn npm_installed() {
     });
 }
 
-/// A child that prints `PORT <n>` first, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn spawn(mut command: StdCommand, what: &str) -> Server {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let mut reader = BufReader::new(child.stdout.take().expect("piped stdout"));
-        let mut line = String::new();
-        let port = loop {
-            line.clear();
-            let read = reader.read_line(&mut line).expect("read the port");
-            assert!(read > 0, "{what} exited before printing its port");
-            if let Some(port) = line.trim().strip_prefix("PORT ") {
-                break port.parse().expect("a port number");
-            }
-        };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        thread::spawn(move || {
-            let mut sink = String::new();
-            let _ = reader.read_to_string(&mut sink);
-        });
-        Server { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::server::Server;
 
 /// The OAuth server.
 fn oauth() -> Server {
     npm_installed();
     let mut command = StdCommand::new("node");
     command.arg("server.js").current_dir(oidc_dir());
-    Server::spawn(command, "the OAuth server (node tests/oidc/server.js)")
+    Server::spawn(&mut command, "the OAuth server (node tests/oidc/server.js)")
 }
 
 /// The stand-in admin with `args`.
 fn admin(args: &[&str]) -> Server {
-    let mut command = StdCommand::new("python3");
-    command
-        .arg(workspace_root().join("tests/standin/flyteadmin.py"))
-        .args(args);
-    Server::spawn(command, "the stand-in FlyteAdmin")
+    Server::standin(args)
 }
 
 /// The stand-in admin authenticating against `oauth`.
@@ -131,19 +84,6 @@ fn admin_with_oauth(oauth: &Server) -> Server {
         "--introspect-client",
         "admin:admin-secret",
     ])
-}
-
-/// Every request `admin` received.
-fn requests(admin: &Server) -> Vec<Value> {
-    let mut stream = TcpStream::connect(("127.0.0.1", admin.port)).expect("connect");
-    stream
-        .write_all(b"GET /__requests HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .expect("send");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("receive");
-    let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-    let parsed: Value = serde_json::from_str(body).expect("the request log is JSON");
-    parsed["requests"].as_array().cloned().unwrap_or_default()
 }
 
 /// Writes the config for `admin` with the `extra` admin keys; returns its path.
@@ -215,7 +155,7 @@ fn client_secret_logs_in_caches_the_token_and_logout_forgets_it() {
     }
     // Lazy like flytekit: an anonymous try, the 401, discovery, then the retry with the bearer on
     // admin's authorization_metadata_key.
-    let seen = requests(&admin);
+    let seen = admin.requests();
     let paths: Vec<&str> = seen.iter().filter_map(|r| r["path"].as_str()).collect();
     assert_eq!(
         paths,
@@ -234,7 +174,7 @@ fn client_secret_logs_in_caches_the_token_and_logout_forgets_it() {
     // The second run uses the cache: one request, no discovery, no token request.
     let second = ok(&mut sandbox.host(), ["-c", &c, "get", "projects"]);
     assert!(second.stdout.contains("flytesnacks"), "{second}");
-    let seen = requests(&admin);
+    let seen = admin.requests();
     assert_eq!(seen.len(), 5, "{seen:?}");
     assert_eq!(
         seen[4]["headers"]["authorization"],
@@ -286,7 +226,7 @@ fn an_external_command_supplies_the_token_and_a_proxy_command_the_proxy_header()
     let run = ok(&mut sandbox.host(), ["-v", "-c", &c, "get", "projects"]);
     assert!(run.stdout.contains("flytesnacks"), "{run}");
     assert_hidden(&run, &[token, proxy]);
-    let seen = requests(&admin);
+    let seen = admin.requests();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(
         seen[0]["headers"]["authorization"],

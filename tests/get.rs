@@ -6,43 +6,19 @@
 
 mod support;
 
-use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::{TcpListener, TcpStream},
-    path::PathBuf,
-    process::{Child, Command as StdCommand, Stdio},
-};
+use std::{net::TcpListener, path::PathBuf};
 
 use serde_json::Value;
-use support::{fails, ok, ok_json, workspace_root, Sandbox};
+use support::{fails, ok, ok_json, Sandbox};
 
-/// The stand-in FlyteAdmin, killed when dropped.
-struct StandIn {
-    child: Child,
-    port: u16,
-}
+use support::server::Server as StandIn;
 
 impl StandIn {
     /// The stand-in with the `--seed` entities and `args`.
     fn start(args: &[&str]) -> StandIn {
-        let mut child = StdCommand::new("python3")
-            .arg(workspace_root().join("tests/standin/flyteadmin.py"))
-            .arg("--seed")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 must be installed to run the stand-in FlyteAdmin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the stand-in's port");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the stand-in did not print its port: {line:?}"));
-        StandIn { child, port }
+        let mut all = vec!["--seed"];
+        all.extend_from_slice(args);
+        StandIn::standin(&all)
     }
 
     /// A flytectl config pointing at this admin, written into `sandbox`; returns its path.
@@ -56,19 +32,6 @@ impl StandIn {
         )
     }
 
-    /// Every request admin received (`GET /__requests`).
-    fn requests(&self) -> Vec<Value> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream
-            .write_all(b"GET /__requests HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            .expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("receive");
-        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        let parsed: Value = serde_json::from_str(body).expect("the request log is JSON");
-        parsed["requests"].as_array().cloned().unwrap_or_default()
-    }
-
     /// The query strings of the GET requests admin received for `path`, in order.
     fn queries(&self, path: &str) -> Vec<String> {
         self.requests()
@@ -76,13 +39,6 @@ impl StandIn {
             .filter(|r| r["method"] == "GET" && r["path"] == path)
             .map(|r| r["query"].as_str().unwrap_or("").to_owned())
             .collect()
-    }
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -12,49 +12,16 @@ mod support;
 
 use std::{
     fs,
-    io::{BufRead, BufReader},
     net::TcpListener,
     path::{Path, PathBuf},
-    process::{Child, Command as StdCommand, Stdio},
+    process::{Command as StdCommand, Stdio},
     sync::Mutex,
     time::{Duration, Instant},
 };
 
 use support::{run, workspace_root, Run, Sandbox};
 
-/// A child process killed when dropped, with the port it printed (`PORT <n>`).
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(command: &mut StdCommand, what: &str) -> Server {
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-        let mut line = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-        stdout.read_line(&mut line).expect("read the port line");
-        // Keep reading: a server writing to a closed pipe dies (node: EPIPE).
-        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("{what} did not print its port: {line:?}"));
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::server::Server;
 
 /// `tests/oidc`, with its npm packages installed (once per test process).
 fn oidc_dir() -> PathBuf {
@@ -165,22 +132,22 @@ impl Setup {
     /// With `redirect_uri` registered at the OAuth server and served by admin's discovery.
     fn new(redirect_uri: &str) -> Setup {
         let sandbox = Sandbox::new();
-        let oidc = Server::start(
+        let oidc = Server::spawn(
             StdCommand::new("node")
                 .arg("server.js")
                 .args(["--port", "0", "--redirect-uri", redirect_uri])
                 .current_dir(oidc_dir()),
             "the OAuth server (node tests/oidc/server.js)",
         );
-        let admin = Server::start(
-            StdCommand::new("python3")
-                .arg(workspace_root().join("tests/standin/flyteadmin.py"))
-                .arg("--seed")
-                .args(["--oauth", &format!("http://127.0.0.1:{}", oidc.port)])
-                .args(["--introspect-client", "admin:admin-secret"])
-                .args(["--redirect-uri", redirect_uri]),
-            "the stand-in FlyteAdmin",
-        );
+        let admin = Server::standin(&[
+            "--seed",
+            "--oauth",
+            &oidc.url(),
+            "--introspect-client",
+            "admin:admin-secret",
+            "--redirect-uri",
+            redirect_uri,
+        ]);
         let config = sandbox.write(
             "config.yaml",
             format!(

@@ -7,14 +7,13 @@ mod support;
 
 use std::{
     fs,
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::{TcpListener, TcpStream},
     path::PathBuf,
-    process::{Child, Command as StdCommand, Stdio},
 };
 
 use serde_json::{json, Value};
-use support::{fails, ok, ok_json, workspace_root, Sandbox};
+use support::{fails, ok, ok_json, Sandbox};
 
 /// A task file every plugin accepts: every secret has a group, every cache a version.
 const PLAIN_TASKS: &str = r#"
@@ -55,11 +54,7 @@ cache = true
 const MYORG_CACHE_VERSION: &str =
     "3bfc269594ef649228e9a74bab00f042efc91d5acc6fbee31a382e80d42388fe";
 
-/// The stand-in FlyteAdmin, killed when dropped.
-struct StandIn {
-    child: Child,
-    port: u16,
-}
+use support::server::Server as StandIn;
 
 impl StandIn {
     fn start() -> StandIn {
@@ -67,24 +62,7 @@ impl StandIn {
     }
 
     fn start_with(args: &[&str]) -> StandIn {
-        let script = workspace_root().join("tests/standin/flyteadmin.py");
-        let mut child = StdCommand::new("python3")
-            .arg(&script)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 must be installed to run the stand-in FlyteAdmin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("read the stand-in's port");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the stand-in did not print its port: {line:?}"));
-        StandIn { child, port }
+        StandIn::standin(args)
     }
 
     fn endpoint(&self) -> String {
@@ -122,13 +100,6 @@ impl StandIn {
         (status, body.to_owned())
     }
 
-    /// Every request admin received.
-    fn requests(&self) -> Vec<Value> {
-        let (_, body) = self.http("GET", "/__requests", &[], "");
-        let parsed: Value = serde_json::from_str(&body).expect("the request log is JSON");
-        parsed["requests"].as_array().cloned().unwrap_or_default()
-    }
-
     /// The requests admin received for `method` `path`.
     fn received(&self, method: &str, path: &str) -> Vec<Value> {
         self.requests()
@@ -144,13 +115,6 @@ impl StandIn {
             .map(|r| r["body"].clone())
             .filter(|b| b["id"]["name"] == name)
             .collect()
-    }
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -3,6 +3,8 @@
 //! inherited environment, so nothing of the developer's machine (`~/.flyte`, `FLYTE_*`) leaks in.
 #![allow(dead_code)] // every test file uses a different part of the harness
 
+pub(crate) mod server;
+
 use std::{
     collections::HashMap,
     ffi::OsStr,
