@@ -75,36 +75,49 @@ fn library_file_name(package: &str) -> String {
     )
 }
 
-/// Builds the host and the plugins (debug profile) and records where cargo put them. Cargo's own
-/// messages say where each artifact is, whatever the target directory; the conventional paths
-/// under [`target_dir`] are the fallback. `Err` is cargo's report of a failed build.
+/// Builds the host and every plugin the tests load (debug profile, the workspace target directory).
 fn build() -> Result<Built, String> {
+    cargo_build("flyte-host and the plugins", &target_dir(), &[], PLUGINS)
+}
+
+/// Runs `cargo build` of flyte-host (with `features`) and `plugins` into `target`, and records
+/// where cargo put the binary and the libraries (its messages say so, whatever the target
+/// directory; the conventional paths are the fallback). `Err` is cargo's report of a failed build.
+fn cargo_build(
+    what: &str,
+    target: &Path,
+    features: &[String],
+    plugins: &[&str],
+) -> Result<Built, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = StdCommand::new(cargo);
-    command.current_dir(workspace_root()).args([
-        "build",
-        "--message-format=json-render-diagnostics",
-        "-p",
-        "flyte-host",
-    ]);
-    for plugin in PLUGINS {
+    command
+        .current_dir(workspace_root())
+        .args(["build", "--message-format=json-render-diagnostics"])
+        .arg("--target-dir")
+        .arg(target)
+        .args(["-p", "flyte-host"]);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    for plugin in plugins {
         command.args(["-p", plugin]);
     }
     let output = command
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("cannot run cargo to build flyte-host and the plugins: {e}"))?;
+        .map_err(|e| format!("cannot run cargo to build {what}: {e}"))?;
     if !output.status.success() {
         return Err(format!(
-            "building flyte-host and the plugins failed ({}):\n{}",
+            "building {what} failed ({}):\n{}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let debug = target_dir().join("debug");
+    let debug = target.join("debug");
     let mut built = Built {
         host: debug.join(format!("flyte-host{}", std::env::consts::EXE_SUFFIX)),
-        libraries: PLUGINS
+        libraries: plugins
             .iter()
             .map(|p| (p.replace('-', "_"), debug.join(library_file_name(p))))
             .collect(),
@@ -460,64 +473,14 @@ pub(crate) const NEXT_PLUGINS: &[&str] = &["compat-next", "compat-needs-next"];
 /// It has a target directory of its own (`<target>/abi-next`), so the feature never reaches the
 /// normal build's artifacts; `Err` is cargo's report of a failed build.
 fn build_next() -> Result<Built, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target = target_dir().join("abi-next");
     let mut features = vec!["flyte-host/abi-next".to_owned()];
     features.extend(NEXT_PLUGINS.iter().map(|p| format!("{p}/next")));
-    let mut command = StdCommand::new(cargo);
-    command
-        .current_dir(workspace_root())
-        .args(["build", "--message-format=json-render-diagnostics"])
-        .arg("--target-dir")
-        .arg(&target)
-        .args(["-p", "flyte-host", "--features", &features.join(",")]);
-    for plugin in NEXT_PLUGINS {
-        command.args(["-p", plugin]);
-    }
-    let output = command.stdin(Stdio::null()).output().map_err(|e| {
-        format!("cannot run cargo to build the plugin ABI 1.1 host and plugins: {e}")
-    })?;
-    if !output.status.success() {
-        return Err(format!(
-            "building the plugin ABI 1.1 host and plugins failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let debug = target.join("debug");
-    let mut built = Built {
-        host: debug.join(format!("flyte-host{}", std::env::consts::EXE_SUFFIX)),
-        libraries: NEXT_PLUGINS
-            .iter()
-            .map(|p| (p.replace('-', "_"), debug.join(library_file_name(p))))
-            .collect(),
-    };
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message["reason"] != "compiler-artifact" {
-            continue;
-        }
-        let name = message["target"]["name"].as_str().unwrap_or_default();
-        let files = message["filenames"].as_array().cloned().unwrap_or_default();
-        if name == "flyte-host" {
-            if let Some(exe) = message["executable"].as_str() {
-                built.host = PathBuf::from(exe);
-            }
-        } else if built.libraries.contains_key(name) {
-            let library = files
-                .iter()
-                .filter_map(Value::as_str)
-                .find(|f| f.ends_with(std::env::consts::DLL_SUFFIX));
-            if let Some(library) = library {
-                built
-                    .libraries
-                    .insert(name.to_owned(), PathBuf::from(library));
-            }
-        }
-    }
-    Ok(built)
+    cargo_build(
+        "the plugin ABI 1.1 host and plugins",
+        &target_dir().join("abi-next"),
+        &features,
+        NEXT_PLUGINS,
+    )
 }
 
 /// The one plugin ABI 1.1 build of this test process (see [`build_next`]).
