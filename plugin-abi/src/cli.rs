@@ -3,8 +3,6 @@
 //! Commands are declared as data (name, help, typed arguments) plus a handler, so the host builds
 //! `--help` and completions itself and validates arguments before the plugin runs.
 
-use std::sync::Arc;
-
 use abi_stable::{
     sabi_trait,
     sabi_trait::TD_Opaque,
@@ -32,11 +30,13 @@ pub trait FfiCommandHandler: Send + Sync {
 /// A command handler crossing the boundary.
 pub type CommandHandlerBox = FfiCommandHandler_TO<'static, RBox<()>>;
 
-type Handler = Arc<dyn Fn(&Invocation) -> Result<i32, PluginError> + Send + Sync>;
+/// A closure handler as an FFI handler: one allocation, made when the command is declared.
+struct ExportedHandler<F>(F);
 
-struct ExportedHandler(Handler);
-
-impl FfiCommandHandler for ExportedHandler {
+impl<F> FfiCommandHandler for ExportedHandler<F>
+where
+    F: Fn(&Invocation) -> Result<i32, PluginError> + Send + Sync + 'static,
+{
     fn run(&self, invocation: &FfiInvocation) -> RResult<i32, RString> {
         guarded(|| (self.0)(&Invocation::from(invocation)))
     }
@@ -187,8 +187,8 @@ pub struct Command {
     aliases: Vec<String>,
     hidden: bool,
     replace_builtin: bool,
-    args: Vec<Arg>,
-    handler: Option<Handler>,
+    args: Vec<FfiArg>,
+    handler: Option<CommandHandlerBox>,
     subcommands: Vec<Command>,
 }
 
@@ -235,7 +235,11 @@ impl Command {
 
     /// Adds an argument.
     pub fn arg(mut self, arg: Arg) -> Command {
-        self.args.push(arg);
+        // Commands have a few arguments: grow 1, 2, 4, … rather than Vec's first step of 4.
+        if self.args.len() == self.args.capacity() {
+            self.args.reserve_exact(self.args.len().max(1));
+        }
+        self.args.push(arg.inner);
         self
     }
 
@@ -252,37 +256,38 @@ impl Command {
         F: Fn(&Invocation) -> R + Send + Sync + 'static,
         R: IntoExitStatus,
     {
-        self.handler = Some(Arc::new(move |inv| f(inv).into_exit_status()));
+        let handler = ExportedHandler(move |inv: &Invocation| f(inv).into_exit_status());
+        self.handler = Some(FfiCommandHandler_TO::from_value(handler, TD_Opaque));
         self
     }
 
-    fn flatten(self, parent: &[String], out: &mut Vec<FfiCommand>) {
+    /// Appends this command and its subcommands to `out`, parents first. Strings and vectors move
+    /// into their FFI forms without copies.
+    fn flatten(self, parent: RVec<RString>, out: &mut Vec<FfiCommand>) {
         let path = if self.subcommands.is_empty() {
-            Vec::new()
+            RVec::new()
         } else {
-            let mut path = parent.to_vec();
-            path.push(self.name.clone());
+            let mut path = parent.clone();
+            path.push(RString::from(self.name.as_str()));
             path
         };
         out.push(FfiCommand {
-            parent: parent.iter().map(|p| RString::from(p.as_str())).collect(),
+            parent,
             name: self.name.into(),
             about: self.about.into(),
             aliases: self
                 .aliases
-                .iter()
-                .map(|a| RString::from(a.as_str()))
-                .collect(),
+                .into_iter()
+                .map(RString::from)
+                .collect::<Vec<_>>()
+                .into(),
             hidden: self.hidden,
             replace_builtin: self.replace_builtin,
-            args: self.args.into_iter().map(|a| a.inner).collect(),
-            handler: self
-                .handler
-                .map(|h| FfiCommandHandler_TO::from_value(ExportedHandler(h), TD_Opaque))
-                .into(),
+            args: self.args.into(),
+            handler: self.handler.into(),
         });
         for sub in self.subcommands {
-            sub.flatten(&path, out);
+            sub.flatten(path.clone(), out);
         }
     }
 }
@@ -297,7 +302,9 @@ fn split_path(path: &str) -> Vec<String> {
 /// Paths are command names separated by spaces, e.g. `"config show"`; `""` is the top level.
 pub struct Cli {
     view: FfiCliView,
-    commands: Vec<(Vec<String>, Command)>,
+    /// Declared commands, flattened as they are added.
+    commands: Vec<FfiCommand>,
+    /// Commands from the built-in plugin's changes, which go first.
     imported: Vec<FfiCommand>,
     edits: Vec<FfiEdit>,
 }
@@ -360,13 +367,14 @@ impl Cli {
 
     /// Adds a top-level command or group.
     pub fn command(&mut self, command: Command) -> &mut Cli {
-        self.commands.push((Vec::new(), command));
+        command.flatten(RVec::new(), &mut self.commands);
         self
     }
 
     /// Adds a command under an existing group, e.g. `cli.add_to("config", Command::new("env"))`.
     pub fn add_to(&mut self, group: &str, command: Command) -> &mut Cli {
-        self.commands.push((split_path(group), command));
+        let parent = split_path(group).into_iter().map(RString::from).collect();
+        command.flatten(parent, &mut self.commands);
         self
     }
 
@@ -398,13 +406,16 @@ impl Cli {
 
     /// The changes to send to the host.
     pub fn into_changes(self) -> FfiCliChanges {
-        let mut commands = self.imported;
-        for (parent, command) in self.commands {
-            command.flatten(&parent, &mut commands);
-        }
+        let commands = if self.imported.is_empty() {
+            self.commands
+        } else {
+            let mut all = self.imported;
+            all.extend(self.commands);
+            all
+        };
         FfiCliChanges {
-            commands: commands.into_iter().collect(),
-            edits: self.edits.into_iter().collect(),
+            commands: commands.into(),
+            edits: self.edits.into(),
         }
     }
 }

@@ -14,8 +14,7 @@ use super::{
 
 /// The clap command for a plugin command (its arguments were checked by [`check_args`]).
 pub(super) fn clap_command(command: &PluginCommand) -> Command {
-    let name = command.path.last().cloned().unwrap_or_default();
-    let mut cmd = Command::new(name).about(command.about.clone());
+    let mut cmd = Command::new(command.name.to_string()).about(command.about.to_string());
     if command.handler.is_none() {
         cmd = cmd.subcommand_required(true).arg_required_else_help(true);
     }

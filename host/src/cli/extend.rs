@@ -10,6 +10,7 @@ use std::{
     hash::{BuildHasherDefault, Hasher},
 };
 
+use abi_stable::std_types::{RString, RVec};
 use flyte_plugin_abi::{
     cli::CommandHandlerBox,
     types::{FfiArg, FfiCliChanges, FfiCommand, FfiEdit, FfiEditKind},
@@ -20,16 +21,44 @@ use super::{
     tree::{Kind, Node},
 };
 
-/// A command or group the plugin added.
+/// A command or group the plugin added, kept in the plugin's own strings and vectors (a plugin
+/// may declare a thousand commands; copying them would cost more than the rest of start-up).
 pub struct PluginCommand {
-    /// Its path, e.g. `["acme", "deploy"]`.
-    pub path: Vec<String>,
+    /// The path of its group, e.g. `["acme"]`; empty at the top level.
+    pub parent: RVec<RString>,
+    /// Its name, e.g. `deploy`.
+    pub name: RString,
     /// One-line help.
-    pub about: String,
+    pub about: RString,
     /// Its arguments as declared (defaults possibly changed by edits).
-    pub args: Vec<FfiArg>,
+    pub args: RVec<FfiArg>,
     /// What runs it; `None` for a group.
     pub handler: Option<CommandHandlerBox>,
+}
+
+impl PluginCommand {
+    /// Its path as words, e.g. `acme deploy`.
+    pub fn path_text(&self) -> String {
+        PathText::of(&self.parent, &self.name).to_string()
+    }
+
+    /// Its path as strings, e.g. `["acme", "deploy"]`.
+    pub fn path(&self) -> Vec<String> {
+        let mut path: Vec<String> = self.parent.iter().map(|p| p.to_string()).collect();
+        path.push(self.name.to_string());
+        path
+    }
+
+    /// Whether its path is `path`.
+    pub fn is_at(&self, path: &[String]) -> bool {
+        path.split_last().is_some_and(|(name, parent)| {
+            self.name.as_str() == name
+                && parent
+                    .iter()
+                    .map(String::as_str)
+                    .eq(self.parent.iter().map(RString::as_str))
+        })
+    }
 }
 
 /// What the plugin's CLI changes amounted to.
@@ -57,23 +86,52 @@ pub(super) fn valid_name(name: &str) -> bool {
 }
 
 /// A command path for messages: `acme deploy`, or `(top level)`.
-#[derive(Clone, Copy)]
-struct PathText<'a>(&'a [String]);
+struct PathText<'a, S> {
+    parent: &'a [S],
+    name: Option<&'a str>,
+}
 
-impl std::fmt::Display for PathText<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("(top level)")
-        } else {
-            f.write_str(&self.0.join(" "))
+impl<S> Clone for PathText<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for PathText<'_, S> {}
+
+impl<'a, S: AsRef<str>> PathText<'a, S> {
+    /// The path of a group or command given as a whole.
+    fn new(path: &'a [S]) -> Self {
+        PathText {
+            parent: path,
+            name: None,
         }
+    }
+
+    /// The path of command `name` in group `parent`.
+    fn of(parent: &'a [S], name: &'a str) -> Self {
+        PathText {
+            parent,
+            name: Some(name),
+        }
+    }
+}
+
+impl<S: AsRef<str>> std::fmt::Display for PathText<'_, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut words = self.parent.iter().map(AsRef::as_ref).chain(self.name);
+        let Some(first) = words.next() else {
+            return f.write_str("(top level)");
+        };
+        f.write_str(first)?;
+        words.try_for_each(|w| write!(f, " {w}"))
     }
 }
 
 impl Extension {
     /// The paths of the commands and groups the plugin added, e.g. `acme deploy`.
     pub fn added(&self) -> Vec<String> {
-        self.commands.iter().map(|c| c.path.join(" ")).collect()
+        self.commands.iter().map(PluginCommand::path_text).collect()
     }
 }
 
@@ -85,8 +143,11 @@ pub fn apply(
 ) -> Result<Extension, String> {
     let mut ext = Extension {
         plugin_label,
+        commands: Vec::with_capacity(changes.commands.len()),
         ..Extension::default()
     };
+    // Nearly all plugin commands go to the top level.
+    root.children.reserve(changes.commands.len());
     let mut taken = Taken::new(changes.commands.len());
     for command in changes.commands {
         add_command(root, command, &mut ext, &mut taken)?;
@@ -115,7 +176,7 @@ impl Taken {
         }
     }
 
-    fn under(&mut self, parent: &[String], node: &Node) -> &mut NameSet {
+    fn under(&mut self, parent: &[RString], node: &Node) -> &mut NameSet {
         let names_of = |extra: usize| {
             let mut names = NameSet(HashSet::with_capacity_and_hasher(
                 node.children.len() + extra,
@@ -133,10 +194,8 @@ impl Taken {
             let expected = self.expected;
             return self.top.get_or_insert_with(|| names_of(expected));
         }
-        if !self.groups.contains_key(parent) {
-            self.groups.insert(parent.to_vec(), names_of(0));
-        }
-        self.groups.get_mut(parent).expect("inserted above")
+        let key: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
+        self.groups.entry(key).or_insert_with(|| names_of(0))
     }
 }
 
@@ -187,16 +246,13 @@ fn add_command(
     ext: &mut Extension,
     taken: &mut Taken,
 ) -> Result<(), String> {
-    let parent: Vec<String> = decl.parent.iter().map(|p| p.to_string()).collect();
-    let name = decl.name.to_string();
-    let mut path = parent.clone();
-    path.push(name.clone());
+    let name = decl.name.as_str();
     // Only messages need the path as text; a thousand commands should not pay for it.
-    let shown = PathText(&path);
-    if !valid_name(&name) {
+    let shown = PathText::of(&decl.parent, name);
+    if !valid_name(name) {
         return Err(format!(
             "command name '{name}' (under {}) is not valid: use letters, digits, '-', '_' or '.'",
-            PathText(&parent)
+            PathText::new(&decl.parent)
         ));
     }
     for alias in &decl.aliases {
@@ -205,26 +261,23 @@ fn add_command(
         }
     }
     check_args(&decl, shown)?;
-    let Some(parent_node) = root.find_mut(&parent) else {
+    let Some(parent_node) = root.find_mut(&decl.parent) else {
         ext.conflicts.push(format!(
             "command '{shown}' was not added: this host has no group '{}'",
-            PathText(&parent)
+            PathText::new(&decl.parent)
         ));
         return Ok(());
     };
-    if !parent.is_empty() && parent_node.is_builtin_leaf() {
+    if !decl.parent.is_empty() && parent_node.is_builtin_leaf() {
         ext.conflicts.push(format!(
             "command '{shown}' was not added: '{}' is a command, not a group",
-            PathText(&parent)
+            PathText::new(&decl.parent)
         ));
         return Ok(());
     }
-    let names = taken.under(&parent, parent_node);
-    let clash = if names.may_contain(&name) {
-        parent_node
-            .children
-            .iter()
-            .position(|c| c.answers_to(&name))
+    let names = taken.under(&decl.parent, parent_node);
+    let clash = if names.may_contain(name) {
+        parent_node.children.iter().position(|c| c.answers_to(name))
     } else {
         None
     };
@@ -248,7 +301,7 @@ fn add_command(
             "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
         ));
     }
-    names.insert(&name);
+    names.insert(name);
     let mut aliases: Vec<String> = Vec::new();
     for alias in &decl.aliases {
         let alias = alias.as_str();
@@ -265,27 +318,28 @@ fn add_command(
             aliases.push(alias.to_string());
         }
     }
-    ext.commands.push(PluginCommand {
-        path,
-        about: decl.about.into_string(),
-        args: decl.args.into_iter().collect(),
-        handler: decl.handler.into_option(),
-    });
     parent_node.children.push(Node {
-        name,
+        name: name.to_owned(),
         // A plugin command's help lives in its `PluginCommand`, once.
         about: String::new(),
         aliases,
         hidden: decl.hidden,
-        kind: Kind::Plugin(ext.commands.len() - 1),
+        kind: Kind::Plugin(ext.commands.len()),
         children: Vec::new(),
+    });
+    ext.commands.push(PluginCommand {
+        parent: decl.parent,
+        name: decl.name,
+        about: decl.about,
+        args: decl.args,
+        handler: decl.handler.into_option(),
     });
     Ok(())
 }
 
 fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(), String> {
     let path: Vec<String> = edit.path.iter().map(|p| p.to_string()).collect();
-    let shown = PathText(&path);
+    let shown = PathText::new(&path);
     let value = edit.value.to_string();
     if edit.kind == FfiEditKind::Alias {
         // Checked against the siblings before the target is borrowed.

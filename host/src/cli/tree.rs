@@ -66,13 +66,13 @@ impl Node {
     }
 
     /// The node at `path` below this one (`[]` is this node).
-    pub fn find_mut(&mut self, path: &[String]) -> Option<&mut Node> {
+    pub fn find_mut<S: AsRef<str>>(&mut self, path: &[S]) -> Option<&mut Node> {
         match path.split_first() {
             None => Some(self),
             Some((first, rest)) => self
                 .children
                 .iter_mut()
-                .find(|c| &c.name == first)?
+                .find(|c| c.name == first.as_ref())?
                 .find_mut(rest),
         }
     }
@@ -119,7 +119,7 @@ impl Node {
             Kind::Builtin(cmd) => *cmd,
             Kind::Plugin(i) => clap_command(&ext.commands[i]),
         };
-        let mut subcommands = Vec::with_capacity(children.len());
+        let mut subcommands = Vec::new();
         for child in children {
             let wanted = match (scope, &child.kind) {
                 (Scope::Only(requested), Kind::Plugin(_)) => {

@@ -34,7 +34,7 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         .extension
         .commands
         .iter()
-        .find(|c| c.path == parsed.path)
+        .find(|c| c.is_at(&parsed.path))
     {
         if let Some(handler) = &command.handler {
             return plugin_command::run(command, handler, parsed.matches);

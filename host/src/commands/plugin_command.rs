@@ -39,11 +39,7 @@ pub(super) fn run(
     let globals = services::globals().cloned();
     let globals = globals.as_ref();
     let invocation = FfiInvocation {
-        path: command
-            .path
-            .iter()
-            .map(|p| RString::from(p.as_str()))
-            .collect(),
+        path: command.path().into_iter().map(RString::from).collect(),
         args,
         output: if globals.is_some_and(|g| g.json) {
             "json"
@@ -66,7 +62,7 @@ pub(super) fn run(
             .into(),
     };
     let failed = |message: String| {
-        let (plugin, command) = (services::active().label(), command.path.join(" "));
+        let (plugin, command) = (services::active().label(), command.path_text());
         match message.strip_prefix("panicked") {
             Some(rest) => Error::CommandPanicked {
                 plugin,
