@@ -7,54 +7,36 @@
 #   examples/bench-installed.sh            # 300 runs of each
 #   RUNS=1000 examples/bench-installed.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-cargo build --release --quiet -p flyte-host -p myorg
-target="${CARGO_TARGET_DIR:-target}/release"
-prefix=lib
-ext=so
-case "$(uname -s)" in
-    Darwin) ext=dylib ;;
-    MINGW* | MSYS* | CYGWIN*) prefix= ; ext=dll ;;
-esac
+source "$(dirname "$0")/lib/bench.sh"
+bench_build myorg
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/home"
-env -i PATH="$PATH" HOME="$scratch/home" "$target/flyte-host" plugin install "$target/${prefix}myorg.$ext" >/dev/null
+env -i PATH="$PATH" HOME="$scratch/home" "$BENCH_HOST" plugin install "$(bench_library myorg)" >/dev/null
 
-RUNS="${RUNS:-300}" python3 - "$target/flyte-host" "$scratch/home" <<'PY'
-import os, statistics, subprocess, sys, time
+RUNS="${RUNS:-300}" python3 - "$BENCH_HOST" "$scratch/home" <<'PY'
+import os, subprocess, sys
+from bench import base_env, interleaved, run_ms, verdict
 
 host, home = sys.argv[1:3]
 runs = int(os.environ["RUNS"])
-base_env = {"PATH": os.environ.get("PATH", ""), "HOME": home}
-cases = [
-    ("built-in plugin", dict(base_env, FLYTEKIT_PLUGIN="builtin")),
-    ("installed myorg", dict(base_env)),
-    ("installed, by name", dict(base_env, FLYTEKIT_PLUGIN="myorg")),
-]
-out = subprocess.run([host, "plugin", "show", "-o", "json"], env=cases[1][1], capture_output=True, text=True, check=True)
-assert '"name": "myorg"' in out.stdout, out.stdout
-samples = {name: [] for name, _ in cases}
+env = base_env(home)
+cases = {
+    "built-in plugin": dict(env, FLYTEKIT_PLUGIN="builtin"),
+    "installed myorg": dict(env),
+    "installed, by name": dict(env, FLYTEKIT_PLUGIN="myorg"),
+}
+shown = subprocess.run([host, "plugin", "show", "-o", "json"], env=cases["installed myorg"],
+                       capture_output=True, text=True, check=True)
+assert '"name": "myorg"' in shown.stdout, shown.stdout
+# The warm-up also leaves the layout-check record, as any second start would.
+med = interleaved(cases, lambda case_env: run_ms([host, "--help"], case_env), runs)
 
-def once(env):
-    start = time.perf_counter()
-    subprocess.run([host, "--help"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return (time.perf_counter() - start) * 1000.0
-
-for _, env in cases:  # warm the page cache and the layout-check record
-    for _ in range(10):
-        once(env)
-for _ in range(runs):  # interleaved, so drift affects every case alike
-    for name, env in cases:
-        samples[name].append(once(env))
-
-base = statistics.median(samples[cases[0][0]])
+base = med["built-in plugin"]
 print(f"flyte-host --help, {runs} interleaved runs each (median wall time per process)")
-for name, _ in cases:
-    med = statistics.median(samples[name])
-    print(f"  {name:<20} {med:7.3f} ms   ratio {med / base:5.2f}x")
-ratio = statistics.median(samples["installed myorg"]) / base
-print(f"target: installed, lock-verified plugin <= 1.15x built-in: {ratio:.2f}x {'ok' if ratio <= 1.15 else 'MISSED'}")
+for name, ms in med.items():
+    print(f"  {name:<20} {ms:7.3f} ms   ratio {ms / base:5.2f}x")
+ratio = med["installed myorg"] / base
+print(f"target: installed, lock-verified plugin <= 1.15x built-in: {ratio:.2f}x {verdict(ratio <= 1.15)}")
 PY

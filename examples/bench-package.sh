@@ -11,19 +11,12 @@
 #   RUNS=100 examples/bench-package.sh
 #   BENCH_DIR=/tmp examples/bench-package.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/bench.sh"
+bench_build myorg
 
-cargo build --release --quiet -p flyte-host -p myorg
-target="${CARGO_TARGET_DIR:-target}/release"
-prefix=lib
-ext=so
-case "$(uname -s)" in
-    Darwin) ext=dylib ;;
-    MINGW* | MSYS* | CYGWIN*) prefix= ; ext=dll ;;
-esac
-
-RUNS="${RUNS:-30}" python3 - "$target/flyte-host" "$target/${prefix}myorg.$ext" <<'PY'
-import os, shutil, statistics, subprocess, sys, tempfile, time
+RUNS="${RUNS:-30}" python3 - "$BENCH_HOST" "$(bench_library myorg)" <<'PY'
+import os, shutil, sys, tempfile
+from bench import base_env, interleaved, run_ms, verdict
 
 host, myorg = sys.argv[1:3]
 runs = int(os.environ["RUNS"])
@@ -55,43 +48,33 @@ try:
         f.write("\n".join(task(i) for i in range(TASKS)))
     with open(one, "w") as f:
         f.write(task(0))
-    base_env = {"PATH": os.environ.get("PATH", ""), "HOME": os.path.join(work, "home")}
-    cases = [
-        ("built-in plugin", dict(base_env, FLYTEKIT_PLUGIN="builtin"), many),
-        ("myorg plugin", dict(base_env, FLYTEKIT_PLUGIN=myorg), many),
-        ("built-in, 1 task", dict(base_env, FLYTEKIT_PLUGIN="builtin"), one),
-        ("myorg, 1 task", dict(base_env, FLYTEKIT_PLUGIN=myorg), one),
-    ]
-    samples = {name: [] for name, _, _ in cases}
+    env = base_env(os.path.join(work, "home"))
+    cases = {
+        "built-in plugin": (dict(env, FLYTEKIT_PLUGIN="builtin"), many, "out-builtin"),
+        "myorg plugin": (dict(env, FLYTEKIT_PLUGIN=myorg), many, "out-myorg"),
+        "built-in, 1 task": (dict(env, FLYTEKIT_PLUGIN="builtin"), one, "out-builtin-1"),
+        "myorg, 1 task": (dict(env, FLYTEKIT_PLUGIN=myorg), one, "out-myorg-1"),
+    }
 
-    def once(name, env, file):
-        out = os.path.join(work, "out-" + name.replace(" ", "-").replace(",", ""))
-        start = time.perf_counter()
-        subprocess.run([host, "package", file, "-o", out], env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
-        return (time.perf_counter() - start) * 1000.0
+    def once(case):
+        # Each case packages into its own directory, run after run.
+        case_env, file, out = case
+        return run_ms([host, "package", file, "-o", os.path.join(work, out)], case_env)
 
-    for name, env, file in cases:  # warm the page cache, and check every case works
-        for _ in range(3):
-            once(name, env, file)
-    for _ in range(runs):  # interleaved, so drift affects every case alike
-        for name, env, file in cases:
-            samples[name].append(once(name, env, file))
-
-    med = {name: statistics.median(s) for name, s in samples.items()}
+    med = interleaved(cases, once, runs, warmup=3)
     print(f"flyte-host package, {TASKS:,} tasks in one file, {runs} interleaved runs each (median wall time per process)")
     print(f"  output under {os.path.dirname(work)}")
-    for name, _, _ in cases:
-        print(f"  {name:<18} {med[name]:8.3f} ms")
+    for name, ms in med.items():
+        print(f"  {name:<18} {ms:8.3f} ms")
     ratio = med["myorg plugin"] / med["built-in plugin"]
     per_task = {
         "built-in": (med["built-in plugin"] - med["built-in, 1 task"]) * 1000.0 / (TASKS - 1),
         "myorg": (med["myorg plugin"] - med["myorg, 1 task"]) * 1000.0 / (TASKS - 1),
     }
     print("targets: myorg/built-in ratio <= 1.2, per-task cost < 50 us")
-    print(f"  ratio            {ratio:.3f}x  {'ok' if ratio <= 1.2 else 'MISSED'}")
+    print(f"  ratio            {ratio:.3f}x  {verdict(ratio <= 1.2)}")
     for name, cost in per_task.items():
-        print(f"  per task ({name:<8}) {cost:6.1f} us  {'ok' if cost < 50 else 'MISSED'}")
+        print(f"  per task ({name:<8}) {cost:6.1f} us  {verdict(cost < 50)}")
 finally:
     shutil.rmtree(work, ignore_errors=True)
 PY

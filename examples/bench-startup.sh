@@ -6,51 +6,31 @@
 #   examples/bench-startup.sh            # 300 runs of each
 #   RUNS=1000 examples/bench-startup.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/bench.sh"
+bench_build myorg many-commands
 
-cargo build --release --quiet -p flyte-host -p myorg -p many-commands
-target="${CARGO_TARGET_DIR:-target}/release"
-prefix=lib
-ext=so
-case "$(uname -s)" in
-    Darwin) ext=dylib ;;
-    MINGW* | MSYS* | CYGWIN*) prefix= ; ext=dll ;;
-esac
-
-RUNS="${RUNS:-300}" python3 - "$target/flyte-host" "$target/${prefix}myorg.$ext" "$target/${prefix}many_commands.$ext" <<'PY'
-import os, statistics, subprocess, sys, time
+RUNS="${RUNS:-300}" python3 - "$BENCH_HOST" "$(bench_library myorg)" "$(bench_library many-commands)" <<'PY'
+import os, sys
+from bench import base_env, interleaved, run_ms, verdict
 
 host, myorg, many = sys.argv[1:4]
 runs = int(os.environ["RUNS"])
-base_env = {"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent-flyte-bench-home"}
-cases = [
-    ("built-in plugin", dict(base_env, FLYTEKIT_PLUGIN="builtin")),
-    ("myorg plugin", dict(base_env, FLYTEKIT_PLUGIN=myorg)),
-    ("1,000-command plugin", dict(base_env, FLYTEKIT_PLUGIN=many)),
-]
-samples = {name: [] for name, _ in cases}
+env = base_env("/nonexistent-flyte-bench-home")
+cases = {
+    "built-in plugin": dict(env, FLYTEKIT_PLUGIN="builtin"),
+    "myorg plugin": dict(env, FLYTEKIT_PLUGIN=myorg),
+    "1,000-command plugin": dict(env, FLYTEKIT_PLUGIN=many),
+}
+med = interleaved(cases, lambda case_env: run_ms([host, "--help"], case_env), runs)
 
-def once(env):
-    start = time.perf_counter()
-    subprocess.run([host, "--help"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return (time.perf_counter() - start) * 1000.0
-
-for _, env in cases:  # warm the page cache
-    for _ in range(10):
-        once(env)
-for _ in range(runs):  # interleaved, so drift affects every case alike
-    for name, env in cases:
-        samples[name].append(once(env))
-
-base = statistics.median(samples[cases[0][0]])
+base = med["built-in plugin"]
 print(f"flyte-host --help, {runs} interleaved runs each (median wall time per process)")
-for name, _ in cases:
-    med = statistics.median(samples[name])
-    print(f"  {name:<22} {med:7.3f} ms   ratio {med / base:5.2f}x")
-myorg_ratio = statistics.median(samples["myorg plugin"]) / base
-many_ratio = statistics.median(samples["1,000-command plugin"]) / base
+for name, ms in med.items():
+    print(f"  {name:<22} {ms:7.3f} ms   ratio {ms / base:5.2f}x")
+myorg_ratio = med["myorg plugin"] / base
+many_ratio = med["1,000-command plugin"] / base
 print("targets: plugin overhead <= 15% (ratio <= 1.15), --help with plugin < 5 ms, 1,000 commands < 2x")
-print(f"  myorg overhead  {100 * (myorg_ratio - 1):+.1f}%  {'ok' if myorg_ratio <= 1.15 else 'MISSED'}")
-print(f"  myorg --help    {statistics.median(samples['myorg plugin']):.3f} ms  {'ok' if statistics.median(samples['myorg plugin']) < 5 else 'MISSED'}")
-print(f"  1,000 commands  {many_ratio:.2f}x  {'ok' if many_ratio < 2 else 'MISSED'}")
+print(f"  myorg overhead  {100 * (myorg_ratio - 1):+.1f}%  {verdict(myorg_ratio <= 1.15)}")
+print(f"  myorg --help    {med['myorg plugin']:.3f} ms  {verdict(med['myorg plugin'] < 5)}")
+print(f"  1,000 commands  {many_ratio:.2f}x  {verdict(many_ratio < 2)}")
 PY

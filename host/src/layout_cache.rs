@@ -2,9 +2,9 @@
 //! (the bulk of a plugin's load time) runs once per library file rather than on every start-up —
 //! the cache abi_stable's `unchecked_layout` documentation suggests.
 //!
-//! A library is identified by its path, device, inode, size, modification time and change time
-//! (which no user-space call can set back), and the host by its version and its own executable's
-//! size and modification time. Any change to either means a fresh check. The record lives in
+//! A library is identified by its device, inode, size, modification time and change time (which
+//! no user-space call can set back), and the host by its version and the same identity of its own
+//! executable. Any change to either means a fresh check. The record lives in
 //! `$XDG_CACHE_HOME/flyte-host/checked-plugins` (default `~/.cache/flyte-host/`); failing to read
 //! or write it only costs the check.
 
@@ -26,9 +26,8 @@ fn record_path() -> Option<PathBuf> {
 }
 
 #[cfg(unix)]
-fn file_identity(path: &Path) -> Option<String> {
+fn identity(m: &fs::Metadata) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    let m = fs::metadata(path).ok()?;
     Some(format!(
         "{}:{}:{}:{}.{}:{}.{}",
         m.dev(),
@@ -42,43 +41,50 @@ fn file_identity(path: &Path) -> Option<String> {
 }
 
 #[cfg(not(unix))]
-fn file_identity(_path: &Path) -> Option<String> {
+fn identity(_m: &fs::Metadata) -> Option<String> {
     None
 }
 
-/// The line that records `library` as checked by this host binary.
-fn key(library: &Path) -> Option<String> {
-    let exe = std::env::current_exe().ok()?;
-    let library = fs::canonicalize(library).ok()?;
+/// This host binary's metadata. Through the path `current_exe` reports, not a `stat` of
+/// `/proc/self/exe`: under an emulator or valgrind that would be the emulator's file, and a
+/// rebuilt host would skip the check it needs.
+fn host_metadata() -> Option<fs::Metadata> {
+    fs::metadata(std::env::current_exe().ok()?).ok()
+}
+
+/// What identifies a check of the library with metadata `meta` by this host binary: the start of
+/// its record line. The device and inode name the file whatever path reaches it, so the path that
+/// ends the line is only there for a reader.
+fn key(meta: &fs::Metadata) -> Option<String> {
     Some(format!(
-        "{} {} {} {}",
+        "{} {} {} ",
         env!("CARGO_PKG_VERSION"),
-        file_identity(&exe)?,
-        file_identity(&library)?,
-        library.display()
+        identity(&host_metadata()?)?,
+        identity(meta)?,
     ))
 }
 
 /// Whether this host binary already checked this exact library file.
-pub(crate) fn is_checked(library: &Path) -> bool {
-    let (Some(key), Some(record)) = (key(library), record_path()) else {
+pub(crate) fn is_checked(meta: &fs::Metadata) -> bool {
+    let (Some(key), Some(record)) = (key(meta), record_path()) else {
         return false;
     };
-    fs::read_to_string(record).is_ok_and(|text| text.lines().any(|l| l == key))
+    fs::read_to_string(record).is_ok_and(|text| text.lines().any(|l| l.starts_with(&key)))
 }
 
 /// Records that this host binary checked `library` (best effort, atomic replace).
-pub(crate) fn mark_checked(library: &Path) {
-    let (Some(key), Some(record)) = (key(library), record_path()) else {
+pub(crate) fn mark_checked(library: &Path, meta: &fs::Metadata) {
+    let (Some(key), Some(record)) = (key(meta), record_path()) else {
         return;
     };
+    let line = format!("{key}{}", library.display()).replace(['\n', '\r'], " ");
     let Some(dir) = record.parent() else { return };
     if fs::create_dir_all(dir).is_err() {
         return;
     }
     let existing = fs::read_to_string(&record).unwrap_or_default();
-    let mut lines: Vec<&str> = existing.lines().filter(|l| *l != key).collect();
-    lines.push(&key);
+    let mut lines: Vec<&str> = existing.lines().filter(|l| !l.starts_with(&key)).collect();
+    lines.push(&line);
     let keep = lines.len().saturating_sub(MAX_ENTRIES);
     let tmp = dir.join(format!("checked-plugins.{}.tmp", std::process::id()));
     let written = fs::File::create(&tmp).and_then(|mut f| {

@@ -72,11 +72,8 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
             origin,
             locked,
         } => {
-            if let Some(entry) = &locked {
-                loader::check_locked(&path, entry)?;
-            }
             loader::check_pin(&path, std::env::var_os("FLYTE_PLUGIN_SHA256"))?;
-            let loaded = loader::load(&path, origin.clone(), services::table())?;
+            let loaded = loader::load(&path, origin.clone(), locked.as_ref(), services::table())?;
             Ok(ActivePlugin::library(loaded, origin))
         }
     }

@@ -300,8 +300,9 @@ fn split_path(path: &str) -> Vec<String> {
 /// built-in commands, add commands and groups, hide, alias, and change option defaults.
 ///
 /// Paths are command names separated by spaces, e.g. `"config show"`; `""` is the top level.
-pub struct Cli {
-    view: FfiCliView,
+pub struct Cli<'a> {
+    /// Borrowed from the host for the length of the hook call: copying it would cost every start.
+    view: &'a FfiCliView,
     /// Declared commands, flattened as they are added.
     commands: Vec<FfiCommand>,
     /// Commands from the built-in plugin's changes, which go first.
@@ -309,9 +310,9 @@ pub struct Cli {
     edits: Vec<FfiEdit>,
 }
 
-impl Cli {
+impl<'a> Cli<'a> {
     /// Wraps the host's view of its CLI.
-    pub fn new(view: FfiCliView) -> Cli {
+    pub fn new(view: &'a FfiCliView) -> Cli<'a> {
         Cli {
             view,
             commands: Vec::new(),
@@ -321,7 +322,7 @@ impl Cli {
     }
 
     pub(crate) fn view(&self) -> &FfiCliView {
-        &self.view
+        self.view
     }
 
     /// Adds changes made elsewhere (the built-in plugin's) to this CLI's.
@@ -366,19 +367,19 @@ impl Cli {
     }
 
     /// Adds a top-level command or group.
-    pub fn command(&mut self, command: Command) -> &mut Cli {
+    pub fn command(&mut self, command: Command) -> &mut Cli<'a> {
         command.flatten(RVec::new(), &mut self.commands);
         self
     }
 
     /// Adds a command under an existing group, e.g. `cli.add_to("config", Command::new("env"))`.
-    pub fn add_to(&mut self, group: &str, command: Command) -> &mut Cli {
+    pub fn add_to(&mut self, group: &str, command: Command) -> &mut Cli<'a> {
         let parent = split_path(group).into_iter().map(RString::from).collect();
         command.flatten(parent, &mut self.commands);
         self
     }
 
-    fn edit(&mut self, kind: FfiEditKind, path: &str, option: &str, value: &str) -> &mut Cli {
+    fn edit(&mut self, kind: FfiEditKind, path: &str, option: &str, value: &str) -> &mut Cli<'a> {
         self.edits.push(FfiEdit {
             kind,
             path: split_path(path).into_iter().map(RString::from).collect(),
@@ -389,18 +390,18 @@ impl Cli {
     }
 
     /// Hides a command from `--help` (it still runs).
-    pub fn hide(&mut self, path: &str) -> &mut Cli {
+    pub fn hide(&mut self, path: &str) -> &mut Cli<'a> {
         self.edit(FfiEditKind::Hide, path, "", "")
     }
 
     /// Gives a command another name.
-    pub fn alias(&mut self, path: &str, alias: &str) -> &mut Cli {
+    pub fn alias(&mut self, path: &str, alias: &str) -> &mut Cli<'a> {
         self.edit(FfiEditKind::Alias, path, "", alias)
     }
 
     /// Changes the default of option `--option` of the command at `path` (`""`: a global option
     /// such as `project` or `domain`).
-    pub fn set_default(&mut self, path: &str, option: &str, value: &str) -> &mut Cli {
+    pub fn set_default(&mut self, path: &str, option: &str, value: &str) -> &mut Cli<'a> {
         self.edit(FfiEditKind::SetDefault, path, option, value)
     }
 

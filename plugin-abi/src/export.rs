@@ -133,7 +133,7 @@ extern "C" fn configure_pyflyte_cli<P: PluginInstance>(
     main: &FfiCliView,
 ) -> HookOutput<FfiCliChanges> {
     hook(|| {
-        let mut cli = Cli::new(main.clone());
+        let mut cli = Cli::new(main);
         P::instance().configure_pyflyte_cli(&mut cli)?;
         Ok(cli.into_changes())
     })

@@ -106,7 +106,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         .get_one::<PathBuf>("path")
         .cloned()
         .ok_or_else(|| Error::Message("plugin check: a library path is required".into()))?;
-    let loaded = loader::load(&path, Origin::Check, services::table())?;
+    let loaded = loader::load(&path, Origin::Check, None, services::table())?;
     let plugin = ActivePlugin::library(loaded, Origin::Check);
     let globals = services::globals().cloned();
     let request = globals.as_ref().map(services::remote_request);

@@ -123,7 +123,8 @@ impl Lock {
 /// and `key = integer` lines) without the TOML parser, which costs more at start-up than the rest of
 /// plugin selection; `None` for anything else, which then goes through the TOML parser.
 fn parse_fast(text: &str) -> Option<Lock> {
-    let mut tables: Vec<std::collections::HashMap<&str, String>> = Vec::new();
+    // A table has eight keys: a list beats a hash map (and its random seed) at that size.
+    let mut tables: Vec<Vec<(&str, String)>> = Vec::new();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -150,20 +151,28 @@ fn parse_fast(text: &str) -> Option<Lock> {
         } else {
             return None;
         };
-        tables.last_mut()?.insert(key, value);
+        let table = tables.last_mut()?;
+        if table.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        table.push((key, value));
     }
     let plugins = tables
         .into_iter()
         .map(|mut t| {
+            let mut take = |key: &str| {
+                let i = t.iter().position(|(k, _)| *k == key)?;
+                Some(t.swap_remove(i).1)
+            };
             let entry = LockEntry {
-                name: t.remove("name")?,
-                version: t.remove("version")?,
-                abi: t.remove("abi")?,
-                sha256: t.remove("sha256")?,
-                source: t.remove("source")?,
-                file: t.remove("file")?,
-                size: t.remove("size")?.parse().ok()?,
-                mtime_ns: t.remove("mtime_ns")?.parse().ok()?,
+                name: take("name")?,
+                version: take("version")?,
+                abi: take("abi")?,
+                sha256: take("sha256")?,
+                source: take("source")?,
+                file: take("file")?,
+                size: take("size")?.parse().ok()?,
+                mtime_ns: take("mtime_ns")?.parse().ok()?,
             };
             t.is_empty().then_some(entry)
         })

@@ -49,7 +49,16 @@ pub fn check_locked(path: &Path, entry: &LockEntry) -> Result<(), LoadError> {
         path: path.to_owned(),
         name: entry.name.clone(),
     })?;
-    if entry.matches(&meta) {
+    check_locked_with(path, &meta, entry)
+}
+
+/// [`check_locked`] for a library whose metadata is at hand.
+pub(super) fn check_locked_with(
+    path: &Path,
+    meta: &fs::Metadata,
+    entry: &LockEntry,
+) -> Result<(), LoadError> {
+    if entry.matches(meta) {
         return Ok(());
     }
     let found = sha256_file(path).map_err(|e| LoadError::Unreadable {

@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 
 use abi_stable::{
     abi_stability::abi_checking::check_layout_compatibility,
-    library::{lib_header_from_path, LibHeader, LibraryError},
+    library::{AbiHeaderRef, LibHeader, LibraryError, ROOT_MODULE_LOADER_NAME_WITH_NUL},
     StableAbi,
 };
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
 
-use crate::layout_cache;
+use crate::{install::lock::LockEntry, layout_cache};
 use error::first_line;
 pub use error::{condense_report, LoadError};
 pub use integrity::{check_file_permissions, check_locked, check_pin};
@@ -32,27 +32,40 @@ pub struct LoadedPlugin {
     pub info: PluginInfo,
 }
 
-/// Loads the library at `path`, checks it against this host's plugin ABI, and shakes hands.
+/// Loads the library at `path` — an installed plugin's after checking it against its lock entry
+/// `locked` — checks it against this host's plugin ABI, and shakes hands.
 pub fn load(
     path: &Path,
     origin: Origin,
+    locked: Option<&LockEntry>,
     services: HostServicesRef,
 ) -> Result<LoadedPlugin, LoadError> {
-    match std::fs::metadata(path) {
-        Err(_) => {
-            return Err(LoadError::NotFound {
-                path: path.to_owned(),
-                origin,
-            })
-        }
-        Ok(meta) if !meta.is_file() => {
+    // One `stat` serves the lock, permission and layout-cache checks.
+    let meta = match (std::fs::metadata(path), locked) {
+        (Ok(meta), _) if meta.is_file() => meta,
+        (Ok(_), _) => {
             return Err(LoadError::NotAFile {
                 path: path.to_owned(),
                 origin,
             })
         }
-        Ok(meta) => integrity::check_permissions(path, &meta)?,
+        (Err(_), Some(entry)) => {
+            return Err(LoadError::InstalledMissing {
+                path: path.to_owned(),
+                name: entry.name.clone(),
+            })
+        }
+        (Err(_), None) => {
+            return Err(LoadError::NotFound {
+                path: path.to_owned(),
+                origin,
+            })
+        }
+    };
+    if let Some(entry) = locked {
+        integrity::check_locked_with(path, &meta, entry)?;
     }
+    integrity::check_permissions(path, &meta)?;
     // A bare file name would send dlopen searching the system library path: name it from here.
     let absolute;
     let path = if path.is_relative() {
@@ -63,13 +76,8 @@ pub fn load(
     } else {
         path
     };
-    bind_eagerly(path).map_err(|reason| LoadError::NotALibrary {
-        path: path.to_owned(),
-        origin: origin.clone(),
-        reason,
-    })?;
-    let header = lib_header_from_path(path).map_err(|e| library_error(path, &origin, e))?;
-    let module = init_root_module(path, &origin, header)?;
+    let header = open(path, &origin)?;
+    let module = init_root_module(path, &meta, &origin, header)?;
     let info = module.handshake()(services);
     let host = AbiVersion::CURRENT;
     if info.abi_version.major != host.major {
@@ -97,8 +105,8 @@ pub fn load(
 
 /// Opens the library with every symbol bound now (`RTLD_NOW`), so a library with unresolved
 /// symbols is refused here with the loader's message instead of killing the process mid-hook
-/// (abi_stable opens lazily). The handle is kept open: abi_stable's own open then reuses it.
-fn bind_eagerly(path: &Path) -> Result<(), String> {
+/// (abi_stable's own loader opens lazily), and finds its abi_stable header through the same handle.
+fn open(path: &Path, origin: &Origin) -> Result<&'static LibHeader, LoadError> {
     #[cfg(unix)]
     let library = {
         use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
@@ -112,11 +120,25 @@ fn bind_eagerly(path: &Path) -> Result<(), String> {
     let library = library.map_err(|e| {
         // libloading puts the dynamic loader's own words in the error's source.
         let text = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
-        loader_reason(&text, path)
+        LoadError::NotALibrary {
+            path: path.to_owned(),
+            origin: origin.clone(),
+            reason: loader_reason(&text, path),
+        }
     })?;
+    // SAFETY: abi_stable exports its header under this name as a static `AbiHeaderRef`-compatible
+    // symbol (what its own `lib_header_from_path` reads); `upgrade` checks the header's abi_stable
+    // version before anything else of the library is read.
+    let header =
+        unsafe { library.get::<AbiHeaderRef>(ROOT_MODULE_LOADER_NAME_WITH_NUL.as_bytes()) }
+            .map(|symbol| *symbol)
+            .map_err(|_| LoadError::NoRootModule {
+                path: path.to_owned(),
+                origin: origin.clone(),
+            })?;
     // Libraries are never unloaded: abi_stable hands out 'static references into them.
     std::mem::forget(library);
-    Ok(())
+    header.upgrade().map_err(|e| library_error(path, origin, e))
 }
 
 /// The dynamic loader's message without the path it repeats.
@@ -136,10 +158,11 @@ fn loader_reason(message: &str, path: &Path) -> String {
 /// host treats hooks beyond the plugin's table as not overridden).
 fn init_root_module(
     path: &Path,
+    meta: &std::fs::Metadata,
     origin: &Origin,
     header: &'static LibHeader,
 ) -> Result<PluginModRef, LoadError> {
-    if layout_cache::is_checked(path) {
+    if layout_cache::is_checked(meta) {
         // SAFETY: this host binary checked this unchanged file's layout before.
         return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
             .map_err(|e| library_error(path, origin, e));
@@ -167,7 +190,7 @@ fn init_root_module(
         }
         Err(e) => return Err(library_error(path, origin, e)),
     };
-    layout_cache::mark_checked(path);
+    layout_cache::mark_checked(path, meta);
     Ok(module)
 }
 

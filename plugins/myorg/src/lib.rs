@@ -223,10 +223,11 @@ mod tests {
 
     #[test]
     fn adds_my_org_status() {
-        let mut cli = Cli::new(FfiCliView {
+        let view = FfiCliView {
             commands: Default::default(),
             global_options: Default::default(),
-        });
+        };
+        let mut cli = Cli::new(&view);
         MyOrgFlytekitPlugin.configure_pyflyte_cli(&mut cli).unwrap();
         let changes = cli.into_changes();
         assert_eq!(changes.commands.len(), 1);
