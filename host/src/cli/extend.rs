@@ -162,7 +162,7 @@ pub fn apply(
 struct Taken {
     /// The top level, where nearly all plugin commands go, kept apart from the hashed paths.
     top: Option<NameSet>,
-    groups: HashMap<Vec<String>, NameSet>,
+    groups: HashMap<Vec<RString>, NameSet>,
     /// How many commands the plugin declares: the top level is sized for them up front.
     expected: usize,
 }
@@ -194,8 +194,10 @@ impl Taken {
             let expected = self.expected;
             return self.top.get_or_insert_with(|| names_of(expected));
         }
-        let key: Vec<String> = parent.iter().map(|p| p.to_string()).collect();
-        self.groups.entry(key).or_insert_with(|| names_of(0))
+        if !self.groups.contains_key(parent) {
+            self.groups.insert(parent.to_vec(), names_of(0));
+        }
+        self.groups.get_mut(parent).expect("inserted above")
     }
 }
 
