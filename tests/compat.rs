@@ -1,13 +1,17 @@
 //! The compatibility matrix: which hosts load which plugins, with real binaries and libraries.
 //!
 //! The current plugin ABI is 1.0, so the next minor is rehearsed: flyte-plugin-abi's `next`
-//! feature appends one hook (`get_console_url`) and reports ABI 1.1. Two builds meet here:
+//! feature appends one hook (`get_console_url`) and reports ABI 1.1. Three builds meet here:
 //! - the normal one (the "1.0 host" and the plugins built against 1.0), from [`support`];
-//! - a second one into `<target>/abi-next` (the "1.1 host", flyte-host with `abi-next`, and the
-//!   `compat-next` / `compat-needs-next` fixtures built against 1.1), built once per test process.
+//! - a second one into `<target>/compat` (the "1.1 host", flyte-host with `abi-next`, and the
+//!   `compat-next` / `compat-needs-next` fixtures built against 1.1), built once per test process;
+//! - the `abi-1-0` plugin of `tests/fixtures/abi-1.0`, built against a frozen copy of
+//!   flyte-plugin-abi 1.0.0 in a workspace of its own (same target directory): it stays what
+//!   organizations shipped while `plugin-abi/` evolves.
 //!
 //! | plugin built against                          | 1.0 host               | 1.1 host                  |
 //! |-----------------------------------------------|------------------------|---------------------------|
+//! | frozen 1.0 (`abi-1-0`)                        | loads; all six hooks   | loads; new hook: default  |
 //! | 1.0 (myorg, staging, …)                       | loads                  | loads; new hook: default  |
 //! | 1.1, new hook optional (`compat-next`)        | loads; new hook unused | loads; new hook: plugin's |
 //! | 1.1, `MIN_HOST_ABI` 1.1 (`compat-needs-next`) | refused: needs ≥ 1.1   | loads; new hook: plugin's |
@@ -18,8 +22,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    assert_error_paragraph, assert_no_rust_trace, next_plugin_path, ok, ok_json, plugin_path, run,
-    Run, Sandbox, GOOD_PLUGINS, HOOKS,
+    assert_error_paragraph, assert_no_rust_trace, frozen_1_0_plugin_path, next_plugin_path, ok,
+    ok_json, plugin_path, run, Run, Sandbox, GOOD_PLUGINS, HOOKS,
 };
 
 /// The hook plugin ABI 1.1 appends.
@@ -120,6 +124,71 @@ fn assert_short_refusal(run: &Run) {
 fn the_hosts_report_plugin_abi_1_0_and_1_1() {
     assert_eq!(host_abi(Host::V1_0), "1.0.0");
     assert_eq!(host_abi(Host::V1_1), "1.1.0");
+}
+
+/// What the frozen ABI 1.0 plugin answers, the same in every host: its six hooks and its command.
+fn assert_frozen_1_0_plugin_works(host: Host) {
+    let library = frozen_1_0_plugin_path();
+    let shown = show(host, &library);
+    assert_eq!(shown["name"], "abi-1-0", "{shown:#}");
+    assert_eq!(shown["abi_version"], "1.0.0", "{shown:#}");
+    for hook in HOOKS {
+        assert_eq!(shown["hooks"][hook], "plugin", "{hook}: {shown:#}");
+    }
+    let values = &shown["values"];
+    assert_eq!(values["secret_requires_group"], false, "{shown:#}");
+    assert_eq!(values["default_image"], "abi-1-0/base:1.0.0", "{shown:#}");
+    assert_eq!(values["auth_success_html"], true, "{shown:#}");
+    assert_eq!(
+        values["default_cache_policies"],
+        json!(["abi-1-0"]),
+        "{shown:#}"
+    );
+    assert_eq!(shown["cli"]["added"], json!(["abi-1-0-hello"]), "{shown:#}");
+    let checked = check(host, &library);
+    for hook in HOOKS {
+        let report = hook_report(&checked, hook).unwrap_or_else(|| panic!("{checked:#}"));
+        assert_eq!(report["status"], "ok", "{hook}: {checked:#}");
+    }
+
+    let sandbox = Sandbox::new();
+    let hello = ok(
+        &mut host.command(&sandbox, Some(&library)),
+        ["abi-1-0-hello"],
+    );
+    assert_eq!(
+        hello.stdout, "built against flyte-plugin-abi 1.0.0\n",
+        "{hello}"
+    );
+    // get_remote decides the endpoint (given with flytekit's gRPC `dns:///` scheme).
+    let config = ok_json(
+        &mut host.command(&sandbox, Some(&library)),
+        ["config", "show", "-o", "json"],
+    );
+    assert_eq!(
+        config["platform"]["endpoint"], "flyte.abi-1-0.example",
+        "{config:#}"
+    );
+    assert_eq!(config["source"]["get_remote"], "plugin", "{config:#}");
+}
+
+#[test]
+fn plugin_built_against_the_frozen_abi_1_0_works_in_this_host() {
+    assert_frozen_1_0_plugin_works(Host::V1_0);
+    let shown = show(Host::V1_0, &frozen_1_0_plugin_path());
+    assert_eq!(hook_names(&shown), expected_hooks(false), "{shown:#}");
+}
+
+#[test]
+fn plugin_built_against_the_frozen_abi_1_0_works_in_host_1_1() {
+    assert_frozen_1_0_plugin_works(Host::V1_1);
+    let shown = show(Host::V1_1, &frozen_1_0_plugin_path());
+    assert_eq!(hook_names(&shown), expected_hooks(true), "{shown:#}");
+    assert_eq!(shown["hooks"][NEW_HOOK], "default", "{shown:#}");
+    assert_eq!(
+        shown["values"]["console_url"], "https://flyte.abi-1-0.example/console",
+        "the built-in answer for the plugin's endpoint: {shown:#}"
+    );
 }
 
 #[test]

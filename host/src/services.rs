@@ -181,10 +181,11 @@ extern "C" fn config_for_endpoint(
     insecure: bool,
 ) -> RResult<FfiConfig, RString> {
     shielded(|| {
-        crate::validate::endpoint(endpoint.as_str())?;
-        config::for_endpoint(endpoint.as_str(), insecure, &Env::from_process())
-            .map(|c| FfiConfig::from(&c))
-            .map_err(|e| e.to_string())
+        let config = config::for_endpoint(endpoint.as_str(), insecure, &Env::from_process())
+            .map_err(|e| e.to_string())?;
+        // Checked as flytekit uses it: after the gRPC `dns:///` scheme is dropped.
+        crate::validate::endpoint(&config.platform.endpoint)?;
+        Ok(FfiConfig::from(&config))
     })
 }
 

@@ -77,14 +77,22 @@ fn library_file_name(package: &str) -> String {
 
 /// Builds the host and every plugin the tests load (debug profile, the workspace target directory).
 fn build() -> Result<Built, String> {
-    cargo_build("flyte-host and the plugins", &target_dir(), &[], PLUGINS)
+    cargo_build(
+        "flyte-host and the plugins",
+        &workspace_root(),
+        &target_dir(),
+        &[],
+        PLUGINS,
+    )
 }
 
-/// Runs `cargo build` of flyte-host (with `features`) and `plugins` into `target`, and records
-/// where cargo put the binary and the libraries (its messages say so, whatever the target
-/// directory; the conventional paths are the fallback). `Err` is cargo's report of a failed build.
+/// Runs `cargo build --locked` in `workspace` of flyte-host (when it is that workspace's, with
+/// `features`) and `plugins` into `target`, and records where cargo put the binary and the
+/// libraries (its messages say so, whatever the target directory; the conventional paths are the
+/// fallback). `Err` is cargo's report of a failed build.
 fn cargo_build(
     what: &str,
+    workspace: &Path,
     target: &Path,
     features: &[String],
     plugins: &[&str],
@@ -92,11 +100,17 @@ fn cargo_build(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = StdCommand::new(cargo);
     command
-        .current_dir(workspace_root())
-        .args(["build", "--message-format=json-render-diagnostics"])
+        .current_dir(workspace)
+        .args([
+            "build",
+            "--locked",
+            "--message-format=json-render-diagnostics",
+        ])
         .arg("--target-dir")
-        .arg(target)
-        .args(["-p", "flyte-host"]);
+        .arg(target);
+    if workspace == workspace_root() {
+        command.args(["-p", "flyte-host"]);
+    }
     if !features.is_empty() {
         command.args(["--features", &features.join(",")]);
     }
@@ -468,19 +482,52 @@ pub(crate) fn host_version() -> String {
 /// feature), alongside the 1.1 host.
 pub(crate) const NEXT_PLUGINS: &[&str] = &["compat-next", "compat-needs-next"];
 
+/// The target directory of the compatibility tests' own builds (the ABI 1.1 rehearsal and the
+/// frozen ABI 1.0 plugin): apart from the normal build's, so the rehearsal's features never reach
+/// its artifacts, and shared by both, so their common dependencies compile once.
+fn compat_target_dir() -> PathBuf {
+    target_dir().join("compat")
+}
+
 /// The compatibility tests' second build: flyte-host with its `abi-next` feature (a host with
-/// plugin ABI 1.1, flyte-plugin-abi's `next` rehearsal) and [`NEXT_PLUGINS`] built against 1.1.
-/// It has a target directory of its own (`<target>/abi-next`), so the feature never reaches the
-/// normal build's artifacts; `Err` is cargo's report of a failed build.
+/// plugin ABI 1.1, flyte-plugin-abi's `next` rehearsal) and [`NEXT_PLUGINS`] built against 1.1;
+/// `Err` is cargo's report of a failed build.
 fn build_next() -> Result<Built, String> {
     let mut features = vec!["flyte-host/abi-next".to_owned()];
     features.extend(NEXT_PLUGINS.iter().map(|p| format!("{p}/next")));
     cargo_build(
         "the plugin ABI 1.1 host and plugins",
-        &target_dir().join("abi-next"),
+        &workspace_root(),
+        &compat_target_dir(),
         &features,
         NEXT_PLUGINS,
     )
+}
+
+/// The plugin package of the frozen plugin ABI 1.0 workspace (`tests/fixtures/abi-1.0`: a verbatim
+/// copy of flyte-plugin-abi 1.0.0 and a plugin built against it).
+pub(crate) const FROZEN_1_0_PLUGIN: &str = "abi-1-0";
+
+/// The frozen plugin ABI 1.0 plugin, built from its own workspace (see [`FROZEN_1_0_PLUGIN`]).
+pub(crate) fn frozen_1_0_plugin_path() -> PathBuf {
+    static BUILT: OnceLock<Result<Built, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        cargo_build(
+            "the plugin built against the frozen plugin ABI 1.0",
+            &workspace_root().join("tests/fixtures/abi-1.0"),
+            &compat_target_dir(),
+            &[],
+            &[FROZEN_1_0_PLUGIN],
+        )
+    });
+    let built = built.as_ref().unwrap_or_else(|report| panic!("{report}"));
+    let path = &built.libraries[&FROZEN_1_0_PLUGIN.replace('-', "_")];
+    assert!(
+        path.is_file(),
+        "plugin library {} was not built",
+        path.display()
+    );
+    path.clone()
 }
 
 /// The one plugin ABI 1.1 build of this test process (see [`build_next`]).
