@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use abi_stable::{
     abi_stability::abi_checking::check_layout_compatibility,
-    library::{AbiHeaderRef, LibHeader, LibraryError, ROOT_MODULE_LOADER_NAME_WITH_NUL},
+    library::{lib_header_from_path, LibHeader, LibraryError},
     StableAbi,
 };
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
@@ -76,7 +76,12 @@ pub fn load(
     } else {
         path
     };
-    let header = open(path, &origin)?;
+    bind_eagerly(path).map_err(|reason| LoadError::NotALibrary {
+        path: path.to_owned(),
+        origin: origin.clone(),
+        reason,
+    })?;
+    let header = lib_header_from_path(path).map_err(|e| library_error(path, &origin, e))?;
     let module = init_root_module(path, &meta, &origin, header)?;
     let info = module.handshake()(services);
     let host = AbiVersion::CURRENT;
@@ -105,8 +110,8 @@ pub fn load(
 
 /// Opens the library with every symbol bound now (`RTLD_NOW`), so a library with unresolved
 /// symbols is refused here with the loader's message instead of killing the process mid-hook
-/// (abi_stable's own loader opens lazily), and finds its abi_stable header through the same handle.
-fn open(path: &Path, origin: &Origin) -> Result<&'static LibHeader, LoadError> {
+/// (abi_stable opens lazily). The handle is kept open: abi_stable's own open then reuses it.
+fn bind_eagerly(path: &Path) -> Result<(), String> {
     #[cfg(unix)]
     let library = {
         use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
@@ -120,25 +125,11 @@ fn open(path: &Path, origin: &Origin) -> Result<&'static LibHeader, LoadError> {
     let library = library.map_err(|e| {
         // libloading puts the dynamic loader's own words in the error's source.
         let text = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
-        LoadError::NotALibrary {
-            path: path.to_owned(),
-            origin: origin.clone(),
-            reason: loader_reason(&text, path),
-        }
+        loader_reason(&text, path)
     })?;
-    // SAFETY: abi_stable exports its header under this name as a static `AbiHeaderRef`-compatible
-    // symbol (what its own `lib_header_from_path` reads); `upgrade` checks the header's abi_stable
-    // version before anything else of the library is read.
-    let header =
-        unsafe { library.get::<AbiHeaderRef>(ROOT_MODULE_LOADER_NAME_WITH_NUL.as_bytes()) }
-            .map(|symbol| *symbol)
-            .map_err(|_| LoadError::NoRootModule {
-                path: path.to_owned(),
-                origin: origin.clone(),
-            })?;
     // Libraries are never unloaded: abi_stable hands out 'static references into them.
     std::mem::forget(library);
-    header.upgrade().map_err(|e| library_error(path, origin, e))
+    Ok(())
 }
 
 /// The dynamic loader's message without the path it repeats.
