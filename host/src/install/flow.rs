@@ -87,8 +87,14 @@ fn intact(dir: &Path, entry: &LockEntry) -> bool {
 }
 
 /// Installs the plugin `source` names (a manifest path or URL, or a library path) into plugin
-/// directory `dir`.
+/// directory `dir`, and seals the directory (see [`seal`](super::seal)).
 pub fn install(source: &str, dir: &Path) -> Result<Installed, InstallError> {
+    let installed = install_unsealed(source, dir)?;
+    super::seal::seal(dir);
+    Ok(installed)
+}
+
+fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError> {
     let is_library = source.ends_with(&format!(".{LIBRARY_EXTENSION}"));
     let location = Location::parse(source, None)?;
     let (library, expected, manifest) = if is_library {
@@ -221,8 +227,15 @@ pub fn install(source: &str, dir: &Path) -> Result<Installed, InstallError> {
     Ok(Installed { entry, outcome })
 }
 
-/// Removes installed plugin `name` from plugin directory `dir`; returns its lock entry.
+/// Removes installed plugin `name` from plugin directory `dir`, seals the directory (see
+/// [`seal`](super::seal)), and returns the plugin's lock entry.
 pub fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
+    let entry = remove_unsealed(name, dir)?;
+    super::seal::seal(dir);
+    Ok(entry)
+}
+
+fn remove_unsealed(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
     let _guard = Guard::acquire(dir)?;
     let mut lock = Lock::read(dir)?;
     let Some(entry) = lock.get(name).cloned() else {

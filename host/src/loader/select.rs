@@ -8,7 +8,10 @@ use std::{
 };
 
 use super::LoadError;
-use crate::install::lock::{Lock, LockEntry};
+use crate::install::{
+    lock::{Lock, LockEntry},
+    seal,
+};
 
 /// The file extension of shared libraries on this platform.
 pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
@@ -109,8 +112,13 @@ pub fn select(
     let Some(dir) = dir else {
         return Ok(Selection::Builtin("no plugin configured"));
     };
-    let drop_ins = drop_in_libraries(&dir)?;
-    let installed = Lock::read(&dir)?.plugins;
+    let (lock, lock_modified) = Lock::read_with_time(&dir)?;
+    let installed = lock.plugins;
+    let drop_ins = if seal::is_sealed(&dir, lock_modified) {
+        Vec::new()
+    } else {
+        drop_in_libraries(&dir)?
+    };
     match (drop_ins.as_slice(), installed.as_slice()) {
         ([], []) => Ok(Selection::Builtin("no plugin configured")),
         ([path], []) => Ok(Selection::Library {
