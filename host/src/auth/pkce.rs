@@ -21,9 +21,11 @@ use std::{
     time::{Duration, Instant},
 };
 
+use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::{discovery::AuthMetadata, pages, token, token::Tokens, AuthError};
+use crate::remote::percent_encode;
 
 /// flytectl's `pkceConfig.timeout` default: how long the login waits for the browser.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -103,52 +105,13 @@ impl From<PkceError> for AuthError {
 
 /// `data` in base64url without padding (RFC 4648 §5).
 fn base64url(data: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
 }
 
 /// `n` bytes from the operating system's random source.
 fn random_bytes(n: usize) -> Result<Vec<u8>, PkceError> {
     let mut bytes = vec![0; n];
-    #[cfg(unix)]
-    {
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut bytes))
-            .map_err(PkceError::Random)?;
-    }
-    #[cfg(not(unix))]
-    {
-        // std seeds `RandomState` from the operating system's random source; hashing a counter
-        // with fresh states, then through SHA-256, gives unpredictable bytes.
-        use std::hash::{BuildHasher, Hasher};
-        let mut filled = 0;
-        let mut counter = 0u64;
-        while filled < n {
-            let mut hasher = Sha256::new();
-            for _ in 0..4 {
-                let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-                h.write_u64(counter);
-                counter += 1;
-                hasher.update(h.finish().to_le_bytes());
-            }
-            let block = hasher.finalize();
-            let take = (n - filled).min(block.len());
-            bytes[filled..filled + take].copy_from_slice(&block[..take]);
-            filled += take;
-        }
-    }
+    getrandom::fill(&mut bytes).map_err(|e| PkceError::Random(io::Error::other(e.to_string())))?;
     Ok(bytes)
 }
 
@@ -175,54 +138,10 @@ pub fn new_state() -> Result<String, PkceError> {
     Ok(base64url(&random_bytes(32)?))
 }
 
-/// `text` percent-encoded for a URL query (everything but RFC 3986's unreserved characters).
-fn query_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `text` percent-decoded, `+` as space (`application/x-www-form-urlencoded`).
-fn query_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                if let Some(b) = hex {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The pairs of a query string.
+/// The pairs of a query string (`application/x-www-form-urlencoded`: `+` is a space).
 fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (query_decode(k), query_decode(v))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 
@@ -247,7 +166,7 @@ pub fn authorize_url(meta: &AuthMetadata, challenge: &str, state: &str) -> Strin
     params.push(("code_challenge_method", "S256"));
     let query: Vec<String> = params
         .iter()
-        .map(|(k, v)| format!("{k}={}", query_encode(v)))
+        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
         .collect();
     let separator = if meta.authorization_endpoint.contains('?') {
         '&'
@@ -763,7 +682,7 @@ mod tests {
 
     #[test]
     fn queries() {
-        assert_eq!(query_encode("a b/é~"), "a%20b%2F%C3%A9~");
+        assert_eq!(percent_encode("a b/é~"), "a%20b%2F%C3%A9~");
         assert_eq!(
             parse_query("code=a%2Bb+c&state=x&e"),
             vec![
@@ -772,7 +691,7 @@ mod tests {
                 ("e".into(), String::new())
             ]
         );
-        assert_eq!(query_decode("%zz%4"), "%zz%4");
+        assert_eq!(parse_query("a=%zz%4"), vec![("a".into(), "%zz%4".into())]);
     }
 
     #[test]

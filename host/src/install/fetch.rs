@@ -12,7 +12,7 @@ use std::{
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 
-use super::{hex, InstallError};
+use super::InstallError;
 
 /// The largest manifest read.
 const MANIFEST_LIMIT: u64 = 1024 * 1024;
@@ -202,7 +202,7 @@ pub(super) fn download(location: &Location, dest: &Path) -> Result<String, Insta
         )));
     }
     file.sync_all().map_err(|e| InstallError::io(dest, e))?;
-    Ok(hex(&hasher.finalize()))
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 #[cfg(test)]

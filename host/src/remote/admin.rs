@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{
-    client::{path_segment, AdminClient},
+    client::{percent_encode, AdminClient},
     error::{one_line, RemoteError},
     field,
 };
@@ -163,10 +163,10 @@ impl AdminClient {
         let action = format!("get task '{name}' version '{version}' in {project}/{domain}");
         let path = format!(
             "/api/v1/tasks/{}/{}/{}/{}",
-            path_segment(project),
-            path_segment(domain),
-            path_segment(name),
-            path_segment(version)
+            percent_encode(project),
+            percent_encode(domain),
+            percent_encode(name),
+            percent_encode(version)
         );
         let reply = self.get(&path, &[], &action)?;
         match reply.status {
@@ -195,9 +195,9 @@ impl AdminClient {
         let action = format!("list the versions of task '{name}' in {project}/{domain}");
         let path = format!(
             "/api/v1/tasks/{}/{}/{}",
-            path_segment(project),
-            path_segment(domain),
-            path_segment(name)
+            percent_encode(project),
+            percent_encode(domain),
+            percent_encode(name)
         );
         let query = [
             ("limit", "1"),
@@ -268,9 +268,9 @@ impl AdminClient {
         let action = format!("get execution '{name}' in {project}/{domain}");
         let path = format!(
             "/api/v1/executions/{}/{}/{}",
-            path_segment(project),
-            path_segment(domain),
-            path_segment(name)
+            percent_encode(project),
+            percent_encode(domain),
+            percent_encode(name)
         );
         let reply = self.get(&path, &[], &action)?;
         match reply.status {

@@ -116,17 +116,17 @@ pub fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) ->
     format!("{place}; {hook}")
 }
 
-/// `segment` percent-encoded for a URL path (RFC 3986 unreserved characters kept).
-pub(crate) fn path_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `text` percent-encoded for a URL path segment or query value (RFC 3986 unreserved characters
+/// kept).
+pub(crate) fn percent_encode(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// Whether a transport error means the request never reached admin (worth retrying a read).
@@ -615,8 +615,8 @@ mod tests {
 
     #[test]
     fn path_segments_are_encoded() {
-        assert_eq!(path_segment("etl.clean"), "etl.clean");
-        assert_eq!(path_segment("a b/c"), "a%20b%2Fc");
+        assert_eq!(percent_encode("etl.clean"), "etl.clean");
+        assert_eq!(percent_encode("a b/c"), "a%20b%2Fc");
     }
 
     #[test]

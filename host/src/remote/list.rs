@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{
-    client::{path_segment, AdminClient, Reply},
+    client::{percent_encode, AdminClient, Reply},
     error::RemoteError,
     field,
 };
@@ -141,7 +141,7 @@ impl AdminClient {
     pub fn get_project(&self, project: &str) -> Result<Value, RemoteError> {
         let action = format!("get project '{project}'");
         let reply = self.get(
-            &format!("/api/v1/projects/{}", path_segment(project)),
+            &format!("/api/v1/projects/{}", percent_encode(project)),
             &[],
             &action,
         )?;
@@ -188,8 +188,8 @@ impl AdminClient {
             path: format!(
                 "/api/v1/{}/{}/{}",
                 entity.ids(),
-                path_segment(project),
-                path_segment(domain)
+                percent_encode(project),
+                percent_encode(domain)
             ),
             key: "entities",
             sort: ("name", "ASCENDING"),
@@ -217,9 +217,9 @@ impl AdminClient {
             path: format!(
                 "/api/v1/{}/{}/{}/{}",
                 entity.plural(),
-                path_segment(project),
-                path_segment(domain),
-                path_segment(name)
+                percent_encode(project),
+                percent_encode(domain),
+                percent_encode(name)
             ),
             key: entity.plural(),
             sort: ("created_at", "DESCENDING"),
@@ -247,8 +247,8 @@ impl AdminClient {
         let listing = Listing {
             path: format!(
                 "/api/v1/executions/{}/{}",
-                path_segment(project),
-                path_segment(domain)
+                percent_encode(project),
+                percent_encode(domain)
             ),
             key: "executions",
             sort: ("created_at", "DESCENDING"),

@@ -19,6 +19,7 @@ use serde_json::Value;
 pub use admin::{
     execution_error, execution_phase, execution_request, Registration, TERMINAL_PHASES,
 };
+pub(crate) use client::percent_encode;
 pub use client::{base_url, describe_origin, AdminClient, Reply};
 pub use error::RemoteError;
 pub use list::Entity;

@@ -11,7 +11,7 @@ use flyte_plugin_abi::{
 use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use super::{hex, sha256_hex, spec::TaskSpec, spec::Variable};
+use super::{sha256_hex, spec::TaskSpec, spec::Variable};
 
 /// The name of the built-in policy that versions a task by its canonical spec.
 pub const SPEC_HASH: &str = "spec-hash";
@@ -70,7 +70,7 @@ fn spec_hash(salt: &str, canonical: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(canonical.as_bytes());
     hasher.update(salt.as_bytes());
-    hex(&hasher.finalize())
+    format!("{:x}", hasher.finalize())
 }
 
 /// What policies are given: the task's name, resolved image, command, args and interface (JSON

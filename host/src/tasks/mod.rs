@@ -67,7 +67,7 @@ pub fn default_version(tasks: &[ResolvedTask]) -> String {
         hasher.0.update([0]);
     }
     let hasher = hasher.0;
-    let digest = hex(&hasher.finalize());
+    let digest = format!("{:x}", hasher.finalize());
     digest[..DEFAULT_VERSION_LEN].to_owned()
 }
 
@@ -111,17 +111,7 @@ pub fn check_version(version: &str) -> Result<(), TaskError> {
     }
 }
 
-/// Lowercase hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
 /// The SHA-256 hex of `text`.
 fn sha256_hex(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
