@@ -17,7 +17,7 @@ env -i PATH="$PATH" HOME="$scratch/home" "$BENCH_HOST" plugin install "$(bench_l
 
 RUNS="${RUNS:-300}" python3 - "$BENCH_HOST" "$scratch/home" <<'PY'
 import os, subprocess, sys
-from bench import base_env, interleaved, run_ms, verdict
+from bench import base_env, interleaved, print_ratios, run_ms, verdict
 
 host, home = sys.argv[1:3]
 runs = int(os.environ["RUNS"])
@@ -33,10 +33,7 @@ assert '"name": "myorg"' in shown.stdout, shown.stdout
 # The warm-up also leaves the layout-check record, as any second start would.
 med = interleaved(cases, lambda case_env: run_ms([host, "--help"], case_env), runs)
 
-base = med["built-in plugin"]
-print(f"flyte-host --help, {runs} interleaved runs each (median wall time per process)")
-for name, ms in med.items():
-    print(f"  {name:<20} {ms:7.3f} ms   ratio {ms / base:5.2f}x")
-ratio = med["installed myorg"] / base
+ratio = print_ratios(f"flyte-host --help, {runs} interleaved runs each (median wall time per process)",
+                     med, "built-in plugin")["installed myorg"]
 print(f"target: installed, lock-verified plugin <= 1.15x built-in: {ratio:.2f}x {verdict(ratio <= 1.15)}")
 PY

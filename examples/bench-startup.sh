@@ -11,7 +11,7 @@ bench_build myorg many-commands
 
 RUNS="${RUNS:-300}" python3 - "$BENCH_HOST" "$(bench_library myorg)" "$(bench_library many-commands)" <<'PY'
 import os, sys
-from bench import base_env, interleaved, run_ms, verdict
+from bench import base_env, interleaved, print_ratios, run_ms, verdict
 
 host, myorg, many = sys.argv[1:4]
 runs = int(os.environ["RUNS"])
@@ -23,12 +23,10 @@ cases = {
 }
 med = interleaved(cases, lambda case_env: run_ms([host, "--help"], case_env), runs)
 
-base = med["built-in plugin"]
-print(f"flyte-host --help, {runs} interleaved runs each (median wall time per process)")
-for name, ms in med.items():
-    print(f"  {name:<22} {ms:7.3f} ms   ratio {ms / base:5.2f}x")
-myorg_ratio = med["myorg plugin"] / base
-many_ratio = med["1,000-command plugin"] / base
+ratio = print_ratios(f"flyte-host --help, {runs} interleaved runs each (median wall time per process)",
+                     med, "built-in plugin")
+myorg_ratio = ratio["myorg plugin"]
+many_ratio = ratio["1,000-command plugin"]
 print("targets: plugin overhead <= 15% (ratio <= 1.15), --help with plugin < 5 ms, 1,000 commands < 2x")
 print(f"  myorg overhead  {100 * (myorg_ratio - 1):+.1f}%  {verdict(myorg_ratio <= 1.15)}")
 print(f"  myorg --help    {med['myorg plugin']:.3f} ms  {verdict(med['myorg plugin'] < 5)}")

@@ -30,6 +30,15 @@ def interleaved(cases, once, runs, warmup=10):
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
+def print_ratios(title, med, base):
+    """Prints `title`, then each case's median and its ratio to case `base`'s; returns the ratios."""
+    print(title)
+    width = max(len(name) for name in med)
+    for name, ms in med.items():
+        print(f"  {name:<{width}} {ms:7.3f} ms   ratio {ms / med[base]:5.2f}x")
+    return {name: ms / med[base] for name, ms in med.items()}
+
+
 def base_env(home):
     """A clean environment: PATH and HOME only."""
     return {"PATH": os.environ.get("PATH", ""), "HOME": home}
