@@ -48,6 +48,16 @@ fn all_hooks(source: &str) -> Value {
     )
 }
 
+/// What `plugin show` reports as the built-in plugin's answers.
+fn builtin_values() -> Value {
+    json!({
+        "secret_requires_group": true,
+        "default_image": null,
+        "auth_success_html": false,
+        "default_cache_policies": [],
+    })
+}
+
 /// A flytectl config file (in the sandbox root, outside HOME and the working directory).
 fn config_file(sandbox: &Sandbox, endpoint: &str) -> String {
     let yaml = format!("admin:\n  endpoint: dns:///{endpoint}\n  insecure: true\n");
@@ -82,15 +92,7 @@ fn builtin_plugin_show_reports_flytekit_defaults() {
     assert_eq!(show["builtin"], true);
     assert_eq!(show["abi_version"], abi.as_str());
     assert_eq!(show["hooks"], all_hooks("default"));
-    assert_eq!(
-        show["values"],
-        json!({
-            "secret_requires_group": true,
-            "default_image": null,
-            "auth_success_html": false,
-            "default_cache_policies": [],
-        })
-    );
+    assert_eq!(show["values"], builtin_values());
 }
 
 #[test]
@@ -134,15 +136,7 @@ fn staging_overrides_only_get_remote() {
     let mut hooks = all_hooks("default");
     hooks["get_remote"] = json!("plugin");
     assert_eq!(show["hooks"], hooks);
-    assert_eq!(
-        show["values"],
-        json!({
-            "secret_requires_group": true,
-            "default_image": null,
-            "auth_success_html": false,
-            "default_cache_policies": [],
-        })
-    );
+    assert_eq!(show["values"], builtin_values());
 }
 
 #[test]
