@@ -52,48 +52,62 @@ fn host_metadata() -> Option<fs::Metadata> {
     fs::metadata(std::env::current_exe().ok()?).ok()
 }
 
-/// What identifies a check of the library with metadata `meta` by this host binary: the start of
-/// its record line. The device and inode name the file whatever path reaches it, so the path that
-/// ends the line is only there for a reader.
-fn key(meta: &fs::Metadata) -> Option<String> {
-    Some(format!(
-        "{} {} {} ",
-        env!("CARGO_PKG_VERSION"),
-        identity(&host_metadata()?)?,
-        identity(meta)?,
-    ))
+/// One library file's place in the record, as seen by this host binary.
+pub(crate) struct Entry {
+    /// The record file.
+    record: PathBuf,
+    /// What identifies a check of the library by this host binary: the start of its record
+    /// line. The device and inode name the file whatever path reaches it, so the path that ends
+    /// the line is only there for a reader.
+    key: String,
 }
 
-/// Whether this host binary already checked this exact library file.
-pub(crate) fn is_checked(meta: &fs::Metadata) -> bool {
-    let (Some(key), Some(record)) = (key(meta), record_path()) else {
-        return false;
-    };
-    fs::read_to_string(record).is_ok_and(|text| text.lines().any(|l| l.starts_with(&key)))
-}
-
-/// Records that this host binary checked `library` (best effort, atomic replace).
-pub(crate) fn mark_checked(library: &Path, meta: &fs::Metadata) {
-    let (Some(key), Some(record)) = (key(meta), record_path()) else {
-        return;
-    };
-    let line = format!("{key}{}", library.display()).replace(['\n', '\r'], " ");
-    let Some(dir) = record.parent() else { return };
-    if fs::create_dir_all(dir).is_err() {
-        return;
+impl Entry {
+    /// The entry of the library with metadata `meta`; `None` when no record can be kept.
+    pub(crate) fn of(meta: &fs::Metadata) -> Option<Entry> {
+        let key = format!(
+            "{} {} {} ",
+            env!("CARGO_PKG_VERSION"),
+            identity(&host_metadata()?)?,
+            identity(meta)?,
+        );
+        Some(Entry {
+            record: record_path()?,
+            key,
+        })
     }
-    let existing = fs::read_to_string(&record).unwrap_or_default();
-    let mut lines: Vec<&str> = existing.lines().filter(|l| !l.starts_with(&key)).collect();
-    lines.push(&line);
-    let keep = lines.len().saturating_sub(MAX_ENTRIES);
-    let tmp = dir.join(format!("checked-plugins.{}.tmp", std::process::id()));
-    let written = fs::File::create(&tmp).and_then(|mut f| {
-        for line in &lines[keep..] {
-            writeln!(f, "{line}")?;
+
+    /// Whether this host binary already checked this exact library file.
+    pub(crate) fn is_checked(&self) -> bool {
+        fs::read_to_string(&self.record)
+            .is_ok_and(|text| text.lines().any(|l| l.starts_with(&self.key)))
+    }
+
+    /// Records that this host binary checked the library, found at `library` (best effort,
+    /// atomic replace).
+    pub(crate) fn mark_checked(&self, library: &Path) {
+        let (key, record) = (&self.key, &self.record);
+        let line = format!("{key}{}", library.display()).replace(['\n', '\r'], " ");
+        let Some(dir) = record.parent() else { return };
+        if fs::create_dir_all(dir).is_err() {
+            return;
         }
-        f.sync_all()
-    });
-    if written.is_err() || fs::rename(&tmp, &record).is_err() {
-        let _ = fs::remove_file(&tmp);
+        let existing = fs::read_to_string(record).unwrap_or_default();
+        let mut lines: Vec<&str> = existing
+            .lines()
+            .filter(|l| !l.starts_with(key.as_str()))
+            .collect();
+        lines.push(&line);
+        let keep = lines.len().saturating_sub(MAX_ENTRIES);
+        let tmp = dir.join(format!("checked-plugins.{}.tmp", std::process::id()));
+        let written = fs::File::create(&tmp).and_then(|mut f| {
+            for line in &lines[keep..] {
+                writeln!(f, "{line}")?;
+            }
+            f.sync_all()
+        });
+        if written.is_err() || fs::rename(&tmp, record).is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
     }
 }

@@ -153,7 +153,8 @@ fn init_root_module(
     origin: &Origin,
     header: &'static LibHeader,
 ) -> Result<PluginModRef, LoadError> {
-    if layout_cache::is_checked(meta) {
+    let record = layout_cache::Entry::of(meta);
+    if record.as_ref().is_some_and(layout_cache::Entry::is_checked) {
         // SAFETY: this host binary checked this unchanged file's layout before.
         return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
             .map_err(|e| library_error(path, origin, e));
@@ -181,7 +182,9 @@ fn init_root_module(
         }
         Err(e) => return Err(library_error(path, origin, e)),
     };
-    layout_cache::mark_checked(path, meta);
+    if let Some(record) = record {
+        record.mark_checked(path);
+    }
     Ok(module)
 }
 
