@@ -42,10 +42,10 @@ impl PluginCommand {
         PathText::of(&self.parent, &self.name).to_string()
     }
 
-    /// Its path as strings, e.g. `["acme", "deploy"]`.
-    pub fn path(&self) -> Vec<String> {
-        let mut path: Vec<String> = self.parent.iter().map(|p| p.to_string()).collect();
-        path.push(self.name.to_string());
+    /// Its path, e.g. `["acme", "deploy"]`.
+    pub fn path(&self) -> RVec<RString> {
+        let mut path = self.parent.clone();
+        path.push(self.name.clone());
         path
     }
 

@@ -39,7 +39,7 @@ pub(super) fn run(
     let globals = services::globals().cloned();
     let globals = globals.as_ref();
     let invocation = FfiInvocation {
-        path: command.path().into_iter().map(RString::from).collect(),
+        path: command.path(),
         args,
         output: if globals.is_some_and(|g| g.json) {
             "json"
