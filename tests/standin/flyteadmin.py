@@ -283,6 +283,13 @@ def json_diff(old, new, path=""):
     return []
 
 
+def required(value, what):
+    """`value`, unless it is missing or empty: then admin's INVALID_ARGUMENT "missing <what>"."""
+    if not value:
+        raise ApiError(INVALID_ARGUMENT, f"missing {what}")
+    return value
+
+
 def identifier_text(ident):
     parts = " ".join(f'{k}:"{v}"' for k, v in ident.items() if v not in (None, "", "UNSPECIFIED"))
     return parts
@@ -327,9 +334,7 @@ class Admin:
             )
 
     def create_task(self, request):
-        ident = request.get("id")
-        if not ident:
-            raise ApiError(INVALID_ARGUMENT, "missing id")
+        ident = required(request.get("id"), "id")
         if ident.get("resource_type") != "TASK":
             raise ApiError(
                 INVALID_ARGUMENT,
@@ -337,17 +342,11 @@ class Admin:
                 f"[{identifier_text(ident)}], expected TASK instead",
             )
         for part in ("project", "domain", "name", "version"):
-            if not ident.get(part):
-                raise ApiError(INVALID_ARGUMENT, f"missing {part}")
+            required(ident.get(part), part)
         self.check_project(ident["project"], ident["domain"])
-        spec = request.get("spec")
-        if not spec:
-            raise ApiError(INVALID_ARGUMENT, "missing spec")
-        template = spec.get("template")
-        if not template:
-            raise ApiError(INVALID_ARGUMENT, "missing template")
-        if not template.get("type"):
-            raise ApiError(INVALID_ARGUMENT, "missing type")
+        spec = required(request.get("spec"), "spec")
+        template = required(spec.get("template"), "template")
+        required(template.get("type"), "type")
         metadata = template.get("metadata")
         if metadata is None:
             raise ApiError(INVALID_ARGUMENT, "missing metadata")
@@ -452,8 +451,7 @@ class Admin:
 
     def create_execution(self, request):
         for part in ("project", "domain"):
-            if not request.get(part):
-                raise ApiError(INVALID_ARGUMENT, f"missing {part}")
+            required(request.get(part), part)
         name = request.get("name", "")
         if name and (not re.fullmatch(r"[a-z][a-z\-0-9]*", name) or len(name) > 63):
             raise ApiError(
@@ -462,12 +460,8 @@ class Admin:
             )
         project, domain = request["project"], request["domain"]
         self.check_project(project, domain)
-        spec = request.get("spec")
-        if not spec:
-            raise ApiError(INVALID_ARGUMENT, "missing spec")
-        launch = spec.get("launch_plan")
-        if not launch:
-            raise ApiError(INVALID_ARGUMENT, "missing launch_plan")
+        spec = required(request.get("spec"), "spec")
+        launch = required(spec.get("launch_plan"), "launch_plan")
         if launch.get("resource_type") != "TASK":
             ident = dict(launch)
             raise ApiError(NOT_FOUND, f"missing entity of type launch plan with identifier {identifier_text(ident)}")
