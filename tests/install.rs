@@ -284,3 +284,40 @@ fn list_shows_every_plugin_and_why_one_is_broken() {
     let active: Vec<&Value> = plugins.iter().filter(|p| p["active"] == true).collect();
     assert_eq!(active.len(), 1, "{listed}");
 }
+
+#[test]
+fn relative_library_paths_mean_the_working_directory() {
+    // The out-of-process check runs elsewhere: a relative path must still name the user's file.
+    let sandbox = Sandbox::new();
+    let library = format!("libs/{}", plugin_file_name("myorg"));
+    fs::create_dir_all(sandbox.cwd().join("libs")).unwrap();
+    fs::copy(plugin_path("myorg"), sandbox.cwd().join(&library)).unwrap();
+
+    let manifest = ok(
+        &mut sandbox.host(),
+        [
+            "plugin",
+            "manifest",
+            &library,
+            "--url",
+            "https://plugins.example/libmyorg.so",
+        ],
+    );
+    assert!(manifest.stdout.contains("name = \"myorg\""), "{manifest}");
+    let listed = ok_json(
+        sandbox.host().env("FLYTEKIT_PLUGIN", &library),
+        ["plugin", "list", "-o", "json"],
+    );
+    let row = &listed["plugins"][0];
+    assert_eq!(row["name"], "myorg", "{listed}");
+    assert_eq!(row["ok"], true, "{listed}");
+    ok(
+        sandbox.host().env("FLYTE_PLUGIN_DIR", "relative-plugins"),
+        ["plugin", "install", &library],
+    );
+    assert!(sandbox
+        .cwd()
+        .join("relative-plugins/myorg/1.0.0")
+        .join(plugin_file_name("myorg"))
+        .is_file());
+}

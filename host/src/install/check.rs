@@ -94,6 +94,8 @@ pub fn check_in_child(
     };
     let exe = std::env::current_exe()
         .map_err(|e| failed(format!("cannot find flyte-host itself: {e}")))?;
+    // The child runs in `scratch`: a relative path must name the caller's file there too.
+    let library = std::path::absolute(library).unwrap_or_else(|_| library.to_owned());
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -101,7 +103,7 @@ pub fn check_in_child(
     let mut command = Command::new(exe);
     command
         .args(["plugin", "check", "-o", "json", "--"])
-        .arg(library)
+        .arg(&library)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", scratch)

@@ -84,7 +84,7 @@ pub enum InstallError {
         found: String,
     },
     /// `plugin check` of the candidate failed.
-    #[error("plugin from `{source_name}` failed `flyte-host plugin check` and was not installed: {reason}")]
+    #[error("plugin from `{source_name}` did not pass `flyte-host plugin check`: {reason}")]
     CheckFailed {
         /// The source.
         source_name: String,

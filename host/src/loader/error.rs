@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use flyte_plugin_abi::AbiVersion;
 
-use super::{Origin, LIBRARY_EXTENSION};
+use super::Origin;
 
 /// Why a plugin could not be selected or loaded. Every message names the library and says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The library file does not exist.
-    #[error("plugin library `{path}` (from {origin}) does not exist. Point FLYTEKIT_PLUGIN at a plugin library (.{LIBRARY_EXTENSION}), or set FLYTEKIT_PLUGIN=builtin to use the built-in plugin.", path = .path.display())]
+    #[error("plugin library `{path}` (from {origin}) does not exist. {fix}", path = .path.display(), fix = .origin.fix_missing())]
     NotFound {
         /// The missing path.
         path: PathBuf,
@@ -19,7 +19,7 @@ pub enum LoadError {
         origin: Origin,
     },
     /// The path is not a regular file.
-    #[error("plugin library `{path}` (from {origin}) is not a file. Point FLYTEKIT_PLUGIN at a plugin library (.{LIBRARY_EXTENSION}).", path = .path.display())]
+    #[error("plugin library `{path}` (from {origin}) is not a file. {fix}", path = .path.display(), fix = .origin.fix_not_a_file())]
     NotAFile {
         /// The path.
         path: PathBuf,

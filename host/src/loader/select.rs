@@ -40,6 +40,26 @@ impl fmt::Display for Origin {
     }
 }
 
+impl Origin {
+    /// What to do about a library path that names nothing.
+    pub(super) fn fix_missing(&self) -> String {
+        match self {
+            Origin::Check => "Check the path.".to_owned(),
+            _ => format!(
+                "Point FLYTEKIT_PLUGIN at a plugin library (.{LIBRARY_EXTENSION}), or set FLYTEKIT_PLUGIN=builtin to use the built-in plugin."
+            ),
+        }
+    }
+
+    /// What to do about a library path that names something other than a file.
+    pub(super) fn fix_not_a_file(&self) -> String {
+        match self {
+            Origin::Check => format!("Name a plugin library (.{LIBRARY_EXTENSION})."),
+            _ => format!("Point FLYTEKIT_PLUGIN at a plugin library (.{LIBRARY_EXTENSION})."),
+        }
+    }
+}
+
 /// Which plugin should be active.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
