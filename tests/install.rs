@@ -278,11 +278,14 @@ fn list_shows_every_plugin_and_why_one_is_broken() {
             .contains("not a flyte-host plugin"),
         "{listed}"
     );
-    assert_eq!(plugins[2]["active"], true);
+    // The broken library FLYTEKIT_PLUGIN selects is the selected one; being broken, it is not
+    // active, and the built-in plugin is not either (other commands refuse to start).
+    assert_eq!(plugins[2]["selected"], true);
     assert_eq!(plugins[2]["ok"], false);
     assert!(!plugins[2]["reason"].as_str().unwrap().is_empty());
-    let active: Vec<&Value> = plugins.iter().filter(|p| p["active"] == true).collect();
-    assert_eq!(active.len(), 1, "{listed}");
+    let selected: Vec<&Value> = plugins.iter().filter(|p| p["selected"] == true).collect();
+    assert_eq!(selected.len(), 1, "{listed}");
+    assert!(plugins.iter().all(|p| p["active"] == false), "{listed}");
 }
 
 #[test]

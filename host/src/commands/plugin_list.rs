@@ -22,6 +22,9 @@ struct Row {
     kind: &'static str,
     source: String,
     path: Option<PathBuf>,
+    /// Chosen by the selection rules (`FLYTEKIT_PLUGIN`, the plugin directory).
+    selected: bool,
+    /// Selected and working: what commands other than `plugin …` run with.
     active: bool,
     problem: Option<String>,
 }
@@ -35,6 +38,7 @@ impl Row {
             "kind": self.kind,
             "source": self.source,
             "path": self.path.as_ref().map(|p| p.display().to_string()),
+            "selected": self.selected,
             "active": self.active,
             "ok": self.problem.is_none(),
             "reason": self.problem,
@@ -63,6 +67,7 @@ fn checked_row(path: &Path, kind: &'static str, source: String) -> Row {
         kind,
         source,
         path: Some(path.to_owned()),
+        selected: false,
         active: false,
         problem,
     }
@@ -86,7 +91,7 @@ pub(super) fn run() -> Result<i32, Error> {
                 for entry in lock.plugins {
                     let path = entry.library(dir);
                     let problem = loader::check_locked(&path, &entry)
-                        .and_then(|()| loader::check_file_permissions(&path))
+                        .and_then(|()| loader::check_installed_permissions(&path))
                         .err()
                         .map(|e| e.to_string())
                         .or_else(|| {
@@ -101,6 +106,7 @@ pub(super) fn run() -> Result<i32, Error> {
                         kind: "installed",
                         source: entry.source,
                         path: Some(path),
+                        selected: false,
                         active: false,
                         problem,
                     });
@@ -133,7 +139,27 @@ pub(super) fn run() -> Result<i32, Error> {
         }
     }
     for row in &mut rows {
-        row.active = active_path.is_some() && row.path == active_path;
+        if active_path.is_none() || row.path != active_path {
+            continue;
+        }
+        // The pin applies to the library selected, as at start-up.
+        if row.problem.is_none() {
+            let pin = std::env::var_os("FLYTE_PLUGIN_SHA256");
+            row.problem = row
+                .path
+                .as_deref()
+                .and_then(|path| loader::check_pin(path, pin).err())
+                .map(|e| e.to_string());
+        }
+        // A selected plugin that is broken is not active: other commands refuse to start.
+        row.selected = true;
+        row.active = row.problem.is_none();
+        if !row.active {
+            notes.push(format!(
+                "no plugin is active: the selected plugin '{}' is broken, so commands other than `plugin …` fail until it is fixed (or FLYTEKIT_PLUGIN=builtin is set)",
+                row.name
+            ));
+        }
     }
     rows.push(Row {
         name: "builtin".into(),
@@ -142,6 +168,7 @@ pub(super) fn run() -> Result<i32, Error> {
         kind: "built-in",
         source: "flyte-host".into(),
         path: None,
+        selected: matches!(selection, Ok(Selection::Builtin(_))),
         active: matches!(selection, Ok(Selection::Builtin(_))),
         problem: None,
     });

@@ -13,7 +13,7 @@ pub(super) fn run() -> Result<i32, Error> {
     for verified in &mut results {
         if verified.result.is_ok() {
             verified.result =
-                loader::check_file_permissions(&verified.path).map_err(|e| e.to_string());
+                loader::check_installed_permissions(&verified.path).map_err(|e| e.to_string());
         }
     }
     if json_output() {

@@ -15,7 +15,7 @@ use super::{
     manifest::Manifest,
     sha256_file, InstallError,
 };
-use crate::loader::{self, LIBRARY_EXTENSION};
+use crate::loader::LIBRARY_EXTENSION;
 
 /// What `install` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,9 +81,10 @@ fn safe_component(value: &str) -> Result<(), InstallError> {
     }
 }
 
-/// Whether `entry`'s library is in place and unchanged (cheap: size and modification time).
+/// Whether `entry`'s library is in place and still hashes to its lock entry (always re-hashed: a
+/// re-install is how a user repairs a library changed behind the lock's back).
 fn intact(dir: &Path, entry: &LockEntry) -> bool {
-    loader::check_locked(&entry.library(dir), entry).is_ok()
+    sha256_file(&entry.library(dir)).is_ok_and(|found| found == entry.sha256)
 }
 
 /// Installs the plugin `source` names (a manifest path or URL, or a library path) into plugin

@@ -115,7 +115,7 @@ pub enum LoadError {
     /// The library or its directory is writable by other users.
     #[error("plugin {what} `{path}` is writable by other users (mode {mode:04o}), so anyone could replace the code flyte-host runs: run `chmod go-w {path}`.", path = .path.display())]
     LoosePermissions {
-        /// `library` or `directory`.
+        /// `library`, `directory` or `lock file`.
         what: &'static str,
         /// The file or directory.
         path: PathBuf,

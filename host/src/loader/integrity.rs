@@ -2,43 +2,77 @@
 //! users (as ssh refuses loose key permissions), an installed library still matching its lock entry,
 //! and the `FLYTE_PLUGIN_SHA256` pin.
 //!
-//! Cheap by design: the permission check is one `stat` of the file and one of its directory; a
+//! Cheap by design: the permission check is one `stat` of the file and one of its directory (for
+//! an installed plugin, three more: the directories up to the plugin directory and the lock); a
 //! locked library is only re-hashed when its size or modification time no longer match the lock.
 //! The pin is the exception: it costs one hash of the library on every start.
 
 use std::{ffi::OsString, fs, path::Path};
 
 use super::LoadError;
-use crate::install::{lock::LockEntry, sha256_file};
+use crate::install::{
+    lock::{LockEntry, LOCK_FILE},
+    sha256_file,
+};
 
-/// Refuses `path` when the file or its directory is writable by group or others.
+/// Refuses `target` (a `what`) when its mode lets group or others write it.
+fn refuse_loose(what: &'static str, target: &Path, mode: u32) -> Result<(), LoadError> {
+    if mode & 0o022 == 0 {
+        return Ok(());
+    }
+    Err(LoadError::LoosePermissions {
+        what,
+        path: target.to_owned(),
+        mode: mode & 0o7777,
+    })
+}
+
+/// Refuses `target` when it exists and is writable by group or others.
 #[cfg(unix)]
-pub(super) fn check_permissions(path: &Path, meta: &fs::Metadata) -> Result<(), LoadError> {
+fn refuse_loose_at(what: &'static str, target: &Path) -> Result<(), LoadError> {
     use std::os::unix::fs::PermissionsExt;
-    let loose = |what: &'static str, target: &Path, mode: u32| {
-        if mode & 0o022 == 0 {
-            return Ok(());
-        }
-        Err(LoadError::LoosePermissions {
-            what,
-            path: target.to_owned(),
-            mode: mode & 0o7777,
-        })
-    };
-    loose("library", path, meta.permissions().mode())?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    match fs::metadata(dir) {
-        Ok(dir_meta) => loose("directory", dir, dir_meta.permissions().mode()),
+    match fs::metadata(target) {
+        Ok(meta) => refuse_loose(what, target, meta.permissions().mode()),
         Err(_) => Ok(()),
     }
 }
 
+/// Refuses `path` when the file or its directory is writable by group or others; for an
+/// `installed` library also when the directories above it up to the plugin directory, or the lock
+/// file, are (whoever can write those can swap the library or its lock entry).
+#[cfg(unix)]
+pub(super) fn check_permissions(
+    path: &Path,
+    meta: &fs::Metadata,
+    installed: bool,
+) -> Result<(), LoadError> {
+    use std::os::unix::fs::PermissionsExt;
+    refuse_loose("library", path, meta.permissions().mode())?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    refuse_loose_at("directory", dir)?;
+    if installed {
+        // `<plugin dir>/<name>/<version>/<library>`.
+        let name_dir = dir.parent();
+        let plugin_dir = name_dir.and_then(Path::parent);
+        if let (Some(name_dir), Some(plugin_dir)) = (name_dir, plugin_dir) {
+            refuse_loose_at("directory", name_dir)?;
+            refuse_loose_at("directory", plugin_dir)?;
+            refuse_loose_at("lock file", &plugin_dir.join(LOCK_FILE))?;
+        }
+    }
+    Ok(())
+}
+
 /// Windows has no mode bits to check.
 #[cfg(not(unix))]
-pub(super) fn check_permissions(_path: &Path, _meta: &fs::Metadata) -> Result<(), LoadError> {
+pub(super) fn check_permissions(
+    _path: &Path,
+    _meta: &fs::Metadata,
+    _installed: bool,
+) -> Result<(), LoadError> {
     Ok(())
 }
 
@@ -100,11 +134,12 @@ pub fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
     })
 }
 
-/// Refuses `path` when the library or its directory is writable by other users (see
-/// [`check_permissions`]); for `plugin verify`.
-pub fn check_file_permissions(path: &Path) -> Result<(), LoadError> {
+/// Refuses installed library `path` when it, the directories above it up to the plugin directory,
+/// or the lock file are writable by other users (see [`check_permissions`]); for `plugin verify`
+/// and `plugin list`.
+pub fn check_installed_permissions(path: &Path) -> Result<(), LoadError> {
     match fs::metadata(path) {
-        Ok(meta) => check_permissions(path, &meta),
+        Ok(meta) => check_permissions(path, &meta, true),
         Err(e) => Err(LoadError::Unreadable {
             path: path.to_owned(),
             reason: e.to_string(),

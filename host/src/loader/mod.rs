@@ -19,7 +19,7 @@ use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginMod
 use crate::{install::lock::LockEntry, layout_cache};
 use error::first_line;
 pub use error::{condense_report, LoadError};
-pub use integrity::{check_file_permissions, check_locked, check_pin};
+pub use integrity::{check_installed_permissions, check_locked, check_pin};
 pub use select::{drop_in_libraries, plugin_dir, select, Origin, Selection, LIBRARY_EXTENSION};
 
 /// A loaded plugin library.
@@ -65,7 +65,7 @@ pub fn load(
     if let Some(entry) = locked {
         integrity::check_locked_with(path, &meta, entry)?;
     }
-    integrity::check_permissions(path, &meta)?;
+    integrity::check_permissions(path, &meta, locked.is_some())?;
     // A bare file name would send dlopen searching the system library path: name it from here.
     let absolute;
     let path = if path.is_relative() {

@@ -123,10 +123,15 @@ pub fn select(
                 }),
             };
         }
+        let path = PathBuf::from(value);
+        let locked = match &dir {
+            Some(dir) => installed_entry(dir, &path)?,
+            None => None,
+        };
         return Ok(Selection::Library {
-            path: PathBuf::from(value),
+            path,
             origin: Origin::EnvVar,
-            locked: None,
+            locked,
         });
     }
     let Some(dir) = dir else {
@@ -157,6 +162,20 @@ pub fn select(
             Err(LoadError::MultipleDropIns { dir, files })
         }
     }
+}
+
+/// The lock entry of `path` when it is the library of a plugin installed in plugin directory
+/// `dir`: an installed library stays checked against its lock under whatever name it is loaded.
+/// Only a path inside `dir` costs the lock read.
+fn installed_entry(dir: &Path, path: &Path) -> Result<Option<LockEntry>, LoadError> {
+    let (Ok(dir), Ok(path)) = (std::path::absolute(dir), std::path::absolute(path)) else {
+        return Ok(None);
+    };
+    if !path.starts_with(&dir) {
+        return Ok(None);
+    }
+    let lock = Lock::read(&dir)?;
+    Ok(lock.plugins.into_iter().find(|e| e.library(&dir) == path))
 }
 
 /// The shared libraries directly inside `dir`, sorted; none when the directory does not exist.
