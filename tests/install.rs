@@ -324,3 +324,20 @@ fn relative_library_paths_mean_the_working_directory() {
         .join(plugin_file_name("myorg"))
         .is_file());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_install_clears_what_a_killed_install_left_behind() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.default_drop_in();
+    // A download cut short by SIGKILL: no destructor ran. Pid 4194304 is above Linux's pid_max.
+    let left = dir.join(".staging-4194304-1");
+    fs::create_dir_all(&left).unwrap();
+    fs::write(left.join("partial.so"), b"half a library").unwrap();
+    ok(
+        &mut sandbox.host(),
+        ["plugin", "install", plugin_path("myorg").to_str().unwrap()],
+    );
+    assert!(!left.exists());
+    assert_eq!(tree(&dir), installed_tree());
+}

@@ -5,7 +5,7 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use super::{
@@ -54,6 +54,43 @@ fn temp_name(kind: &str) -> String {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     format!(".{kind}-{}-{nanos}", std::process::id())
+}
+
+/// How long any staging directory may sit before it counts as left behind.
+const STALE_STAGING: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Removes staging directories that installs killed mid-way (SIGINT, SIGKILL: no destructor ran)
+/// left in plugin directory `dir`: those of processes no longer running, and any older than a day.
+fn remove_left_behind_staging(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(".staging-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        // Where the process table cannot be read (or the pid was reused), age decides.
+        let exited =
+            cfg!(target_os = "linux") && !Path::new("/proc").join(pid.to_string()).exists();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_STAGING);
+        if exited || old {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Creates `dir` (and parents) with mode 0755 on Unix.
@@ -125,6 +162,7 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
         .unwrap_or_else(|| format!("plugin.{LIBRARY_EXTENSION}"));
 
     create_dir(dir)?;
+    remove_left_behind_staging(dir);
     let staging_dir = dir.join(temp_name("staging"));
     create_dir(&staging_dir)?;
     let mut staging = Staging(Some(staging_dir.clone()));
