@@ -109,6 +109,13 @@ fn layout_mismatch_is_condensed_unless_verbose() {
         run.stderr.contains("does not match this host's plugin ABI"),
         "{run}"
     );
+    // What the plugin was built against, and what the host expects.
+    assert!(
+        run.stderr.contains(
+            "(built against flyte-plugin-abi 1.0.0) does not match this host's plugin ABI 1.0.0"
+        ),
+        "{run}"
+    );
     assert!(
         run.stderr.contains("--verbose"),
         "points at --verbose:\n{run}"

@@ -50,7 +50,7 @@ pub enum HookError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The hook panicked (the panic was caught inside the plugin).
-    #[error("plugin {plugin} panicked in hook `{hook}` {message}. This is a bug in the plugin: report it to its authors, or set FLYTEKIT_PLUGIN=builtin to run without it.")]
+    #[error("plugin {plugin} panicked in hook `{hook}` {message}. This is a bug in the plugin: report it to its authors{bypass}.")]
     Panicked {
         /// Which plugin.
         plugin: String,
@@ -58,6 +58,8 @@ pub enum HookError {
         hook: &'static str,
         /// Where the plugin panicked and its message (`at src/lib.rs:12: …`).
         message: String,
+        /// How to run without the plugin meanwhile (see [`ActivePlugin::bypass`]).
+        bypass: &'static str,
     },
     /// The hook returned an error.
     #[error("plugin {plugin} failed in hook `{hook}`: {message}")]
@@ -70,7 +72,7 @@ pub enum HookError {
         message: String,
     },
     /// The hook returned a value the host cannot use.
-    #[error("plugin {plugin} returned an invalid value from hook `{hook}`: {message}. Fix the plugin, or set FLYTEKIT_PLUGIN=builtin to run without it.")]
+    #[error("plugin {plugin} returned an invalid value from hook `{hook}`: {message}. Fix the plugin{bypass}.")]
     Invalid {
         /// Which plugin.
         plugin: String,
@@ -78,6 +80,8 @@ pub enum HookError {
         hook: &'static str,
         /// What is wrong with the value.
         message: String,
+        /// How to run without the plugin meanwhile (see [`ActivePlugin::bypass`]).
+        bypass: &'static str,
     },
 }
 
@@ -179,6 +183,7 @@ impl ActivePlugin {
                 plugin,
                 hook,
                 message: rest.trim_start().to_owned(),
+                bypass: self.bypass(),
             }
         } else {
             HookError::Failed {
@@ -195,6 +200,16 @@ impl ActivePlugin {
             plugin: self.label(),
             hook,
             message: message.into(),
+            bypass: self.bypass(),
+        }
+    }
+
+    /// How a user runs without a broken active plugin; nothing to say for a library that
+    /// `plugin check` loaded without activating.
+    fn bypass(&self) -> &'static str {
+        match &self.loaded {
+            Some((_, Origin::Check)) => "",
+            _ => ", or set FLYTEKIT_PLUGIN=builtin to run without it",
         }
     }
 

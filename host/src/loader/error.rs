@@ -65,10 +65,12 @@ pub enum LoadError {
         expected: String,
     },
     /// The plugin's types do not match the host's.
-    #[error("plugin `{path}` does not match this host's plugin ABI {host_abi}: {summary}. Rebuild the plugin against flyte-plugin-abi {host_abi} (run with --verbose for abi_stable's full report).", path = .path.display(), host_abi = AbiVersion::CURRENT)]
+    #[error("plugin `{path}`{built} does not match this host's plugin ABI {host_abi}: {summary}. Rebuild the plugin against flyte-plugin-abi {host_abi} (run with --verbose for abi_stable's full report).", path = .path.display(), host_abi = AbiVersion::CURRENT, built = .built_against.as_ref().map(|v| format!(" (built against flyte-plugin-abi {v})")).unwrap_or_default())]
     LayoutMismatch {
         /// The path.
         path: PathBuf,
+        /// The flyte-plugin-abi version the plugin says it was built against, when known.
+        built_against: Option<String>,
         /// A few lines saying what differs.
         summary: String,
         /// abi_stable's full report, shown with `--verbose`.

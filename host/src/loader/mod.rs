@@ -168,8 +168,10 @@ fn init_root_module(
                     .is_ok()
             });
             if !older_prefix {
+                let built = header.version_strings();
                 return Err(LoadError::LayoutMismatch {
                     path: path.to_owned(),
+                    built_against: Some(built.version.to_string()),
                     summary: condense_report(&forward),
                     report: forward,
                 });
@@ -219,6 +221,7 @@ fn library_error(path: &Path, origin: &Origin, err: LibraryError) -> LoadError {
             let report = report.to_string();
             LoadError::LayoutMismatch {
                 path,
+                built_against: None,
                 summary: condense_report(&report),
                 report,
             }
