@@ -375,6 +375,29 @@ fn bad_environment_value_names_the_variable() {
 }
 
 #[test]
+fn unusable_endpoints_name_where_they_came_from() {
+    let sandbox = Sandbox::new();
+    let run = fails(
+        sandbox.host().env("FLYTE_PLATFORM_URL", "http://a b"),
+        ["config", "show"],
+    );
+    assert!(run.stderr.contains("FLYTE_PLATFORM_URL"), "{run}");
+    assert!(run.stderr.contains("contains whitespace"), "{run}");
+    let yaml = sandbox.write("home/.flyte/config.yaml", "admin:\n  endpoint: \"x y:1\"\n");
+    let run = fails(&mut sandbox.host(), ["config", "show"]);
+    assert!(run.stderr.contains(&yaml.display().to_string()), "{run}");
+    assert!(run.stderr.contains("admin.endpoint"), "{run}");
+    assert!(run.stderr.contains("line 2"), "{run}");
+    let ini = sandbox.write(
+        "work/flytekit.config",
+        "[platform]\nurl = dns:///host:port\n",
+    );
+    let run = fails(&mut sandbox.host(), ["config", "show"]);
+    assert!(run.stderr.contains(&ini.display().to_string()), "{run}");
+    assert!(run.stderr.contains("invalid port 'port'"), "{run}");
+}
+
+#[test]
 fn missing_client_secret_file_names_the_setting() {
     let sandbox = Sandbox::new();
     let secret = sandbox.root().join("no-such-secret");

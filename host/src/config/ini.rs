@@ -414,7 +414,7 @@ scopes = a,
 command=x:y
 [platform]
   # an indented comment
-url = C:\\flyte\\
+ca_cert_file_path = C:\\flyte\\
 ",
         )?;
         assert_eq!(
@@ -422,7 +422,7 @@ url = C:\\flyte\\
             Some(vec!["a".into(), "b".into(), "c".into(), "d".into()])
         );
         assert_eq!(s.command, Some(vec!["x:y".into()]));
-        assert_eq!(s.endpoint.as_deref(), Some("C:\\flyte\\"));
+        assert_eq!(s.ca_cert_file_path.as_deref(), Some("C:\\flyte\\"));
         // configparser has no inline comments: `; no` stays in the value.
         let (line, _, shown) = invalid("[platform]\ninsecure = true ; no\n");
         assert_eq!(line, Some(2));

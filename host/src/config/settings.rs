@@ -102,7 +102,7 @@ impl Settings {
     /// Reads and parses every setting `source` has.
     pub(super) fn from_strings(source: &impl StringSource) -> Result<Settings, ConfigError> {
         Ok(Settings {
-            endpoint: text(source, URL)?,
+            endpoint: parsed(source, URL, parse_endpoint)?,
             insecure: parsed(source, INSECURE, parse_bool)?,
             insecure_skip_verify: parsed(source, INSECURE_SKIP_VERIFY, parse_bool)?,
             console_endpoint: text(source, CONSOLE_ENDPOINT)?,
@@ -204,6 +204,12 @@ pub(super) fn parse_retries(value: &str) -> Result<u32, String> {
 /// An auth mode in flytectl's or flytekit's spelling.
 pub(super) fn parse_auth(value: &str) -> Result<AuthMode, String> {
     AuthMode::from_str(value).map_err(|e| e.message().to_owned())
+}
+
+/// An admin endpoint, checked as it will be used (after the `dns:///` scheme is dropped).
+pub(super) fn parse_endpoint(value: &str) -> Result<String, String> {
+    crate::validate::endpoint(&strip_dns(value))?;
+    Ok(value.to_owned())
 }
 
 /// `endpoint` without the gRPC `dns:///` scheme, as flytekit's `replace("dns:///", "")`.

@@ -10,7 +10,9 @@ use serde::{
 };
 
 use super::{
-    settings::{parse_auth, parse_bool, parse_retries, split_list, SecretLocation, Settings},
+    settings::{
+        parse_auth, parse_bool, parse_endpoint, parse_retries, split_list, SecretLocation, Settings,
+    },
     ConfigError,
 };
 
@@ -29,7 +31,7 @@ struct File {
     expecting = "a mapping of `admin` keys such as `endpoint:`"
 )]
 struct Admin {
-    #[serde(default, deserialize_with = "text")]
+    #[serde(default, deserialize_with = "endpoint")]
     endpoint: Option<String>,
     #[serde(default, deserialize_with = "flag")]
     insecure: Option<bool>,
@@ -173,6 +175,13 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     d.deserialize_any(Scalar {
         expecting: "a string",
         parse: |v| Ok(v.to_owned()),
+    })
+}
+
+fn endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_any(Scalar {
+        expecting: "an endpoint such as dns:///flyte.example.com:443",
+        parse: parse_endpoint,
     })
 }
 
