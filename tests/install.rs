@@ -341,3 +341,46 @@ fn an_install_clears_what_a_killed_install_left_behind() {
     assert!(!left.exists());
     assert_eq!(tree(&dir), installed_tree());
 }
+
+#[test]
+fn manifests_must_say_what_install_accepts() {
+    let sandbox = Sandbox::new();
+    let myorg = plugin_path("myorg");
+    for url in [
+        "http://plugins.example/libmyorg.so",
+        "ftp://plugins.example/libmyorg.so",
+    ] {
+        let run = fails(
+            &mut sandbox.host(),
+            ["plugin", "manifest", myorg.to_str().unwrap(), "--url", url],
+        );
+        assert!(run.stderr.contains(url), "{run}");
+        assert_eq!(run.stdout, "", "{run}");
+    }
+    // A manifest's ABI is checked against the library like its name and version.
+    let library = sandbox.cwd().join(plugin_file_name("myorg"));
+    fs::copy(&myorg, &library).unwrap();
+    let manifest = ok(
+        &mut sandbox.host(),
+        [
+            "plugin",
+            "manifest",
+            library.to_str().unwrap(),
+            "--url",
+            &plugin_file_name("myorg"),
+        ],
+    )
+    .stdout
+    .replace("abi = \"1.0.0\"", "abi = \"2.0.0\"");
+    let path = sandbox.write("work/myorg.toml", manifest);
+    let run = fails(
+        &mut sandbox.host(),
+        ["plugin", "install", path.to_str().unwrap()],
+    );
+    assert!(
+        run.stderr
+            .contains("its manifest says 'myorg 1.0.0, ABI 2.0.0'"),
+        "{run}"
+    );
+    assert!(!sandbox.default_drop_in().join("myorg").exists());
+}

@@ -11,8 +11,9 @@ pub(super) const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "out
 pub(super) const RESERVED_SHORTS: &[char] = &['c', 'p', 'd', 'o', 'v', 'h', 'V'];
 
 /// The last paragraph of the top-level help.
-pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, or \
-    `builtin`), else the one\nlibrary in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/), else the built-in plugin.";
+pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, an installed \
+    plugin's name, or\n`builtin`), else the one plugin in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or\n\
+    dropped in), else the built-in plugin.";
 
 /// The root command with the global options.
 fn root() -> Command {
@@ -166,7 +167,7 @@ pub(super) fn tree() -> Node {
                                 Arg::new("source")
                                     .value_name("SOURCE")
                                     .required(true)
-                                    .help("A plugin manifest (path, https:// or file: URL) or a plugin library path"),
+                                    .help("A plugin manifest or library: a path, an https:// or file: URL, or an http:// URL on this machine's loopback interface"),
                             ),
                     ),
                     leaf(Command::new("list").about(

@@ -65,8 +65,8 @@ pub enum InstallError {
         /// Why.
         reason: String,
     },
-    /// A download failed.
-    #[error("downloading `{url}` failed: {reason}")]
+    /// A download (or, for a path, a read) failed.
+    #[error("{doing} `{url}` failed: {reason}", doing = if .url.contains("://") { "downloading" } else { "reading" })]
     Download {
         /// The URL or path.
         url: String,
@@ -96,7 +96,7 @@ pub enum InstallError {
     Mismatch {
         /// The source.
         source_name: String,
-        /// What the manifest says (name and version).
+        /// What the manifest says (name, version and plugin ABI).
         expected: String,
         /// What the library says.
         found: String,

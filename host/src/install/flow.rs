@@ -56,6 +56,25 @@ fn temp_name(kind: &str) -> String {
     format!(".{kind}-{}-{nanos}", std::process::id())
 }
 
+/// Whether two dotted versions are the same, missing parts counting as 0 (`1.0` is `1.0.0`).
+fn same_version(a: &str, b: &str) -> bool {
+    let parts = |v: &str| -> Option<Vec<u64>> {
+        let mut parts: Vec<u64> = v
+            .trim()
+            .split('.')
+            .map(|p| p.parse().ok())
+            .collect::<Option<_>>()?;
+        while parts.len() > 1 && parts.last() == Some(&0) {
+            parts.pop();
+        }
+        Some(parts)
+    };
+    match (parts(a), parts(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a.trim() == b.trim(),
+    }
+}
+
 /// How long any staging directory may sit before it counts as left behind.
 const STALE_STAGING: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -185,13 +204,16 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     }
     let checked = check_in_child(&staged, &staging_dir, source)?;
     if let Some(manifest) = &manifest {
-        if (manifest.name.as_str(), manifest.version.as_str())
-            != (checked.name.as_str(), checked.version.as_str())
-        {
+        let agree = manifest.name == checked.name
+            && manifest.version == checked.version
+            && same_version(&manifest.abi, &checked.abi);
+        if !agree {
+            let says =
+                |name: &str, version: &str, abi: &str| format!("{name} {version}, ABI {abi}");
             return Err(InstallError::Mismatch {
                 source_name: source.to_owned(),
-                expected: format!("{} {}", manifest.name, manifest.version),
-                found: format!("{} {}", checked.name, checked.version),
+                expected: says(&manifest.name, &manifest.version, &manifest.abi),
+                found: says(&checked.name, &checked.version, &checked.abi),
             });
         }
     }
@@ -334,4 +356,20 @@ pub fn verify(dir: &Path) -> Result<Vec<Verified>, InstallError> {
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_version;
+
+    #[test]
+    fn versions_compare_by_number() {
+        assert!(same_version("1.0", "1.0.0"));
+        assert!(same_version("1", "1.0.0"));
+        assert!(same_version(" 1.2.0 ", "1.2"));
+        assert!(!same_version("2.0.0", "1.0.0"));
+        assert!(!same_version("1.0.1", "1.0"));
+        assert!(same_version("1.0-rc", "1.0-rc"));
+        assert!(!same_version("1.0-rc", "1.0"));
+    }
 }

@@ -26,6 +26,12 @@ pub use check::{check_in_child, check_standalone, Checked};
 pub use error::InstallError;
 pub use flow::{install, remove, verify, Installed, Outcome, Verified};
 
+/// Checks that `url` is a source `plugin install` accepts (https, http on loopback, `file:`, a
+/// path), so `plugin manifest --url` never writes a manifest install would refuse.
+pub fn check_url(url: &str) -> Result<(), InstallError> {
+    fetch::Location::parse(url, None).map(|_| ())
+}
+
 /// The plugin directory from the environment: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/`.
 pub fn plugin_dir_from_env() -> Result<PathBuf, InstallError> {
     crate::loader::plugin_dir(
