@@ -6,7 +6,7 @@ use std::path::Path;
 use abi_stable::std_types::RVec;
 use flyte_plugin_abi::{
     cache::CachePolicyBox,
-    types::{FfiCliChanges, FfiCliView, FfiRemoteRequest},
+    types::{FfiCliChanges, FfiRemoteRequest},
     Remote,
 };
 
@@ -31,7 +31,7 @@ pub fn get_remote(request: &FfiRemoteRequest, env: &Env) -> Result<Remote, Confi
 }
 
 /// flytekit returns `main` unchanged: no commands, no edits.
-pub fn configure_pyflyte_cli(_main: &FfiCliView) -> FfiCliChanges {
+pub fn configure_pyflyte_cli() -> FfiCliChanges {
     FfiCliChanges {
         commands: RVec::new(),
         edits: RVec::new(),

@@ -240,17 +240,19 @@ impl ActivePlugin {
     }
 
     /// `configure_pyflyte_cli(main)`: the plugin's commands and edits (checked by the CLI builder).
+    /// `main` builds the view of the built-in CLI the hook gets; the built-in plugin needs none, so
+    /// runs without a plugin library never pay for it.
     pub fn configure_pyflyte_cli(
         &self,
-        main: &FfiCliView,
+        main: impl FnOnce() -> FfiCliView,
     ) -> Result<Hooked<FfiCliChanges>, HookError> {
         match &self.loaded {
             Some((p, _)) => self.answer(
                 "configure_pyflyte_cli",
-                p.module.configure_pyflyte_cli()(main),
+                p.module.configure_pyflyte_cli()(&main()),
             ),
             None => Ok(Hooked {
-                value: builtin::configure_pyflyte_cli(main),
+                value: builtin::configure_pyflyte_cli(),
                 source: HookSource::Default,
             }),
         }

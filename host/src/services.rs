@@ -202,8 +202,8 @@ extern "C" fn default_get_remote(request: FfiRemoteRequest) -> RResult<FfiRemote
     })
 }
 
-extern "C" fn default_configure_pyflyte_cli(main: &FfiCliView) -> FfiCliChanges {
-    builtin::configure_pyflyte_cli(main)
+extern "C" fn default_configure_pyflyte_cli(_main: &FfiCliView) -> FfiCliChanges {
+    builtin::configure_pyflyte_cli()
 }
 
 extern "C" fn default_secret_requires_group() -> bool {

@@ -37,7 +37,7 @@ pub struct Cli {
 /// The built-in tree extended by what `plugin`'s `configure_pyflyte_cli` declares.
 fn extend(plugin: &ActivePlugin) -> Result<(Node, Extension), Error> {
     let mut root = builtin::tree();
-    let changes = plugin.configure_pyflyte_cli(&root.view())?;
+    let changes = plugin.configure_pyflyte_cli(|| root.view())?;
     let label = format!("'{}' {}", plugin.name(), plugin.version());
     let mut extension = extend::apply(&mut root, changes.value, label)
         .map_err(|m| plugin.invalid("configure_pyflyte_cli", m))?;

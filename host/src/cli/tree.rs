@@ -88,8 +88,8 @@ impl Node {
             Kind::Plugin(_) => Vec::new(),
         };
         FfiCliView {
-            commands: commands.into_iter().collect(),
-            global_options: globals.into_iter().collect(),
+            commands: commands.into(),
+            global_options: globals.into(),
         }
     }
 
@@ -101,7 +101,7 @@ impl Node {
         };
         out.push(FfiCommandInfo {
             path: parent.iter().map(|p| RString::from(p.as_str())).collect(),
-            options: options.into_iter().collect(),
+            options: options.into(),
             is_group: !self.children.is_empty(),
         });
         for child in &self.children {
