@@ -5,7 +5,7 @@ use abi_stable::std_types::RString;
 use flyte_plugin_abi::{types::FfiCacheParams, types::KeyValue, Remote};
 
 use crate::{
-    cli,
+    cli::Extension,
     plugin::{ActivePlugin, HookSource},
 };
 
@@ -73,11 +73,13 @@ fn sample_params(image: &str) -> FfiCacheParams {
     }
 }
 
-/// Calls every hook of `plugin`. `remote` is its `get_remote` answer (computed by the caller, once
-/// per process for the active plugin); the endpoint from it is passed to `get_auth_success_html`.
+/// Calls every hook of `plugin`. `remote` is its `get_remote` answer and `cli` what its
+/// `configure_pyflyte_cli` amounted to (both computed by the caller: once per process for the
+/// active plugin); the endpoint from `remote` is passed to `get_auth_success_html`.
 pub fn probe(
     plugin: &ActivePlugin,
     remote: Result<(Remote, HookSource), String>,
+    cli: Result<&Extension, String>,
 ) -> Vec<HookReport> {
     let endpoint = remote
         .as_ref()
@@ -98,21 +100,19 @@ pub fn probe(
     }];
     reports.push(HookReport {
         hook: "configure_pyflyte_cli",
-        outcome: cli::check(plugin)
-            .map(|ext| {
-                let source = if ext.overridden {
-                    HookSource::Plugin
-                } else {
-                    HookSource::Default
-                };
-                let answer = Answer::Cli {
-                    added: ext.added(),
-                    replaced: ext.replaced,
-                    conflicts: ext.conflicts,
-                };
-                (source, answer)
-            })
-            .map_err(|e| e.to_string()),
+        outcome: cli.map(|ext| {
+            let source = if ext.overridden {
+                HookSource::Plugin
+            } else {
+                HookSource::Default
+            };
+            let answer = Answer::Cli {
+                added: ext.added(),
+                replaced: ext.replaced.clone(),
+                conflicts: ext.conflicts.clone(),
+            };
+            (source, answer)
+        }),
     });
     reports.push(HookReport {
         hook: "secret_requires_group",

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::{json_output, plugin_show::page_summary};
 use crate::{
+    cli,
     config::Env,
     error::Error,
     inspect::{self, Answer},
@@ -117,7 +118,8 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             .map_err(|e| e.to_string()),
         None => Err("no global options".to_owned()),
     };
-    let reports = inspect::probe(&plugin, remote);
+    let extension = cli::check(&plugin).map_err(|e| e.to_string());
+    let reports = inspect::probe(&plugin, remote, extension.as_ref().map_err(Clone::clone));
     let mut failed = false;
     let mut hooks = Vec::new();
     let mut rows = vec![(

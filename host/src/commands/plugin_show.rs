@@ -31,7 +31,7 @@ pub(super) fn page_summary(html: &str) -> &str {
 pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
     let plugin = services::active();
     let remote = services::resolved_remote().map(|h| (h.value, h.source));
-    let reports = inspect::probe(plugin, remote);
+    let reports = inspect::probe(plugin, remote, Ok(extension));
     let mut hooks = Map::new();
     let mut values = Map::new();
     let mut rows = vec![
