@@ -12,7 +12,8 @@ use super::{token::Tokens, AuthError};
 /// The cached tokens of one endpoint.
 #[derive(Debug, Clone)]
 pub struct TokenCache {
-    path: PathBuf,
+    /// The cache file; `None` without a home directory to keep it in.
+    path: Option<PathBuf>,
 }
 
 /// `endpoint` as a file name: `dns:///flyte.example.com:443` → `flyte.example.com_443`.
@@ -46,36 +47,43 @@ fn file_name(endpoint: &str) -> String {
 }
 
 impl TokenCache {
-    /// The cache of admin `endpoint`: `$HOME/.flyte/tokens/<endpoint>.json`.
+    /// The cache of admin `endpoint`: `~/.flyte/tokens/<endpoint>.json`. Without a home directory
+    /// there is none (tokens live as long as the process), rather than one in whatever directory
+    /// the command runs in.
     pub fn for_endpoint(endpoint: &str) -> TokenCache {
-        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-        TokenCache::in_dir(&home.join(".flyte").join("tokens"), endpoint)
+        match crate::config::home_dir() {
+            Some(home) => TokenCache::in_dir(&home.join(".flyte").join("tokens"), endpoint),
+            None => TokenCache { path: None },
+        }
     }
 
     /// The cache of `endpoint` in directory `dir`.
     pub fn in_dir(dir: &Path, endpoint: &str) -> TokenCache {
         TokenCache {
-            path: dir.join(file_name(endpoint)),
+            path: Some(dir.join(file_name(endpoint))),
         }
     }
 
     /// The cached tokens, if any (an unreadable or malformed file counts as none).
     pub fn load(&self) -> Option<Tokens> {
-        let text = fs::read_to_string(&self.path).ok()?;
+        let text = fs::read_to_string(self.path.as_ref()?).ok()?;
         serde_json::from_str(&text).ok()
     }
 
-    /// Stores `tokens` (mode 0600, atomically).
+    /// Stores `tokens` (mode 0600, atomically); nothing without a cache file.
     ///
     /// # Errors
     ///
     /// The directory or the file cannot be written.
     pub fn store(&self, tokens: &Tokens) -> Result<(), AuthError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
         let fail = |e: std::io::Error| AuthError::Cache {
-            path: self.path.display().to_string(),
+            path: path.display().to_string(),
             message: e.to_string(),
         };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let dir = path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(fail)?;
         #[cfg(unix)]
         {
@@ -83,12 +91,10 @@ impl TokenCache {
             let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
         }
         let text = serde_json::to_string(tokens).map_err(|e| AuthError::Cache {
-            path: self.path.display().to_string(),
+            path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        let tmp = self
-            .path
-            .with_extension(format!("json.tmp{}", std::process::id()));
+        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -105,7 +111,7 @@ impl TokenCache {
             file.write_all(text.as_bytes())?;
             file.sync_all()
         });
-        if let Err(e) = written.and_then(|()| fs::rename(&tmp, &self.path)) {
+        if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
             let _ = fs::remove_file(&tmp);
             return Err(fail(e));
         }
@@ -118,19 +124,22 @@ impl TokenCache {
     ///
     /// The file exists but cannot be removed.
     pub fn remove(&self) -> Result<bool, AuthError> {
-        match fs::remove_file(&self.path) {
+        let Some(path) = &self.path else {
+            return Ok(false);
+        };
+        match fs::remove_file(path) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(AuthError::Cache {
-                path: self.path.display().to_string(),
+                path: path.display().to_string(),
                 message: e.to_string(),
             }),
         }
     }
 
-    /// The cache file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The cache file, if there is one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 }
 
@@ -158,7 +167,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(cache.path()).unwrap().permissions().mode();
+            let mode = fs::metadata(cache.path().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(cache.remove().unwrap());

@@ -40,9 +40,15 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             }
         }
     };
-    TokenCache::for_endpoint(endpoint)
+    let cache = TokenCache::for_endpoint(endpoint);
+    cache
         .store(&tokens)
         .map_err(|e: AuthError| Error::from(e))?;
     println!("Logged in to {endpoint}");
+    if cache.path().is_none() {
+        eprintln!(
+            "warning: neither HOME nor USERPROFILE is set, so the token was not saved: later commands will ask you to log in again"
+        );
+    }
     Ok(0)
 }

@@ -11,12 +11,8 @@ pub(super) fn run() -> Result<i32, Error> {
     let cache = TokenCache::for_endpoint(&endpoint);
     let removed = cache.remove()?;
     let mut out = std::io::stdout().lock();
-    if removed {
-        writeln!(
-            out,
-            "Logged out of {endpoint} (removed {})",
-            cache.path().display()
-        )?;
+    if let (true, Some(path)) = (removed, cache.path()) {
+        writeln!(out, "Logged out of {endpoint} (removed {})", path.display())?;
     } else {
         writeln!(out, "Not logged in to {endpoint}: no cached token")?;
     }

@@ -20,17 +20,22 @@ pub struct Env {
     cwd: PathBuf,
 }
 
+/// This process's home directory: `$HOME`, else `%USERPROFILE%` (empty values count as unset).
+pub fn home_dir() -> Option<PathBuf> {
+    ["HOME", "USERPROFILE"]
+        .into_iter()
+        .filter_map(std::env::var_os)
+        .find(|h| !h.is_empty())
+        .map(PathBuf::from)
+}
+
 impl Env {
     /// Captures this process's environment: its variables (those that are not valid UTF-8 are
     /// skipped), `$HOME` (or `%USERPROFILE%`) and the current directory (`.` if it is gone).
     pub fn from_process() -> Env {
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
-        let home = ["HOME", "USERPROFILE"]
-            .into_iter()
-            .filter_map(std::env::var_os)
-            .find(|h| !h.is_empty())
-            .map(PathBuf::from);
+        let home = home_dir();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         Env::new(vars, home, cwd)
     }

@@ -15,7 +15,7 @@ use std::{fs, path::Path};
 
 use flyte_plugin_abi::{AuthMode, Config, ConfigOrigin, PlatformConfig};
 
-pub use env::Env;
+pub use env::{home_dir, Env};
 pub use error::ConfigError;
 pub use search::{find_config_file, FLYTECTL_CONFIG, FLYTECTL_CONFIG_OVERRIDE};
 use settings::{strip_dns, Settings};
