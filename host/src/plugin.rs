@@ -85,6 +85,12 @@ pub enum HookError {
     },
 }
 
+/// The panic report in a plugin's error message (`at src/lib.rs:12: …`), when the plugin's code
+/// panicked: plugin-abi's guard reports a caught panic as `panicked at …` / `panicked: …`.
+pub fn panic_report(message: &str) -> Option<&str> {
+    message.strip_prefix("panicked").map(str::trim_start)
+}
+
 /// The plugin whose hooks decide the host's behaviour.
 pub struct ActivePlugin {
     loaded: Option<(LoadedPlugin, Origin)>,
@@ -178,11 +184,11 @@ impl ActivePlugin {
     fn failure(&self, hook: &'static str, message: RString) -> HookError {
         let plugin = self.label();
         let message = message.into_string();
-        if let Some(rest) = message.strip_prefix("panicked") {
+        if let Some(panic) = panic_report(&message) {
             HookError::Panicked {
                 plugin,
                 hook,
-                message: rest.trim_start().to_owned(),
+                message: panic.to_owned(),
                 bypass: self.bypass(),
             }
         } else {

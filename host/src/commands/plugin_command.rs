@@ -63,11 +63,11 @@ pub(super) fn run(
     };
     let failed = |message: String| {
         let (plugin, command) = (services::active().label(), command.path_text());
-        match message.strip_prefix("panicked") {
-            Some(rest) => Error::CommandPanicked {
+        match crate::plugin::panic_report(&message) {
+            Some(panic) => Error::CommandPanicked {
                 plugin,
                 command,
-                message: rest.trim_start().to_owned(),
+                message: panic.to_owned(),
             },
             None => Error::Command {
                 plugin,
