@@ -11,6 +11,7 @@ use std::{ffi::OsString, fs, path::Path};
 
 use super::LoadError;
 use crate::install::{
+    is_sha256,
     lock::{LockEntry, LOCK_FILE},
     sha256_file,
 };
@@ -117,7 +118,7 @@ pub fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
         return Ok(());
     };
     let pin = pin.to_string_lossy().trim().to_ascii_lowercase();
-    if pin.len() != 64 || !pin.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_sha256(&pin) {
         return Err(LoadError::BadPin { value: pin });
     }
     let found = sha256_file(path).map_err(|e| LoadError::Unreadable {

@@ -58,31 +58,16 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
 pub fn default_version(tasks: &[ResolvedTask]) -> String {
     let mut ordered: Vec<&ResolvedTask> = tasks.iter().collect();
     ordered.sort_by(|a, b| a.name().cmp(b.name()));
-    let mut hasher = HashWriter(Sha256::new());
+    let mut hasher = Sha256::new();
     for task in ordered {
-        hasher.0.update(task.name().as_bytes());
-        hasher.0.update([0]);
-        // Cannot fail: the writer never fails and every map key is a string.
+        hasher.update(task.name().as_bytes());
+        hasher.update([0]);
+        // Cannot fail: the hasher's writer never fails and every map key is a string.
         let _ = admin::write_template_body(task, &mut hasher);
-        hasher.0.update([0]);
+        hasher.update([0]);
     }
-    let hasher = hasher.0;
     let digest = format!("{:x}", hasher.finalize());
     digest[..DEFAULT_VERSION_LEN].to_owned()
-}
-
-/// Feeds what is written to a hash.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// How many hex digits of the hash make a default version.
