@@ -16,13 +16,17 @@ use std::{
 
 const MAX_ENTRIES: usize = 64;
 
-/// The record file, when a cache directory is known.
-fn record_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
+/// The user's cache directory: `$XDG_CACHE_HOME`, default `~/.cache`.
+pub(crate) fn cache_home() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("flyte-host").join("checked-plugins"))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+}
+
+/// The record file, when a cache directory is known.
+fn record_path() -> Option<PathBuf> {
+    Some(cache_home()?.join("flyte-host").join("checked-plugins"))
 }
 
 #[cfg(unix)]

@@ -96,10 +96,8 @@ pub fn check_in_child(
         .map_err(|e| failed(format!("cannot find flyte-host itself: {e}")))?;
     // The child runs in `scratch`: a relative path must name the caller's file there too.
     let library = std::path::absolute(library).unwrap_or_else(|_| library.to_owned());
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+    // The check's layout record goes where this user's start-ups look for it.
+    let cache = crate::layout_cache::cache_home();
     let mut command = Command::new(exe);
     command
         .args(["plugin", "check", "-o", "json", "--"])
