@@ -137,9 +137,9 @@ fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
         if shortened {
             Some(0)
         } else if shared >= 4 {
-            Some(distance(&lower, k))
+            Some(strsim::levenshtein(&lower, k))
         } else {
-            let d = distance(&lower, k);
+            let d = strsim::levenshtein(&lower, k);
             (d <= (k.len().max(lower.len()) / 3).max(1)).then_some(d)
         }
     };
@@ -148,22 +148,6 @@ fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
         .filter_map(|k| score(k).map(|d| (d, *k)))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }
 
 /// `a`, `a or b`, `a, b or c`, each quoted.
