@@ -95,13 +95,7 @@ fn oauth_error(status: u16, body: &str) -> TokenFailure {
         (Some(code), Some(d)) => format!("HTTP {status}: {code} ({d})"),
         (Some(code), None) => format!("HTTP {status}: {code}"),
         _ => {
-            let line: String = body
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .chars()
-                .take(200)
-                .collect();
+            let line = crate::remote::one_line_within(body, 200);
             if line.is_empty() {
                 format!("HTTP {status}")
             } else {

@@ -99,10 +99,14 @@ pub enum RemoteError {
 /// `text` on one line: runs of whitespace (newlines included) become one space; very long
 /// messages are cut.
 pub(crate) fn one_line(text: &str) -> String {
-    const MAX: usize = 600;
+    one_line_within(text, 600)
+}
+
+/// `text` on one line (runs of white space as one space), cut to at most `max` bytes with ` …`.
+pub(crate) fn one_line_within(text: &str, max: usize) -> String {
     let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.len() > MAX {
-        let mut cut = MAX;
+    if line.len() > max {
+        let mut cut = max;
         while !line.is_char_boundary(cut) {
             cut -= 1;
         }

@@ -20,6 +20,7 @@ pub use admin::{
     execution_error, execution_phase, execution_request, Registration, TERMINAL_PHASES,
 };
 pub(crate) use client::percent_encode;
+pub(crate) use error::one_line_within;
 pub use client::{base_url, describe_origin, AdminClient, Reply};
 pub use error::RemoteError;
 pub use list::Entity;
