@@ -29,6 +29,11 @@ use crate::{
     remote::{self, AdminClient},
 };
 
+/// `--project` unless given (flytekit's default project).
+pub const DEFAULT_PROJECT: &str = "flytesnacks";
+/// `--domain` unless given.
+pub const DEFAULT_DOMAIN: &str = "development";
+
 /// The global options every command sees.
 #[derive(Debug, Clone)]
 pub struct Globals {
@@ -42,6 +47,19 @@ pub struct Globals {
     pub json: bool,
     /// `--verbose`.
     pub verbose: bool,
+}
+
+impl Default for Globals {
+    /// What a command line without global options means.
+    fn default() -> Self {
+        Globals {
+            config: None,
+            project: DEFAULT_PROJECT.to_owned(),
+            domain: DEFAULT_DOMAIN.to_owned(),
+            json: false,
+            verbose: false,
+        }
+    }
 }
 
 static ACTIVE: OnceLock<ActivePlugin> = OnceLock::new();
@@ -95,13 +113,7 @@ pub fn resolved_remote() -> Result<Hooked<Remote>, String> {
     }
     REMOTE
         .get_or_init(|| {
-            let globals = globals().cloned().unwrap_or_else(|| Globals {
-                config: None,
-                project: "flytesnacks".into(),
-                domain: "development".into(),
-                json: false,
-                verbose: false,
-            });
+            let globals = globals().cloned().unwrap_or_default();
             RESOLVING.with(|r| r.set(true));
             let result = active()
                 .get_remote(remote_request(&globals), &Env::from_process())

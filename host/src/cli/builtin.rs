@@ -3,6 +3,7 @@
 use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command};
 
 use super::tree::Node;
+use crate::services;
 
 /// Long names of the global options (plugin arguments may not reuse them).
 pub(super) const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "output", "verbose"];
@@ -36,7 +37,7 @@ fn root() -> Command {
                 .short('p')
                 .long("project")
                 .value_name("PROJECT")
-                .default_value("flytesnacks")
+                .default_value(services::DEFAULT_PROJECT)
                 .global(true)
                 .help("Flyte project"),
         )
@@ -45,7 +46,7 @@ fn root() -> Command {
                 .short('d')
                 .long("domain")
                 .value_name("DOMAIN")
-                .default_value("development")
+                .default_value(services::DEFAULT_DOMAIN)
                 .global(true)
                 .help("Flyte domain"),
         )

@@ -20,8 +20,8 @@ pub use admin::{
     execution_error, execution_phase, execution_request, Registration, TERMINAL_PHASES,
 };
 pub(crate) use client::percent_encode;
-pub(crate) use error::one_line_within;
 pub use client::{base_url, describe_origin, AdminClient, Reply};
+pub(crate) use error::one_line_within;
 pub use error::RemoteError;
 pub use list::Entity;
 pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_inputs, type_name};
