@@ -29,8 +29,6 @@ pub use token::{exchange, Tokens};
 
 /// How long an OAuth call may take.
 const OAUTH_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a browser login may take (flytectl's `pkceConfig.timeout`).
-const PKCE_TIMEOUT: Duration = Duration::from_secs(120);
 /// A cached token expiring within this many seconds counts as expired.
 const EXPIRY_MARGIN: u64 = 30;
 
@@ -106,8 +104,8 @@ fn interactive() -> bool {
 struct State {
     meta: Option<AuthMetadata>,
     access_token: Option<String>,
-    proxy: Option<String>,
-    proxy_done: bool,
+    /// `proxy-authorization` from `admin.proxyCommand`, once it ran (`Some(None)`: no command).
+    proxy: Option<Option<String>>,
 }
 
 /// What an admin client needs from auth: the headers for each request and a new token on a 401.
@@ -175,11 +173,6 @@ impl Authenticator {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Whether the mode keeps tokens in the cache.
-    fn caches(&self) -> bool {
-        self.platform.auth_mode != AuthMode::ExternalCommand
-    }
-
     /// The auth headers for the next request: the cached (or command-made) bearer, on
     /// `authorization` and on admin's `authorization_metadata_key` once known, and
     /// `proxy-authorization` from `admin.proxyCommand`.
@@ -189,9 +182,8 @@ impl Authenticator {
     /// `admin.command` or `admin.proxyCommand` fails.
     pub fn headers(&self) -> Result<Vec<(String, String)>, AuthError> {
         let mut state = self.lock();
-        if !state.proxy_done {
-            state.proxy = proxy_header(&self.platform)?;
-            state.proxy_done = true;
+        if state.proxy.is_none() {
+            state.proxy = Some(proxy_header(&self.platform)?);
         }
         if state.access_token.is_none() {
             if let Some(plugin) = &self.plugin {
@@ -216,7 +208,7 @@ impl Authenticator {
                 }
             }
         }
-        if let Some(proxy) = &state.proxy {
+        if let Some(Some(proxy)) = &state.proxy {
             headers.push(("proxy-authorization".to_owned(), proxy.clone()));
         }
         Ok(headers)
@@ -244,7 +236,9 @@ impl Authenticator {
             let token = external::run(&self.platform.command, "admin.command")?;
             if state.meta.is_none() {
                 // Only for the header key; admin without auth discovery gets `authorization`.
-                state.meta = self.discover().ok();
+                state.meta = agent(&self.platform)
+                    .and_then(|agent| discover(&self.base_url, &self.platform, &agent))
+                    .ok();
             }
             state.access_token = Some(token);
             return Ok(true);
@@ -260,13 +254,15 @@ impl Authenticator {
         if self.platform.auth_mode == AuthMode::Pkce && refresh.is_none() && !interactive() {
             return Ok(false);
         }
-        if state.meta.is_none() {
-            state.meta = Some(self.discover()?);
-        }
-        let Some(meta) = state.meta.clone() else {
-            return Ok(false);
-        };
         let agent = agent(&self.platform)?;
+        let meta = match &state.meta {
+            Some(meta) => meta.clone(),
+            None => {
+                let meta = discover(&self.base_url, &self.platform, &agent)?;
+                state.meta = Some(meta.clone());
+                meta
+            }
+        };
         if let Some(refresh) = refresh {
             let mut form = vec![
                 ("grant_type", "refresh_token"),
@@ -287,17 +283,10 @@ impl Authenticator {
             // A refused refresh token is worthless: forget it and log in again.
             let _ = self.cache.remove();
         }
-        let tokens = match self.platform.auth_mode {
-            AuthMode::ClientSecret => client_secret::login(&meta, &self.platform, &agent)?,
-            AuthMode::DeviceFlow => device::login(&meta, &agent)?,
-            AuthMode::Pkce => {
-                if !interactive() {
-                    return Ok(false);
-                }
-                pkce::login(&meta, &agent, &self.platform.endpoint, PKCE_TIMEOUT)?
-            }
-            AuthMode::ExternalCommand => return Ok(false),
-        };
+        if self.platform.auth_mode == AuthMode::Pkce && !interactive() {
+            return Ok(false);
+        }
+        let tokens = login(&meta, &self.platform, &agent, pkce::DEFAULT_TIMEOUT)?;
         self.keep(&mut state, tokens)?;
         Ok(true)
     }
@@ -314,15 +303,31 @@ impl Authenticator {
             .then(|| format!("authType {}", self.platform.auth_mode.as_str()))
     }
 
+    /// Caches `tokens` (only the token flows get here, never `ExternalCommand`) and uses them.
     fn keep(&self, state: &mut State, tokens: Tokens) -> Result<(), AuthError> {
-        if self.caches() {
-            self.cache.store(&tokens)?;
-        }
+        self.cache.store(&tokens)?;
         state.access_token = Some(tokens.access_token);
         Ok(())
     }
+}
 
-    fn discover(&self) -> Result<AuthMetadata, AuthError> {
-        discover(&self.base_url, &self.platform, &agent(&self.platform)?)
+/// Logs in with `platform`'s `authType` (PKCE waits at most `timeout` for the browser).
+///
+/// # Errors
+///
+/// The flow failed; `ExternalCommand` has no login (its command makes every token).
+pub fn login(
+    meta: &AuthMetadata,
+    platform: &PlatformConfig,
+    agent: &ureq::Agent,
+    timeout: Duration,
+) -> Result<Tokens, AuthError> {
+    match platform.auth_mode {
+        AuthMode::ClientSecret => client_secret::login(meta, platform, agent),
+        AuthMode::DeviceFlow => device::login(meta, agent),
+        AuthMode::Pkce => pkce::login(meta, agent, &platform.endpoint, timeout),
+        AuthMode::ExternalCommand => Err(AuthError::Login(
+            "authType ExternalCommand has no login: admin.command makes every token".into(),
+        )),
     }
 }

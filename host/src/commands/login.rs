@@ -9,7 +9,7 @@ use clap::ArgMatches;
 use flyte_plugin_abi::AuthMode;
 
 use crate::{
-    auth::{self, client_secret, device, pkce, AuthError, TokenCache},
+    auth::{self, pkce, AuthError, TokenCache},
     error::Error,
     remote, services,
 };
@@ -30,14 +30,10 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
                  token for every run, there is nothing to log in to"
             )))
         }
-        mode => {
+        _ => {
             let agent = auth::agent(platform)?;
             let meta = auth::discover(&base_url, platform, &agent)?;
-            match mode {
-                AuthMode::ClientSecret => client_secret::login(&meta, platform, &agent)?,
-                AuthMode::DeviceFlow => device::login(&meta, &agent)?,
-                _ => pkce::login(&meta, &agent, endpoint, timeout)?,
-            }
+            auth::login(&meta, platform, &agent, timeout)?
         }
     };
     let cache = TokenCache::for_endpoint(endpoint);
