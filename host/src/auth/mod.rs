@@ -17,10 +17,7 @@ pub mod token;
 use std::{fmt, io::IsTerminal as _, sync::Mutex, time::Duration};
 
 use flyte_plugin_abi::{AuthMode, PlatformConfig, PluginAuthenticator};
-use ureq::{
-    tls::{parse_pem, PemItem, RootCerts, TlsConfig},
-    Agent,
-};
+use ureq::Agent;
 
 pub use cache::TokenCache;
 pub use discovery::{discover, AuthMetadata};
@@ -39,27 +36,7 @@ const EXPIRY_MARGIN: u64 = 30;
 ///
 /// An unreadable `caCertFilePath` or a malformed `httpProxyURL`.
 pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
-    let mut tls = TlsConfig::builder().disable_verification(platform.insecure_skip_verify);
-    if let Some(path) = platform
-        .ca_cert_file_path
-        .as_deref()
-        .filter(|p| !p.is_empty())
-    {
-        let pem = std::fs::read(path)
-            .map_err(|e| AuthError::Config(format!("cannot read caCertFilePath {path}: {e}")))?;
-        let certs: Vec<_> = parse_pem(&pem)
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(cert)) => Some(cert),
-                _ => None,
-            })
-            .collect();
-        if certs.is_empty() {
-            return Err(AuthError::Config(format!(
-                "caCertFilePath {path} holds no PEM certificate"
-            )));
-        }
-        tls = tls.root_certs(RootCerts::new_with_certs(&certs));
-    }
+    let tls = crate::remote::tls_config(platform).map_err(AuthError::Config)?;
     let proxy = match platform
         .http_proxy_url
         .as_deref()
@@ -75,7 +52,7 @@ pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
         .http_status_as_error(false)
         .user_agent(format!("flyte-host/{}", env!("CARGO_PKG_VERSION")))
         .timeout_global(Some(OAUTH_TIMEOUT))
-        .tls_config(tls.build())
+        .tls_config(tls)
         .proxy(proxy)
         .build();
     Ok(Agent::new_with_config(config))

@@ -3,7 +3,7 @@
 
 use std::{io::ErrorKind, thread, time::Duration};
 
-use flyte_plugin_abi::{ConfigOrigin, Remote};
+use flyte_plugin_abi::{ConfigOrigin, PlatformConfig, Remote};
 use serde_json::Value;
 use ureq::{
     tls::{parse_pem, PemItem, RootCerts, TlsConfig},
@@ -186,6 +186,20 @@ fn read_ca_certs(path: &str) -> Result<RootCerts, String> {
     Ok(RootCerts::new_with_certs(&certs))
 }
 
+/// The TLS settings of `platform` for admin and its OAuth server alike: `insecureSkipVerify`, and
+/// `caCertFilePath` as the trusted roots.
+pub(crate) fn tls_config(platform: &PlatformConfig) -> Result<TlsConfig, String> {
+    let mut tls = TlsConfig::builder().disable_verification(platform.insecure_skip_verify);
+    if let Some(path) = platform
+        .ca_cert_file_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+    {
+        tls = tls.root_certs(read_ca_certs(path)?);
+    }
+    Ok(tls.build())
+}
+
 impl AdminClient {
     /// A client for `remote`; `origin` says where its endpoint came from (see [`describe_origin`]).
     ///
@@ -199,14 +213,7 @@ impl AdminClient {
             origin: origin.clone(),
             message,
         };
-        let mut tls = TlsConfig::builder().disable_verification(platform.insecure_skip_verify);
-        if let Some(path) = platform
-            .ca_cert_file_path
-            .as_deref()
-            .filter(|p| !p.is_empty())
-        {
-            tls = tls.root_certs(read_ca_certs(path).map_err(setup_error)?);
-        }
+        let tls = tls_config(platform).map_err(setup_error)?;
         // `http_proxy_url` is, as in flytekit and flytectl, for the OAuth calls only; admin
         // requests go through the standard proxy variables (HTTPS_PROXY, ALL_PROXY), as gRPC does.
         let config = Agent::config_builder()
@@ -215,7 +222,7 @@ impl AdminClient {
             .user_agent(format!("flyte-host/{}", env!("CARGO_PKG_VERSION")))
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
-            .tls_config(tls.build())
+            .tls_config(tls)
             .build();
         let base_url = base_url(&platform.endpoint, platform.insecure);
         let console_base = platform
