@@ -18,18 +18,8 @@ pub struct TokenCache {
 
 /// `endpoint` as a file name: `dns:///flyte.example.com:443` → `flyte.example.com_443`.
 fn file_name(endpoint: &str) -> String {
-    let trimmed = endpoint.trim();
-    let trimmed = trimmed.strip_prefix("dns:///").unwrap_or(trimmed);
-    let lower = trimmed.to_ascii_lowercase();
-    let trimmed = if lower.starts_with("http://") {
-        &trimmed[7..]
-    } else if lower.starts_with("https://") {
-        &trimmed[8..]
-    } else {
-        trimmed
-    };
-    let name: String = trimmed
-        .trim_end_matches('/')
+    let (_, address) = crate::remote::endpoint_parts(endpoint);
+    let name: String = address
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {

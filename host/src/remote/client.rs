@@ -81,15 +81,24 @@ pub struct AdminClient {
 /// The HTTP base URL of admin endpoint `endpoint`: `dns:///` dropped, a scheme it carries kept,
 /// else `http://` when `insecure` and `https://` otherwise; no trailing `/`.
 pub fn base_url(endpoint: &str, insecure: bool) -> String {
+    let (scheme, address) = endpoint_parts(endpoint);
+    let scheme = scheme.unwrap_or(if insecure { "http" } else { "https" });
+    format!("{scheme}://{address}")
+}
+
+/// Admin endpoint `endpoint` as its scheme, when it names one (`http` or `https`, as written), and
+/// the rest: surrounding space, the gRPC `dns:///` and a trailing `/` dropped.
+pub(crate) fn endpoint_parts(endpoint: &str) -> (Option<&str>, &str) {
     let trimmed = endpoint.trim();
     let trimmed = trimmed.strip_prefix("dns:///").unwrap_or(trimmed);
     let trimmed = trimmed.trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") {
-        trimmed.to_owned()
-    } else {
-        let scheme = if insecure { "http" } else { "https" };
-        format!("{scheme}://{trimmed}")
+    match trimmed.split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            (Some(scheme), rest)
+        }
+        _ => (None, trimmed),
     }
 }
 

@@ -21,7 +21,7 @@ pub use admin::{
 };
 pub(crate) use client::percent_encode;
 pub use client::{base_url, describe_origin, AdminClient, Reply};
-pub(crate) use client::tls_config;
+pub(crate) use client::{endpoint_parts, tls_config};
 pub(crate) use error::one_line_within;
 pub use error::RemoteError;
 pub use list::Entity;
