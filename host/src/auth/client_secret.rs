@@ -37,13 +37,8 @@ pub fn login(
                 platform.endpoint
             ))
         })?;
-    let scope = meta.scopes.join(" ");
+    let extra = meta.scope_and_audience();
     let mut form = vec![("grant_type", "client_credentials")];
-    if !scope.is_empty() {
-        form.push(("scope", scope.as_str()));
-    }
-    if let Some(audience) = &meta.audience {
-        form.push(("audience", audience.as_str()));
-    }
+    form.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
     token::exchange(meta, agent, &form, Some((id, secret)))
 }

@@ -13,6 +13,10 @@ const DEFAULT_INTERVAL: u64 = 5;
 /// How long a login may take when the server names no expiry (flytectl's default timeout).
 const DEFAULT_EXPIRES: u64 = 600;
 
+/// Why a device login ends when its code expired.
+const EXPIRED: &str =
+    "the device login code expired before it was confirmed: run the command again";
+
 /// Logs in with the device flow.
 ///
 /// # Errors
@@ -29,33 +33,21 @@ pub fn login(meta: &AuthMetadata, agent: &ureq::Agent) -> Result<Tokens, AuthErr
                 .to_owned(),
         ));
     };
-    let scope = meta.scopes.join(" ");
+    let extra = meta.scope_and_audience();
     let mut form = vec![("client_id", meta.client_id.as_str())];
-    if !scope.is_empty() {
-        form.push(("scope", scope.as_str()));
-    }
-    if let Some(audience) = &meta.audience {
-        form.push(("audience", audience.as_str()));
-    }
+    form.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
     let (status, body) = token::post_form(agent, url, &form, None)
         .map_err(|m| AuthError::Login(format!("device login at {url}: {m}")))?;
     let answer: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     if status != 200 {
-        let error = answer
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("no OAuth error");
+        let failure = token::oauth_error(status, &body);
         return Err(AuthError::Login(format!(
-            "device login at {url}: HTTP {status}: {error}"
+            "device login at {url}: {}",
+            failure.message
         )));
     }
     let get = |name: &str| answer.get(name).and_then(Value::as_str).map(str::to_owned);
-    let number = |name: &str| {
-        answer.get(name).and_then(|v| {
-            v.as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
-    };
+    let number = |name: &str| token::json_u64(&answer, name);
     let (Some(device_code), Some(user_code), Some(verification_uri)) = (
         get("device_code"),
         get("user_code"),
@@ -88,10 +80,7 @@ pub fn login(meta: &AuthMetadata, agent: &ureq::Agent) -> Result<Tokens, AuthErr
             Err(f) if f.code.as_deref() == Some("authorization_pending") => {}
             Err(f) if f.code.as_deref() == Some("slow_down") => interval += 5,
             Err(f) if f.code.as_deref() == Some("expired_token") => {
-                return Err(AuthError::Login(
-                    "the device login code expired before it was confirmed: run the command again"
-                        .to_owned(),
-                ))
+                return Err(AuthError::Login(EXPIRED.to_owned()))
             }
             Err(f) if f.code.as_deref() == Some("access_denied") => {
                 return Err(AuthError::Login("the device login was denied".to_owned()))
@@ -104,10 +93,7 @@ pub fn login(meta: &AuthMetadata, agent: &ureq::Agent) -> Result<Tokens, AuthErr
             }
         }
         if token::now() >= deadline {
-            return Err(AuthError::Login(
-                "the device login code expired before it was confirmed: run the command again"
-                    .to_owned(),
-            ));
+            return Err(AuthError::Login(EXPIRED.to_owned()));
         }
     }
 }

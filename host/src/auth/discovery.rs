@@ -30,6 +30,18 @@ pub struct AuthMetadata {
     pub audience: Option<String>,
 }
 
+impl AuthMetadata {
+    /// The `scope` (the scopes, space-separated, when there are any) and `audience` (when set)
+    /// fields of a token or device-authorization request.
+    pub fn scope_and_audience(&self) -> Vec<(&'static str, String)> {
+        let scope = Some(self.scopes.join(" ")).filter(|s| !s.is_empty());
+        [("scope", scope), ("audience", self.audience.clone())]
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, value?)))
+            .collect()
+    }
+}
+
 /// String field `name` of `value`, also under its lowerCamelCase name.
 fn text(value: &Value, name: &str) -> Option<String> {
     crate::remote::field(value, name)

@@ -61,6 +61,14 @@ pub(crate) struct TokenFailure {
     pub(crate) message: String,
 }
 
+/// Field `name` of an OAuth answer as a whole number (servers send numbers, some as strings).
+pub(crate) fn json_u64(answer: &Value, name: &str) -> Option<u64> {
+    answer.get(name).and_then(|v| {
+        v.as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    })
+}
+
 /// `text` percent-encoded for `application/x-www-form-urlencoded` (space as `+`).
 pub(crate) fn form_encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
@@ -79,7 +87,7 @@ pub(crate) fn basic_header(id: &str, secret: &str) -> String {
 }
 
 /// The OAuth error of a JSON error body: `invalid_client (bad secret)`, or the body's first line.
-fn oauth_error(status: u16, body: &str) -> TokenFailure {
+pub(crate) fn oauth_error(status: u16, body: &str) -> TokenFailure {
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let code = parsed
         .as_ref()
@@ -149,13 +157,7 @@ fn parse_tokens(body: &str) -> Result<Tokens, String> {
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .map(str::to_owned);
-    let expires_at = value
-        .get("expires_in")
-        .and_then(|e| {
-            e.as_u64()
-                .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
-        })
-        .map(|secs| now() + secs);
+    let expires_at = json_u64(&value, "expires_in").map(|secs| now() + secs);
     Ok(Tokens {
         access_token,
         refresh_token,
