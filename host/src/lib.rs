@@ -16,6 +16,7 @@ pub mod install;
 mod layout_cache;
 pub mod loader;
 pub mod output;
+mod parallel;
 pub mod plugin;
 pub mod remote;
 pub mod services;

@@ -127,39 +127,15 @@ fn write_all(
     Ok(())
 }
 
-/// At most this many writer threads.
-const MAX_THREADS: usize = 8;
-
 /// At least this many files per writer thread (a thread costs about as much as a few files).
 const FILES_PER_THREAD: usize = 64;
 
-/// Runs `job(i)` for each `i` in `0..n` on a few threads; once all have finished, returns the
-/// error of the first thread (in start order) that failed.
+/// Runs `job(i)` for each `i` in `0..n` on a few threads (see [`crate::parallel::runs`]).
 fn parallel<E: Send>(n: usize, job: impl Fn(usize) -> Result<(), E> + Sync) -> Result<(), E> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(MAX_THREADS)
-        .min(n.div_ceil(FILES_PER_THREAD))
-        .max(1);
-    if threads == 1 {
-        return (0..n).try_for_each(job);
-    }
-    let job = &job;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| scope.spawn(move || (t..n).step_by(threads).try_for_each(job)))
-            .collect();
-        let mut first = Ok(());
-        for handle in handles {
-            let result = handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            if first.is_ok() {
-                first = result;
-            }
-        }
-        first
+    crate::parallel::runs(n, FILES_PER_THREAD, |run| {
+        run.into_iter().try_for_each(&job)
     })
+    .map(drop)
 }
 
 /// The first of `names` that a directory in `dir` already has (one listing of `dir`, not a

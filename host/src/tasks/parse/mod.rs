@@ -92,9 +92,6 @@ impl Doc {
     }
 }
 
-/// At most this many threads parse one file.
-const MAX_THREADS: usize = 8;
-
 /// At least this many `[[task]]` tables per parsing thread.
 const TASKS_PER_THREAD: usize = 128;
 
@@ -104,37 +101,14 @@ const TASKS_PER_THREAD: usize = 128;
 pub(super) fn file(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
     let doc = Doc::new(path, text);
     let pieces = chunks::split(text);
-    let parse = |run: &[Range<usize>]| {
+    let runs = crate::parallel::runs(pieces.len(), TASKS_PER_THREAD, |run| {
         let mut specs = Vec::with_capacity(run.len());
-        for piece in run {
+        for piece in &pieces[run] {
             piece_tasks(&doc, &text[piece.clone()], piece.start, &mut specs)?;
         }
         Ok::<_, TaskError>(specs)
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .min(MAX_THREADS)
-        .min(pieces.len() / TASKS_PER_THREAD)
-        .max(1);
-    let specs = if threads == 1 {
-        parse(&pieces)?
-    } else {
-        let parse = &parse;
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = pieces
-                .chunks(pieces.len().div_ceil(threads))
-                .map(|run| scope.spawn(move || parse(run)))
-                .collect();
-            let mut specs = Vec::new();
-            for handle in handles {
-                let mut run = handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                specs.append(&mut run);
-            }
-            Ok::<_, TaskError>(specs)
-        })?
-    };
+    })?;
+    let specs: Vec<TaskSpec> = runs.into_iter().flatten().collect();
     if specs.is_empty() {
         return Err(TaskError::Layout {
             at: doc.at(0),
