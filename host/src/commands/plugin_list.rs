@@ -3,7 +3,10 @@
 //! for a broken one the reason. Each library is checked in a child process, so a broken or crashing
 //! library is reported, never fatal.
 
-use std::path::{Path, PathBuf};
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use serde_json::{json, Value};
 
@@ -184,13 +187,12 @@ pub(super) fn run() -> Result<i32, Error> {
     Ok(0)
 }
 
+/// The table (fitted to the terminal like every table), then why each broken plugin is broken.
 fn print_table(rows: &[Row], notes: &[String]) -> std::io::Result<()> {
-    use std::io::Write;
-    let header = ["", "NAME", "VERSION", "ABI", "KIND", "SOURCE"];
-    let cells: Vec<[String; 6]> = rows
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            [
+            vec![
                 if r.active { "*" } else { "" }.to_owned(),
                 r.name.clone(),
                 r.version.clone(),
@@ -200,33 +202,11 @@ fn print_table(rows: &[Row], notes: &[String]) -> std::io::Result<()> {
             ]
         })
         .collect();
-    let widths: Vec<usize> = (0..6)
-        .map(|i| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    crate::output::table(&["", "NAME", "VERSION", "ABI", "KIND", "SOURCE"], &cells)?;
     let mut out = std::io::stdout().lock();
-    let line = |out: &mut std::io::StdoutLock<'_>, cols: [&str; 6]| {
-        let text: Vec<String> = cols
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        writeln!(out, "{}", text.join("  ").trim_end())
-    };
-    line(&mut out, header)?;
-    for (row, cell) in rows.iter().zip(&cells) {
-        line(
-            &mut out,
-            [&cell[0], &cell[1], &cell[2], &cell[3], &cell[4], &cell[5]],
-        )?;
+    for row in rows {
         if let Some(problem) = &row.problem {
-            writeln!(out, "     broken: {problem}")?;
+            writeln!(out, "broken: {}: {problem}", row.name)?;
         }
     }
     for note in notes {
