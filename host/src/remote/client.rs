@@ -321,11 +321,32 @@ impl AdminClient {
         query: &[(&str, &str)],
         action: &str,
     ) -> Result<Reply, RemoteError> {
-        let reply = self.get_once(path, query, action)?;
+        self.renewing(|| self.get_once(path, query, action))
+    }
+
+    /// `send()`, and once more with a new token when admin answered 401 (admin did not act on a
+    /// request it refused, so sending again is safe for any method).
+    fn renewing(
+        &self,
+        send: impl Fn() -> Result<Reply, RemoteError>,
+    ) -> Result<Reply, RemoteError> {
+        let reply = send()?;
         if reply.status == 401 && self.renew()? {
-            return self.get_once(path, query, action);
+            return send();
         }
         Ok(reply)
+    }
+
+    /// `request` with the remote's own headers and the auth headers `auth`.
+    fn headed<B>(
+        &self,
+        mut request: ureq::RequestBuilder<B>,
+        auth: &[(String, String)],
+    ) -> ureq::RequestBuilder<B> {
+        for (name, value) in self.headers.iter().chain(auth) {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request
     }
 
     /// The auth headers for the next request.
@@ -354,10 +375,7 @@ impl AdminClient {
         let mut backoff = FIRST_BACKOFF;
         let mut attempt = 0;
         loop {
-            let mut request = self.agent.get(&url);
-            for (name, value) in self.headers.iter().chain(&auth) {
-                request = request.header(name.as_str(), value.as_str());
-            }
+            let mut request = self.headed(self.agent.get(&url), &auth);
             for (name, value) in query {
                 request = request.query(*name, *value);
             }
@@ -383,25 +401,19 @@ impl AdminClient {
     ///
     /// Admin cannot be reached, or its body cannot be read.
     pub fn post(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
-        let reply = self.post_once(path, body, action)?;
-        // A 401 means admin did not act: sending again with a new token is safe.
-        if reply.status == 401 && self.renew()? {
-            return self.post_once(path, body, action);
-        }
-        Ok(reply)
+        self.renewing(|| self.post_once(path, body, action))
     }
 
     /// [`AdminClient::post`] without the retry after a 401.
     fn post_once(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
         let url = format!("{}{path}", self.base_url);
         let auth = self.auth_headers()?;
-        let mut request = self
-            .agent
-            .post(&url)
-            .header("Content-Type", "application/json");
-        for (name, value) in self.headers.iter().chain(&auth) {
-            request = request.header(name.as_str(), value.as_str());
-        }
+        let request = self.headed(
+            self.agent
+                .post(&url)
+                .header("Content-Type", "application/json"),
+            &auth,
+        );
         let text = body.to_string();
         self.reply(request.send(text.as_str()), action)
             .map_err(|e| e.unwrap_or_else(|e| self.unreachable(&e)))
