@@ -240,13 +240,9 @@ extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {
     shielded(|| resolved_remote().map(|r| FfiRemote::from(&r.value)))
 }
 
-/// The admin client of the resolved remote, built once per process for plugin requests.
+/// The admin client of the resolved remote (the process's one, see [`remote::connect`]).
 fn admin_client() -> Result<&'static AdminClient, String> {
-    static CLIENT: OnceLock<Result<AdminClient, String>> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| remote::connect().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(Clone::clone)
+    remote::connect().map_err(|e| e.to_string())
 }
 
 /// `method` (GET or POST) `path` on admin for a plugin: the answer's JSON text, or the client's

@@ -112,7 +112,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     say(&format!("console: {url}"))?;
 
     let execution = if wait {
-        wait_for(&client, &project, &domain, &name)?
+        wait_for(client, &project, &domain, &name)?
     } else if json_output() {
         client.get_execution(&project, &domain, &name)?
     } else {

@@ -29,12 +29,18 @@ pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_in
 
 use crate::{plugin::HookSource, services};
 
-/// The admin client for the remote the active plugin's `get_remote` resolves.
+/// The admin client for the remote the active plugin's `get_remote` resolves: one per process,
+/// shared by the commands and the plugin's `admin_request`s (one token state, one run of
+/// `admin.proxyCommand`).
 ///
 /// # Errors
 ///
 /// `get_remote` failed, or the client cannot be built (an unreadable CA file).
-pub fn connect() -> Result<AdminClient, RemoteError> {
+pub fn connect() -> Result<&'static AdminClient, RemoteError> {
+    static CLIENT: std::sync::OnceLock<AdminClient> = std::sync::OnceLock::new();
+    if let Some(client) = CLIENT.get() {
+        return Ok(client);
+    }
     let hooked = services::resolved_remote().map_err(RemoteError::Remote)?;
     let plugin = services::active();
     let origin = describe_origin(
@@ -42,7 +48,8 @@ pub fn connect() -> Result<AdminClient, RemoteError> {
         plugin.name(),
         hooked.source == HookSource::Plugin,
     );
-    AdminClient::new(&hooked.value, origin)
+    let client = AdminClient::new(&hooked.value, origin)?;
+    Ok(CLIENT.get_or_init(|| client))
 }
 
 /// `name` in lowerCamelCase (`compiled_task` → `compiledTask`), the JSON name protobuf also uses.

@@ -29,8 +29,8 @@ pub(super) fn run(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
         .flatten()
         .map(String::as_str);
     let entity = match what {
-        "projects" => return projects(&client, limit),
-        "executions" | "execution" => return execution::run(&client, name, limit),
+        "projects" => return projects(client, limit),
+        "executions" | "execution" => return execution::run(client, name, limit),
         "tasks" => Entity::Task,
         "workflows" => Entity::Workflow,
         "launch-plans" => Entity::LaunchPlan,
