@@ -8,7 +8,7 @@ use clap::{
 use flyte_plugin_abi::types::{FfiArg, FfiArgKind, FfiCommand, FfiValueType};
 
 use super::{
-    builtin::{GLOBAL_OPTIONS, RESERVED_SHORTS},
+    builtin::{CLAP_SHORTS, GLOBAL_OPTIONS},
     extend::{valid_name, PluginCommand},
 };
 
@@ -38,7 +38,8 @@ pub(super) fn check_args(decl: &FfiCommand, shown: impl std::fmt::Display) -> Re
             if !valid_name(name) {
                 return Err("the name is not valid".into());
             }
-            if GLOBAL_OPTIONS.contains(&name) || name == "help" || name == "version" {
+            if GLOBAL_OPTIONS.iter().any(|g| g.long == name) || name == "help" || name == "version"
+            {
                 return Err(format!("'--{name}' is a global option of flyte-host"));
             }
             if earlier.iter().any(|a| a.name.as_str() == name) {
@@ -48,8 +49,9 @@ pub(super) fn check_args(decl: &FfiCommand, shown: impl std::fmt::Display) -> Re
                 let short = char::from_u32(arg.short)
                     .filter(char::is_ascii_alphanumeric)
                     .ok_or("the short flag is not a letter or digit")?;
-                if RESERVED_SHORTS.contains(&short) || earlier.iter().any(|a| a.short == arg.short)
-                {
+                let reserved =
+                    GLOBAL_OPTIONS.iter().any(|g| g.short == short) || CLAP_SHORTS.contains(&short);
+                if reserved || earlier.iter().any(|a| a.short == arg.short) {
                     return Err(format!("'-{short}' is already taken"));
                 }
             }

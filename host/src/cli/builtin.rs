@@ -5,11 +5,48 @@ use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command}
 use super::tree::Node;
 use crate::services;
 
-/// Long names of the global options (plugin arguments may not reuse them).
-pub(super) const GLOBAL_OPTIONS: &[&str] = &["config", "project", "domain", "output", "verbose"];
+/// A global option as the command line sees it (the full definitions are in [`root`]).
+pub(super) struct GlobalOption {
+    /// `--long`.
+    pub(super) long: &'static str,
+    /// `-s`.
+    pub(super) short: char,
+    /// Whether the next word is its value (not a command name).
+    pub(super) takes_value: bool,
+}
 
-/// Short flags the host uses (plugin arguments may not reuse them).
-pub(super) const RESERVED_SHORTS: &[char] = &['c', 'p', 'd', 'o', 'v', 'h', 'V'];
+/// The global options (plugin arguments may reuse neither names nor short flags). A test checks
+/// that [`root`] defines exactly these.
+pub(super) const GLOBAL_OPTIONS: &[GlobalOption] = &[
+    GlobalOption {
+        long: "config",
+        short: 'c',
+        takes_value: true,
+    },
+    GlobalOption {
+        long: "project",
+        short: 'p',
+        takes_value: true,
+    },
+    GlobalOption {
+        long: "domain",
+        short: 'd',
+        takes_value: true,
+    },
+    GlobalOption {
+        long: "output",
+        short: 'o',
+        takes_value: true,
+    },
+    GlobalOption {
+        long: "verbose",
+        short: 'v',
+        takes_value: false,
+    },
+];
+
+/// Short flags clap itself adds: `-h` (help) and `-V` (version).
+pub(super) const CLAP_SHORTS: &[char] = &['h', 'V'];
 
 /// The last paragraph of the top-level help.
 pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, an installed \
@@ -324,4 +361,30 @@ pub(super) fn tree() -> Node {
             ),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_global_option_table_is_what_root_defines() {
+        let root = root();
+        let defined: Vec<(String, char, bool)> = root
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| {
+                (
+                    a.get_long().unwrap_or_default().to_owned(),
+                    a.get_short().unwrap_or_default(),
+                    a.get_action().takes_values(),
+                )
+            })
+            .collect();
+        let table: Vec<(String, char, bool)> = GLOBAL_OPTIONS
+            .iter()
+            .map(|g| (g.long.to_owned(), g.short, g.takes_value))
+            .collect();
+        assert_eq!(defined, table);
+    }
 }

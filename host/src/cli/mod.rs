@@ -6,6 +6,7 @@ mod builtin;
 pub mod extend;
 mod tree;
 
+use builtin::GLOBAL_OPTIONS;
 use tree::{Node, Scope};
 
 use std::ffi::OsString;
@@ -71,10 +72,6 @@ pub fn check(plugin: &ActivePlugin) -> Result<Extension, Error> {
     extend(plugin).map(|(_, extension)| extension)
 }
 
-/// Global options that take a value (their value is not a command name).
-const VALUE_OPTIONS: &[&str] = &["--config", "--project", "--domain", "--output"];
-const VALUE_SHORTS: &[char] = &['c', 'p', 'd', 'o'];
-
 /// The words of `args` that are not options or global-option values: the command path first.
 pub fn requested_words(args: &[OsString]) -> Vec<String> {
     let mut found = Vec::new();
@@ -85,11 +82,16 @@ pub fn requested_words(args: &[OsString]) -> Vec<String> {
             break;
         }
         if let Some(long) = word.strip_prefix("--") {
-            if !long.contains('=') && VALUE_OPTIONS.contains(&word.as_ref()) {
+            if GLOBAL_OPTIONS
+                .iter()
+                .any(|g| g.takes_value && g.long == long)
+            {
                 words.next();
             }
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
-            if let Some(pos) = shorts.find(|c| VALUE_SHORTS.contains(&c)) {
+            let takes_value =
+                |c: char| GLOBAL_OPTIONS.iter().any(|g| g.takes_value && g.short == c);
+            if let Some(pos) = shorts.find(takes_value) {
                 if pos + 1 == shorts.len() {
                     words.next();
                 }
