@@ -5,7 +5,7 @@ use abi_stable::std_types::{RResult, RString};
 use flyte_plugin_abi::{
     cache::CachePolicyBox,
     types::{FfiCliChanges, FfiCliView, FfiRemoteRequest, HookOutput},
-    AbiVersion, Remote,
+    AbiVersion, PluginModRef, Remote,
 };
 
 use crate::{
@@ -266,34 +266,27 @@ impl ActivePlugin {
 
     /// `secret_requires_group()`.
     pub fn secret_requires_group(&self) -> Result<Hooked<bool>, HookError> {
-        match &self.loaded {
-            Some((p, _)) => {
-                let answer =
-                    self.answer("secret_requires_group", p.module.secret_requires_group()())?;
-                Ok(self.or_builtin(answer, builtin::secret_requires_group))
-            }
-            None => Ok(default(builtin::secret_requires_group())),
-        }
+        self.library_hook(
+            "secret_requires_group",
+            |m| m.secret_requires_group()(),
+            |answer| answer,
+            builtin::secret_requires_group,
+        )
     }
 
     /// `get_default_image()`, validated as an image reference.
     pub fn get_default_image(&self) -> Result<Hooked<Option<String>>, HookError> {
         const HOOK: &str = "get_default_image";
-        match &self.loaded {
-            Some((p, _)) => {
-                let answer = self.answer(HOOK, p.module.get_default_image()())?;
-                let answer = Hooked {
-                    value: answer.value.into_option().map(RString::into_string),
-                    source: answer.source,
-                };
-                let answer = self.or_builtin(answer, builtin::get_default_image);
-                if let Some(image) = &answer.value {
-                    validate::image(image).map_err(|m| self.invalid(HOOK, m))?;
-                }
-                Ok(answer)
-            }
-            None => Ok(default(builtin::get_default_image())),
+        let answer = self.library_hook(
+            HOOK,
+            |m| m.get_default_image()(),
+            |image| image.into_option().map(RString::into_string),
+            builtin::get_default_image,
+        )?;
+        if let Some(image) = &answer.value {
+            validate::image(image).map_err(|m| self.invalid(HOOK, m))?;
         }
+        Ok(answer)
     }
 
     /// `get_auth_success_html(endpoint)`, validated as a page.
@@ -302,40 +295,34 @@ impl ActivePlugin {
         endpoint: &str,
     ) -> Result<Hooked<Option<String>>, HookError> {
         const HOOK: &str = "get_auth_success_html";
-        match &self.loaded {
-            Some((p, _)) => {
-                let answer =
-                    self.answer(HOOK, p.module.get_auth_success_html()(endpoint.into()))?;
-                let answer = Hooked {
-                    value: answer.value.into_option().map(RString::into_string),
-                    source: answer.source,
-                };
-                let answer = self.or_builtin(answer, || builtin::get_auth_success_html(endpoint));
-                if let Some(html) = &answer.value {
-                    validate::html(html).map_err(|m| self.invalid(HOOK, m))?;
-                }
-                Ok(answer)
-            }
-            None => Ok(default(builtin::get_auth_success_html(endpoint))),
+        let answer = self.library_hook(
+            HOOK,
+            |m| m.get_auth_success_html()(endpoint.into()),
+            |html| html.into_option().map(RString::into_string),
+            || builtin::get_auth_success_html(endpoint),
+        )?;
+        if let Some(html) = &answer.value {
+            validate::html(html).map_err(|m| self.invalid(HOOK, m))?;
         }
+        Ok(answer)
     }
 
     /// `get_default_cache_policies()`, with names checked to be present and unique.
     pub fn get_default_cache_policies(&self) -> Result<Hooked<Vec<CachePolicyBox>>, HookError> {
         const HOOK: &str = "get_default_cache_policies";
-        match &self.loaded {
-            Some((p, _)) => {
-                let answer = self.answer(HOOK, p.module.get_default_cache_policies()())?;
-                let policies: Vec<CachePolicyBox> = answer.value.into_iter().collect();
-                let names: Vec<String> = policies.iter().map(|p| p.name().into_string()).collect();
-                validate::policy_names(&names).map_err(|m| self.invalid(HOOK, m))?;
-                Ok(Hooked {
-                    value: policies,
-                    source: answer.source,
-                })
-            }
-            None => Ok(default(builtin::get_default_cache_policies())),
-        }
+        let answer = self.library_hook(
+            HOOK,
+            |m| m.get_default_cache_policies()(),
+            |policies| policies.into_iter().collect::<Vec<_>>(),
+            builtin::get_default_cache_policies,
+        )?;
+        let names: Vec<String> = answer
+            .value
+            .iter()
+            .map(|p| p.name().into_string())
+            .collect();
+        validate::policy_names(&names).map_err(|m| self.invalid(HOOK, m))?;
+        Ok(answer)
     }
 
     /// `get_console_url(endpoint)` (plugin ABI 1.1), validated as an http(s) URL. A plugin built
@@ -369,11 +356,27 @@ impl ActivePlugin {
     }
 
     /// When the plugin kept a hook's default, the host applies its own built-in answer.
-    fn or_builtin<T>(&self, answer: Hooked<T>, builtin: impl FnOnce() -> T) -> Hooked<T> {
-        match answer.source {
-            HookSource::Plugin => answer,
+    /// Hook `hook` of the plugin library (`call` calls it on the root module), its answer made
+    /// host-side by `convert`; the built-in answer, from `builtin`, without a library or when the
+    /// library keeps the default.
+    fn library_hook<R, T>(
+        &self,
+        hook: &'static str,
+        call: impl FnOnce(&PluginModRef) -> HookOutput<R>,
+        convert: impl FnOnce(R) -> T,
+        builtin: impl FnOnce() -> T,
+    ) -> Result<Hooked<T>, HookError> {
+        let Some((p, _)) = &self.loaded else {
+            return Ok(default(builtin()));
+        };
+        let answer = self.answer(hook, call(&p.module))?;
+        Ok(match answer.source {
+            HookSource::Plugin => Hooked {
+                value: convert(answer.value),
+                source: HookSource::Plugin,
+            },
             HookSource::Default => default(builtin()),
-        }
+        })
     }
 }
 
