@@ -4,7 +4,7 @@
 use std::{
     fs,
     io::{IsTerminal, Read, Write},
-    net::{Ipv4Addr, Ipv6Addr},
+    net::IpAddr,
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -36,8 +36,8 @@ impl Location {
         if text.starts_with("https://") {
             return Ok(Location::Http(text.to_owned()));
         }
-        if let Some(rest) = text.strip_prefix("http://") {
-            return if is_loopback(rest) {
+        if text.starts_with("http://") {
+            return if is_loopback(text) {
                 Ok(Location::Http(text.to_owned()))
             } else {
                 Err(InstallError::InsecureUrl {
@@ -92,19 +92,18 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// Whether the authority at the start of `rest` (after `http://`) is a loopback address.
-fn is_loopback(rest: &str) -> bool {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if let Some(v6) = host.strip_prefix('[') {
-        return v6
-            .split_once(']')
-            .and_then(|(ip, _)| ip.parse::<Ipv6Addr>().ok())
-            .is_some_and(|ip| ip.is_loopback());
-    }
-    let host = host.split(':').next().unwrap_or_default();
+/// Whether `url`'s host is a loopback address, as the HTTP client itself parses the URL (a
+/// different reading of `user@host` or `[v6]` could send a "loopback" download elsewhere).
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Opens `location` for reading; returns the reader and the length when known.
@@ -211,14 +210,25 @@ mod tests {
 
     #[test]
     fn urls_and_paths() {
-        assert!(matches!(
-            Location::parse("http://example.com/x.toml", None),
-            Err(InstallError::InsecureUrl { .. })
-        ));
+        for refused in [
+            "http://example.com/x.toml",
+            "http://127.0.0.1@example.com/x.toml",
+            "http://localhost.example.com/x.toml",
+            "http://[::2]/x.toml",
+        ] {
+            assert!(
+                matches!(
+                    Location::parse(refused, None),
+                    Err(InstallError::InsecureUrl { .. })
+                ),
+                "{refused}"
+            );
+        }
         for ok in [
             "http://127.0.0.1:8080/m.toml",
             "http://localhost/m",
             "http://[::1]:9/m",
+            "http://user@127.0.0.1/m",
         ] {
             assert!(
                 matches!(Location::parse(ok, None), Ok(Location::Http(_))),
