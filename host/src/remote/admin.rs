@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{
-    client::{percent_encode, AdminClient},
+    client::{api_path, AdminClient},
     error::{one_line, RemoteError},
     field,
 };
@@ -161,13 +161,7 @@ impl AdminClient {
         version: &str,
     ) -> Result<Value, RemoteError> {
         let action = format!("get task '{name}' version '{version}' in {project}/{domain}");
-        let path = format!(
-            "/api/v1/tasks/{}/{}/{}/{}",
-            percent_encode(project),
-            percent_encode(domain),
-            percent_encode(name),
-            percent_encode(version)
-        );
+        let path = api_path("tasks", &[project, domain, name, version]);
         let reply = self.get(&path, &[], &action)?;
         match reply.status {
             404 => Err(self.not_found(
@@ -193,12 +187,7 @@ impl AdminClient {
         name: &str,
     ) -> Result<Value, RemoteError> {
         let action = format!("list the versions of task '{name}' in {project}/{domain}");
-        let path = format!(
-            "/api/v1/tasks/{}/{}/{}",
-            percent_encode(project),
-            percent_encode(domain),
-            percent_encode(name)
-        );
+        let path = api_path("tasks", &[project, domain, name]);
         let query = [
             ("limit", "1"),
             ("sort_by.key", "created_at"),
@@ -266,12 +255,7 @@ impl AdminClient {
         name: &str,
     ) -> Result<Value, RemoteError> {
         let action = format!("get execution '{name}' in {project}/{domain}");
-        let path = format!(
-            "/api/v1/executions/{}/{}/{}",
-            percent_encode(project),
-            percent_encode(domain),
-            percent_encode(name)
-        );
+        let path = api_path("executions", &[project, domain, name]);
         let reply = self.get(&path, &[], &action)?;
         match reply.status {
             404 => Err(self.not_found(format!("execution '{name}'"), project, domain)),

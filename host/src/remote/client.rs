@@ -138,6 +138,16 @@ pub(crate) fn percent_encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
+/// Admin's API path `/api/v1/<resource>/<segment>/…`, each segment percent-encoded.
+pub(crate) fn api_path(resource: &str, segments: &[&str]) -> String {
+    let mut path = format!("/api/v1/{resource}");
+    for segment in segments {
+        path.push('/');
+        path.push_str(&percent_encode(segment));
+    }
+    path
+}
+
 /// Whether a transport error means the request never reached admin (worth retrying a read).
 fn is_connect_error(error: &ureq::Error) -> bool {
     match error {

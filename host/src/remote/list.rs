@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{
-    client::{percent_encode, AdminClient, Reply},
+    client::{api_path, AdminClient, Reply},
     error::RemoteError,
     field,
 };
@@ -140,11 +140,7 @@ impl AdminClient {
     /// [`RemoteError::ProjectNotFound`] on 404; others as for any call.
     pub fn get_project(&self, project: &str) -> Result<Value, RemoteError> {
         let action = format!("get project '{project}'");
-        let reply = self.get(
-            &format!("/api/v1/projects/{}", percent_encode(project)),
-            &[],
-            &action,
-        )?;
+        let reply = self.get(&api_path("projects", &[project]), &[], &action)?;
         match reply.status {
             404 => Err(RemoteError::ProjectNotFound {
                 project: project.to_owned(),
@@ -185,12 +181,7 @@ impl AdminClient {
         limit: Option<usize>,
     ) -> Result<Vec<Value>, RemoteError> {
         let listing = Listing {
-            path: format!(
-                "/api/v1/{}/{}/{}",
-                entity.ids(),
-                percent_encode(project),
-                percent_encode(domain)
-            ),
+            path: api_path(entity.ids(), &[project, domain]),
             key: "entities",
             sort: ("name", "ASCENDING"),
             project: Some(project),
@@ -214,13 +205,7 @@ impl AdminClient {
         limit: Option<usize>,
     ) -> Result<Vec<Value>, RemoteError> {
         let listing = Listing {
-            path: format!(
-                "/api/v1/{}/{}/{}/{}",
-                entity.plural(),
-                percent_encode(project),
-                percent_encode(domain),
-                percent_encode(name)
-            ),
+            path: api_path(entity.plural(), &[project, domain, name]),
             key: entity.plural(),
             sort: ("created_at", "DESCENDING"),
             project: Some(project),
@@ -245,11 +230,7 @@ impl AdminClient {
         limit: Option<usize>,
     ) -> Result<Vec<Value>, RemoteError> {
         let listing = Listing {
-            path: format!(
-                "/api/v1/executions/{}/{}",
-                percent_encode(project),
-                percent_encode(domain)
-            ),
+            path: api_path("executions", &[project, domain]),
             key: "executions",
             sort: ("created_at", "DESCENDING"),
             project: Some(project),
