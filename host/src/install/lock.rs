@@ -71,32 +71,32 @@ pub struct Lock {
 impl Lock {
     /// Reads `<dir>/plugins.lock`; an empty lock when there is none.
     pub fn read(dir: &Path) -> Result<Lock, InstallError> {
-        Lock::read_with_time(dir).map(|(lock, _)| lock)
+        Lock::read_with_meta(dir).map(|(lock, _)| lock)
     }
 
-    /// [`Lock::read`], with the lock file's modification time (`None` without a lock file), for
-    /// [`super::seal::is_sealed`].
-    pub fn read_with_time(dir: &Path) -> Result<(Lock, Option<SystemTime>), InstallError> {
+    /// [`Lock::read`], with the lock file's metadata (`None` without a lock file): its
+    /// modification time and mode serve the seal and permission checks of start-up.
+    pub fn read_with_meta(dir: &Path) -> Result<(Lock, Option<fs::Metadata>), InstallError> {
         let path = dir.join(LOCK_FILE);
         let read = fs::File::open(&path).and_then(|mut file| {
             let meta = file.metadata()?;
             let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
             // Through `Take`: `read_to_string` on a bare `File` would ask for its size once more.
             (&mut file).take(u64::MAX).read_to_string(&mut text)?;
-            Ok((text, meta.modified().ok()))
+            Ok((text, meta))
         });
-        let (text, modified) = match read {
-            Ok(read) => read,
+        let (text, meta) = match read {
+            Ok((text, meta)) => (text, Some(meta)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((Lock::default(), None))
             }
             Err(e) => return Err(InstallError::io(&path, e)),
         };
         if let Some(lock) = parse_fast(&text) {
-            return Ok((lock, modified));
+            return Ok((lock, meta));
         }
         toml::from_str(&text)
-            .map(|lock| (lock, modified))
+            .map(|lock| (lock, meta))
             .map_err(|e| InstallError::BadLock {
                 path,
                 reason: e.message().to_owned(),

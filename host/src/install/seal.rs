@@ -51,10 +51,10 @@ pub fn seal(dir: &Path) {
         .and_then(|lock| lock.set_modified(before + MARK));
 }
 
-/// Whether plugin directory `dir`, whose lock file was last modified at `lock_modified`, is
-/// sealed: it holds no loose libraries.
-pub fn is_sealed(dir: &Path, lock_modified: Option<SystemTime>) -> bool {
-    lock_modified.is_some_and(|lock| modified(dir).is_some_and(|dir| dir + MARK == lock))
+/// Whether a plugin directory last modified at `dir_modified`, whose lock file was last modified at
+/// `lock_modified`, is sealed: it holds no loose libraries.
+pub fn is_sealed(dir_modified: Option<SystemTime>, lock_modified: Option<SystemTime>) -> bool {
+    matches!((dir_modified, lock_modified), (Some(dir), Some(lock)) if dir + MARK == lock)
 }
 
 #[cfg(test)]
@@ -70,12 +70,12 @@ mod tests {
     fn a_sealed_directory_stays_sealed_until_an_entry_changes() {
         let dir = tempfile::tempdir().unwrap();
         Lock::default().write(dir.path()).unwrap();
-        assert!(!is_sealed(dir.path(), lock_modified(dir.path())));
+        assert!(!is_sealed(modified(dir.path()), lock_modified(dir.path())));
         seal(dir.path());
-        assert!(is_sealed(dir.path(), lock_modified(dir.path())));
+        assert!(is_sealed(modified(dir.path()), lock_modified(dir.path())));
         // Right after sealing, a loose library breaks the seal.
         fs::write(dir.path().join(format!("late.{LIBRARY_EXTENSION}")), b"x").unwrap();
-        assert!(!is_sealed(dir.path(), lock_modified(dir.path())));
+        assert!(!is_sealed(modified(dir.path()), lock_modified(dir.path())));
     }
 
     #[test]
@@ -89,7 +89,7 @@ mod tests {
             .open(dir.path().join(LOCK_FILE))
             .unwrap();
         lock.set_modified(modified(dir.path()).unwrap()).unwrap();
-        assert!(!is_sealed(dir.path(), lock_modified(dir.path())));
+        assert!(!is_sealed(modified(dir.path()), lock_modified(dir.path())));
     }
 
     #[test]
@@ -98,14 +98,14 @@ mod tests {
         Lock::default().write(dir.path()).unwrap();
         fs::write(dir.path().join(format!("loose.{LIBRARY_EXTENSION}")), b"x").unwrap();
         seal(dir.path());
-        assert!(!is_sealed(dir.path(), lock_modified(dir.path())));
+        assert!(!is_sealed(modified(dir.path()), lock_modified(dir.path())));
     }
 
     #[test]
     fn without_a_lock_nothing_is_sealed() {
         let dir = tempfile::tempdir().unwrap();
         seal(dir.path());
-        assert!(!is_sealed(dir.path(), None));
+        assert!(!is_sealed(modified(dir.path()), None));
         assert!(!dir.path().join(LOCK_FILE).exists());
     }
 }

@@ -28,52 +28,53 @@ fn refuse_loose(what: &'static str, target: &Path, mode: u32) -> Result<(), Load
     })
 }
 
-/// Refuses `target` when it exists and is writable by group or others.
+/// Refuses `target` (a `what`, whose metadata is `meta`) when group or others may write it.
 #[cfg(unix)]
-fn refuse_loose_at(what: &'static str, target: &Path) -> Result<(), LoadError> {
+pub(super) fn refuse_loose_meta(
+    what: &'static str,
+    target: &Path,
+    meta: &fs::Metadata,
+) -> Result<(), LoadError> {
     use std::os::unix::fs::PermissionsExt;
+    refuse_loose(what, target, meta.permissions().mode())
+}
+
+/// Windows has no mode bits to check.
+#[cfg(not(unix))]
+pub(super) fn refuse_loose_meta(
+    _what: &'static str,
+    _target: &Path,
+    _meta: &fs::Metadata,
+) -> Result<(), LoadError> {
+    Ok(())
+}
+
+/// Refuses `target` when it exists and is writable by group or others.
+fn refuse_loose_at(what: &'static str, target: &Path) -> Result<(), LoadError> {
     match fs::metadata(target) {
-        Ok(meta) => refuse_loose(what, target, meta.permissions().mode()),
+        Ok(meta) => refuse_loose_meta(what, target, &meta),
         Err(_) => Ok(()),
     }
 }
 
 /// Refuses `path` when the file or its directory is writable by group or others; for an
-/// `installed` library also when the directories above it up to the plugin directory, or the lock
-/// file, are (whoever can write those can swap the library or its lock entry).
-#[cfg(unix)]
+/// `installed` library (`<plugin dir>/<name>/<version>/<library>`) also when its `<name>`
+/// directory is (selection checked the plugin directory and the lock, see
+/// [`check_installed_permissions`] for all at once).
 pub(super) fn check_permissions(
     path: &Path,
     meta: &fs::Metadata,
     installed: bool,
 ) -> Result<(), LoadError> {
-    use std::os::unix::fs::PermissionsExt;
-    refuse_loose("library", path, meta.permissions().mode())?;
+    refuse_loose_meta("library", path, meta)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     refuse_loose_at("directory", dir)?;
-    if installed {
-        // `<plugin dir>/<name>/<version>/<library>`.
-        let name_dir = dir.parent();
-        let plugin_dir = name_dir.and_then(Path::parent);
-        if let (Some(name_dir), Some(plugin_dir)) = (name_dir, plugin_dir) {
-            refuse_loose_at("directory", name_dir)?;
-            refuse_loose_at("directory", plugin_dir)?;
-            refuse_loose_at("lock file", &plugin_dir.join(LOCK_FILE))?;
-        }
+    if let (true, Some(name_dir)) = (installed, dir.parent()) {
+        refuse_loose_at("directory", name_dir)?;
     }
-    Ok(())
-}
-
-/// Windows has no mode bits to check.
-#[cfg(not(unix))]
-pub(super) fn check_permissions(
-    _path: &Path,
-    _meta: &fs::Metadata,
-    _installed: bool,
-) -> Result<(), LoadError> {
     Ok(())
 }
 
@@ -139,6 +140,11 @@ pub fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
 /// or the lock file are writable by other users (see [`check_permissions`]); for `plugin verify`
 /// and `plugin list`.
 pub fn check_installed_permissions(path: &Path) -> Result<(), LoadError> {
+    let plugin_dir = path.parent().and_then(Path::parent).and_then(Path::parent);
+    if let Some(plugin_dir) = plugin_dir {
+        refuse_loose_at("directory", plugin_dir)?;
+        refuse_loose_at("lock file", &plugin_dir.join(LOCK_FILE))?;
+    }
     match fs::metadata(path) {
         Ok(meta) => check_permissions(path, &meta, true),
         Err(e) => Err(LoadError::Unreadable {

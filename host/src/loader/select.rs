@@ -3,13 +3,14 @@
 
 use std::{
     ffi::OsString,
-    fmt,
+    fmt, fs,
     path::{Path, PathBuf},
 };
 
+use super::integrity;
 use super::LoadError;
 use crate::install::{
-    lock::{Lock, LockEntry},
+    lock::{Lock, LockEntry, LOCK_FILE},
     seal,
 };
 
@@ -110,12 +111,12 @@ pub fn select(
         }
         if looks_like_name(&text) {
             let dir = dir.unwrap_or_else(|| PathBuf::from(".flyte/plugins"));
-            let lock = Lock::read(&dir)?;
-            return match lock.get(&text) {
+            let plugins = PluginDir::read(&dir)?;
+            return match plugins.lock.get(&text) {
                 Some(entry) => Ok(Selection::Library {
                     path: entry.library(&dir),
                     origin: Origin::EnvVar,
-                    locked: Some(entry.clone()),
+                    locked: Some(plugins.checked(&dir, entry)?),
                 }),
                 None => Err(LoadError::NotInstalled {
                     name: text.into_owned(),
@@ -137,9 +138,9 @@ pub fn select(
     let Some(dir) = dir else {
         return Ok(Selection::Builtin("no plugin configured"));
     };
-    let (lock, lock_modified) = Lock::read_with_time(&dir)?;
-    let installed = lock.plugins;
-    let drop_ins = if seal::is_sealed(&dir, lock_modified) {
+    let plugins = PluginDir::read(&dir)?;
+    let installed = &plugins.lock.plugins;
+    let drop_ins = if plugins.sealed() {
         Vec::new()
     } else {
         drop_in_libraries(&dir)?
@@ -153,8 +154,8 @@ pub fn select(
         }),
         ([], [entry]) => Ok(Selection::Library {
             path: entry.library(&dir),
+            locked: Some(plugins.checked(&dir, entry)?),
             origin: Origin::Installed(dir),
-            locked: Some(entry.clone()),
         }),
         _ => {
             let mut files = drop_ins;
@@ -174,8 +175,53 @@ fn installed_entry(dir: &Path, path: &Path) -> Result<Option<LockEntry>, LoadErr
     if !path.starts_with(&dir) {
         return Ok(None);
     }
-    let lock = Lock::read(&dir)?;
-    Ok(lock.plugins.into_iter().find(|e| e.library(&dir) == path))
+    let plugins = PluginDir::read(&dir)?;
+    match plugins
+        .lock
+        .plugins
+        .iter()
+        .find(|e| e.library(&dir) == path)
+    {
+        Some(entry) => Ok(Some(plugins.checked(&dir, entry)?)),
+        None => Ok(None),
+    }
+}
+
+/// A plugin directory's lock, read together with what start-up checks of the directory and the
+/// lock file (one `stat` each, shared by the seal and the permission checks).
+struct PluginDir {
+    lock: Lock,
+    lock_meta: Option<fs::Metadata>,
+    dir_meta: Option<fs::Metadata>,
+}
+
+impl PluginDir {
+    fn read(dir: &Path) -> Result<PluginDir, LoadError> {
+        let (lock, lock_meta) = Lock::read_with_meta(dir)?;
+        Ok(PluginDir {
+            lock,
+            lock_meta,
+            dir_meta: fs::metadata(dir).ok(),
+        })
+    }
+
+    /// Whether the directory is sealed: no loose libraries (see [`seal`]).
+    fn sealed(&self) -> bool {
+        let modified = |meta: &Option<fs::Metadata>| meta.as_ref().and_then(|m| m.modified().ok());
+        seal::is_sealed(modified(&self.dir_meta), modified(&self.lock_meta))
+    }
+
+    /// `entry`, once the plugin directory `dir` and its lock file are found writable by no one
+    /// else (whoever can write them can swap an installed library or its lock entry).
+    fn checked(&self, dir: &Path, entry: &LockEntry) -> Result<LockEntry, LoadError> {
+        if let Some(meta) = &self.dir_meta {
+            integrity::refuse_loose_meta("directory", dir, meta)?;
+        }
+        if let Some(meta) = &self.lock_meta {
+            integrity::refuse_loose_meta("lock file", &dir.join(LOCK_FILE), meta)?;
+        }
+        Ok(entry.clone())
+    }
 }
 
 /// The shared libraries directly inside `dir`, sorted; none when the directory does not exist.
