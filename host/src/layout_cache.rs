@@ -10,7 +10,7 @@
 
 use std::{
     fs,
-    io::Write,
+    io::{Read, Write},
     path::{Path, PathBuf},
 };
 
@@ -83,8 +83,16 @@ impl Entry {
 
     /// Whether this host binary already checked this exact library file.
     pub(crate) fn is_checked(&self) -> bool {
-        fs::read_to_string(&self.record)
-            .is_ok_and(|text| text.lines().any(|l| l.starts_with(&self.key)))
+        // This runs on every start: one `read` into a buffer the record rarely outgrows, rather
+        // than asking for its size and reading to the end. A short read could only cost a
+        // needless check, never skip one; a full buffer means a larger record, read whole.
+        let mut buf = [0u8; 32 * 1024];
+        let text = match fs::File::open(&self.record).and_then(|mut f| f.read(&mut buf)) {
+            Ok(n) if n < buf.len() => String::from_utf8_lossy(&buf[..n]).into_owned(),
+            Ok(_) => fs::read_to_string(&self.record).unwrap_or_default(),
+            Err(_) => return false,
+        };
+        text.lines().any(|l| l.starts_with(&self.key))
     }
 
     /// Records that this host binary checked the library, found at `library` (best effort,

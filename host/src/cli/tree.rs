@@ -93,14 +93,14 @@ impl Node {
         }
     }
 
-    fn collect_info(&self, parent: &mut Vec<String>, out: &mut Vec<FfiCommandInfo>) {
-        parent.push(self.name.clone());
+    fn collect_info<'a>(&'a self, parent: &mut Vec<&'a str>, out: &mut Vec<FfiCommandInfo>) {
+        parent.push(&self.name);
         let options = match &self.kind {
             Kind::Builtin(cmd) => long_names(cmd),
             Kind::Plugin(_) => Vec::new(),
         };
         out.push(FfiCommandInfo {
-            path: parent.iter().map(|p| RString::from(p.as_str())).collect(),
+            path: parent.iter().map(|p| RString::from(*p)).collect(),
             options: options.into(),
             is_group: !self.children.is_empty(),
         });
