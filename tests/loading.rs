@@ -383,11 +383,20 @@ fn remembered_layout_checks_never_hide_a_changed_library() {
     let library = sandbox.install_plugin("myorg", &dir, Some(&name));
     let shown = ok_json(&mut sandbox.host(), ["plugin", "show", "-o", "json"]);
     assert_eq!(shown["name"], "myorg");
-    let record = sandbox.home().join(".cache/flyte-host/checked-plugins");
-    let remembered = std::fs::read_to_string(&record).unwrap_or_default();
+    let record = sandbox.home().join(".cache/flyte-host/layout-checked");
+    let remembered: Vec<String> = std::fs::read_dir(&record)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default();
     assert!(
-        remembered.contains(&library.display().to_string()),
-        "the checked library is remembered in {}:\n{remembered}",
+        remembered
+            .iter()
+            .any(|r| r.trim() == library.display().to_string()),
+        "the checked library is remembered in {}: {remembered:?}",
         record.display()
     );
     // A second start-up with the record in place still loads the plugin.
@@ -414,7 +423,7 @@ fn layout_check_record_follows_xdg_cache_home() {
         sandbox.host_with("staging").env("XDG_CACHE_HOME", &cache),
         ["info"],
     );
-    assert!(cache.join("flyte-host/checked-plugins").is_file());
+    assert!(cache.join("flyte-host/layout-checked").is_dir());
     assert!(!sandbox.home().join(".cache").exists());
 }
 

@@ -4,16 +4,19 @@
 //!
 //! A library is identified by its device, inode, size, modification time and change time (which
 //! no user-space call can set back), and the host by its version and the same identity of its own
-//! executable. Any change to either means a fresh check. The record lives in
-//! `$XDG_CACHE_HOME/flyte-host/checked-plugins` (default `~/.cache/flyte-host/`); failing to read
-//! or write it only costs the check.
+//! executable. Any change to either means a fresh check. Each check is one file, named by both
+//! identities and holding the library's path for a reader, in
+//! `$XDG_CACHE_HOME/flyte-host/layout-checked/` (default `~/.cache/flyte-host/`): a start-up looks
+//! it up with one `stat`. Failing to read or write the record only costs the check.
 
 use std::{
     fs,
-    io::{Read, Write},
+    io::Write,
     path::{Path, PathBuf},
+    time::SystemTime,
 };
 
+/// How many checks are remembered; the oldest go first.
 const MAX_ENTRIES: usize = 64;
 
 /// The user's cache directory: `$XDG_CACHE_HOME`, default `~/.cache`.
@@ -24,16 +27,17 @@ pub(crate) fn cache_home() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
 }
 
-/// The record file, when a cache directory is known.
-fn record_path() -> Option<PathBuf> {
-    Some(cache_home()?.join("flyte-host").join("checked-plugins"))
+/// The directory of the record.
+fn record_dir() -> Option<PathBuf> {
+    Some(cache_home()?.join("flyte-host").join("layout-checked"))
 }
 
+/// A file's identity as part of a file name: device, inode, size, modification and change time.
 #[cfg(unix)]
 fn identity(m: &fs::Metadata) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
     Some(format!(
-        "{}:{}:{}:{}.{}:{}.{}",
+        "{}-{}-{}-{}.{}-{}.{}",
         m.dev(),
         m.ino(),
         m.size(),
@@ -58,68 +62,89 @@ fn host_metadata() -> Option<fs::Metadata> {
 
 /// One library file's place in the record, as seen by this host binary.
 pub(crate) struct Entry {
-    /// The record file.
-    record: PathBuf,
-    /// What identifies a check of the library by this host binary: the start of its record
-    /// line. The device and inode name the file whatever path reaches it, so the path that ends
-    /// the line is only there for a reader.
-    key: String,
+    /// The file that records the check: its name is the host's version and identity and the
+    /// library's identity, so the path that reached the library plays no part.
+    file: PathBuf,
 }
 
 impl Entry {
     /// The entry of the library with metadata `meta`; `None` when no record can be kept.
     pub(crate) fn of(meta: &fs::Metadata) -> Option<Entry> {
-        let key = format!(
-            "{} {} {} ",
+        let name = format!(
+            "{}_{}_{}",
             env!("CARGO_PKG_VERSION"),
             identity(&host_metadata()?)?,
             identity(meta)?,
         );
         Some(Entry {
-            record: record_path()?,
-            key,
+            file: record_dir()?.join(name),
         })
     }
 
     /// Whether this host binary already checked this exact library file.
     pub(crate) fn is_checked(&self) -> bool {
-        // This runs on every start: one `read` into a buffer the record rarely outgrows, rather
-        // than asking for its size and reading to the end. A short read could only cost a
-        // needless check, never skip one; a full buffer means a larger record, read whole.
-        let mut buf = [0u8; 32 * 1024];
-        let text = match fs::File::open(&self.record).and_then(|mut f| f.read(&mut buf)) {
-            Ok(n) if n < buf.len() => String::from_utf8_lossy(&buf[..n]).into_owned(),
-            Ok(_) => fs::read_to_string(&self.record).unwrap_or_default(),
-            Err(_) => return false,
-        };
-        text.lines().any(|l| l.starts_with(&self.key))
+        fs::symlink_metadata(&self.file).is_ok_and(|m| m.is_file())
     }
 
-    /// Records that this host binary checked the library, found at `library` (best effort,
-    /// atomic replace).
+    /// Records that this host binary checked the library, found at `library`, and forgets the
+    /// oldest checks beyond [`MAX_ENTRIES`] (best effort; the file appears whole or not at all).
     pub(crate) fn mark_checked(&self, library: &Path) {
-        let (key, record) = (&self.key, &self.record);
-        let line = format!("{key}{}", library.display()).replace(['\n', '\r'], " ");
-        let Some(dir) = record.parent() else { return };
+        let Some(dir) = self.file.parent() else {
+            return;
+        };
         if fs::create_dir_all(dir).is_err() {
             return;
         }
-        let existing = fs::read_to_string(record).unwrap_or_default();
-        let mut lines: Vec<&str> = existing
-            .lines()
-            .filter(|l| !l.starts_with(key.as_str()))
-            .collect();
-        lines.push(&line);
-        let keep = lines.len().saturating_sub(MAX_ENTRIES);
-        let tmp = dir.join(format!("checked-plugins.{}.tmp", std::process::id()));
-        let written = fs::File::create(&tmp).and_then(|mut f| {
-            for line in &lines[keep..] {
-                writeln!(f, "{line}")?;
-            }
-            f.sync_all()
-        });
-        if written.is_err() || fs::rename(&tmp, record).is_err() {
+        let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+        let written = fs::File::create(&tmp)
+            .and_then(|mut f| writeln!(f, "{}", library.display()).and_then(|()| f.sync_all()));
+        if written.is_err() || fs::rename(&tmp, &self.file).is_err() {
             let _ = fs::remove_file(&tmp);
+            return;
         }
+        forget_oldest(dir);
+    }
+}
+
+/// Removes the oldest records of `dir` beyond [`MAX_ENTRIES`].
+fn forget_oldest(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut records: Vec<(SystemTime, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if records.len() <= MAX_ENTRIES {
+        return;
+    }
+    records.sort();
+    for (_, path) in &records[..records.len() - MAX_ENTRIES] {
+        let _ = fs::remove_file(path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_newest_checks_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for i in 0..MAX_ENTRIES + 3 {
+            let path = dir.path().join(format!("record-{i}"));
+            let file = fs::File::create(&path).unwrap();
+            file.set_modified(start + std::time::Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        forget_oldest(dir.path());
+        let left = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(left, MAX_ENTRIES);
+        for gone in 0..3 {
+            assert!(!dir.path().join(format!("record-{gone}")).exists());
+        }
+        assert!(dir.path().join("record-3").exists());
     }
 }

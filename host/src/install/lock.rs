@@ -80,9 +80,10 @@ impl Lock {
         let path = dir.join(LOCK_FILE);
         let read = fs::File::open(&path).and_then(|mut file| {
             let meta = file.metadata()?;
-            let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-            // Through `Take`: `read_to_string` on a bare `File` would ask for its size once more.
-            (&mut file).take(u64::MAX).read_to_string(&mut text)?;
+            let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+            // Exactly the size just read: the lock is only ever replaced by a rename, so the open
+            // file cannot grow, and one `read` fills the buffer with no second one to find its end.
+            (&mut file).take(meta.len()).read_to_string(&mut text)?;
             Ok((text, meta))
         });
         let (text, meta) = match read {

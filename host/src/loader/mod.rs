@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use abi_stable::{
     abi_stability::abi_checking::check_layout_compatibility,
-    library::{lib_header_from_path, LibHeader, LibraryError},
+    library::{AbiHeaderRef, LibHeader, LibraryError, ROOT_MODULE_LOADER_NAME_WITH_NUL},
     StableAbi,
 };
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
@@ -76,13 +76,15 @@ pub fn load(
     } else {
         path
     };
-    bind_eagerly(path).map_err(|reason| LoadError::NotALibrary {
+    let library = open_eagerly(path).map_err(|reason| LoadError::NotALibrary {
         path: path.to_owned(),
         origin: origin.clone(),
         reason,
     })?;
-    let header = lib_header_from_path(path).map_err(|e| library_error(path, &origin, e))?;
-    let module = init_root_module(path, &meta, &origin, header)?;
+    let header = lib_header(&library, path, &origin)?;
+    // Libraries are never unloaded: abi_stable hands out 'static references into them.
+    std::mem::forget(library);
+    let module = init_root_module(path, &meta, header)?;
     let info = module.handshake()(services);
     let host = AbiVersion::CURRENT;
     if info.abi_version.major != host.major {
@@ -110,26 +112,43 @@ pub fn load(
 
 /// Opens the library with every symbol bound now (`RTLD_NOW`), so a library with unresolved
 /// symbols is refused here with the loader's message instead of killing the process mid-hook
-/// (abi_stable opens lazily). The handle is kept open: abi_stable's own open then reuses it.
-fn bind_eagerly(path: &Path) -> Result<(), String> {
+/// (abi_stable's own loader opens lazily).
+fn open_eagerly(path: &Path) -> Result<libloading::Library, String> {
     #[cfg(unix)]
     let library = {
         use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
         // SAFETY: loading runs the library's initializers; plugins are trusted code chosen by the
         // user, as for any plugin host.
-        unsafe { Library::open(Some(path), RTLD_NOW | RTLD_LOCAL) }
+        unsafe { Library::open(Some(path), RTLD_NOW | RTLD_LOCAL) }.map(Into::into)
     };
     #[cfg(not(unix))]
     // SAFETY: as above.
     let library = unsafe { libloading::Library::new(path) };
-    let library = library.map_err(|e| {
+    library.map_err(|e| {
         // libloading puts the dynamic loader's own words in the error's source.
         let text = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
         loader_reason(&text, path)
-    })?;
-    // Libraries are never unloaded: abi_stable hands out 'static references into them.
-    std::mem::forget(library);
-    Ok(())
+    })
+}
+
+/// The abi_stable header `library` (at `path`) exports, checked as abi_stable's
+/// `lib_header_from_path` checks it (abi_stable version, C ABI), from the handle already open
+/// rather than a second `dlopen`.
+fn lib_header(
+    library: &libloading::Library,
+    path: &Path,
+    origin: &Origin,
+) -> Result<&'static LibHeader, LoadError> {
+    // SAFETY: the symbol abi_stable's root module exports is an `AbiHeaderRef`; `upgrade` checks
+    // the header it points to before anything else reads the library. The library is never
+    // unloaded, so the 'static references stay valid.
+    let header =
+        unsafe { library.get::<AbiHeaderRef>(ROOT_MODULE_LOADER_NAME_WITH_NUL.as_bytes()) }
+            .map_err(|_| LoadError::NoRootModule {
+                path: path.to_owned(),
+                origin: origin.clone(),
+            })?;
+    (*header).upgrade().map_err(|e| library_error(path, e))
 }
 
 /// The dynamic loader's message without the path it repeats.
@@ -150,14 +169,13 @@ fn loader_reason(message: &str, path: &Path) -> String {
 fn init_root_module(
     path: &Path,
     meta: &std::fs::Metadata,
-    origin: &Origin,
     header: &'static LibHeader,
 ) -> Result<PluginModRef, LoadError> {
     let record = layout_cache::Entry::of(meta);
     if record.as_ref().is_some_and(layout_cache::Entry::is_checked) {
         // SAFETY: this host binary checked this unchanged file's layout before.
         return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
-            .map_err(|e| library_error(path, origin, e));
+            .map_err(|e| library_error(path, e));
     }
     let module = match header.init_root_module::<PluginModRef>() {
         Ok(module) => module,
@@ -180,9 +198,9 @@ fn init_root_module(
             // every field it has matches the host's, and the host only reads fields the plugin
             // has (fields past its table are `Option` accessors that return `None`).
             unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
-                .map_err(|e| library_error(path, origin, e))?
+                .map_err(|e| library_error(path, e))?
         }
-        Err(e) => return Err(library_error(path, origin, e)),
+        Err(e) => return Err(library_error(path, e)),
     };
     if let Some(record) = record {
         record.mark_checked(path);
@@ -190,18 +208,10 @@ fn init_root_module(
     Ok(module)
 }
 
-fn library_error(path: &Path, origin: &Origin, err: LibraryError) -> LoadError {
+/// The user-facing error for what abi_stable reported about the library at `path`.
+fn library_error(path: &Path, err: LibraryError) -> LoadError {
     let path = path.to_owned();
     match err {
-        LibraryError::OpenError { err, .. } => LoadError::NotALibrary {
-            reason: loader_reason(&err.to_string(), &path),
-            path,
-            origin: origin.clone(),
-        },
-        LibraryError::GetSymbolError { .. } => LoadError::NoRootModule {
-            path,
-            origin: origin.clone(),
-        },
         LibraryError::IncompatibleVersionNumber { actual_version, .. } => {
             LoadError::IncompatibleAbi {
                 path,
