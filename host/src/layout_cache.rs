@@ -3,13 +3,14 @@
 //! the cache abi_stable's `unchecked_layout` documentation suggests.
 //!
 //! A library is identified by its device, inode, size, modification time and change time (which
-//! no user-space call can set back), and the host by its version and the same identity of its own
-//! executable. Any change to either means a fresh check. Each check is one file, named by both
-//! identities and holding the library's path for a reader, in
+//! no user-space call can set back), and the host by its version and its build ID (else the same
+//! identity of its own executable). Any change to either means a fresh check. Each check is one
+//! file, named by both identities and holding the library's path for a reader, in
 //! `$XDG_CACHE_HOME/flyte-host/layout-checked/` (default `~/.cache/flyte-host/`): a start-up looks
 //! it up with one `stat`. Failing to read or write the record only costs the check.
 
 use std::{
+    fmt::Write as _,
     fs,
     io::Write,
     path::{Path, PathBuf},
@@ -53,11 +54,18 @@ fn identity(_m: &fs::Metadata) -> Option<String> {
     None
 }
 
-/// This host binary's metadata. Through the path `current_exe` reports, not a `stat` of
-/// `/proc/self/exe`: under an emulator or valgrind that would be the emulator's file, and a
-/// rebuilt host would skip the check it needs.
-fn host_metadata() -> Option<fs::Metadata> {
-    fs::metadata(std::env::current_exe().ok()?).ok()
+/// What identifies this host binary: the build ID the linker stamped into it (GNU build-id,
+/// Mach-O LC_UUID, PE debug GUID), read from memory with no system call; else the identity of its
+/// executable file, through the path `current_exe` reports (not a `stat` of `/proc/self/exe`:
+/// under an emulator or valgrind that would be the emulator's file).
+fn host_identity() -> Option<String> {
+    if let Some(id) = buildid::build_id().filter(|id| !id.is_empty()) {
+        return Some(id.iter().fold(String::from("build-"), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        }));
+    }
+    identity(&fs::metadata(std::env::current_exe().ok()?).ok()?)
 }
 
 /// One library file's place in the record, as seen by this host binary.
@@ -73,7 +81,7 @@ impl Entry {
         let name = format!(
             "{}_{}_{}",
             env!("CARGO_PKG_VERSION"),
-            identity(&host_metadata()?)?,
+            host_identity()?,
             identity(meta)?,
         );
         Some(Entry {
