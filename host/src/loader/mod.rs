@@ -81,9 +81,11 @@ pub fn load(
         origin: origin.clone(),
         reason,
     })?;
-    let header = lib_header(&library, path, &origin)?;
-    // Libraries are never unloaded: abi_stable hands out 'static references into them.
+    let header = lib_header(&library, path, &origin);
+    // Libraries are never unloaded, not even a refused one whose code already ran: abi_stable
+    // hands out 'static references into them.
     std::mem::forget(library);
+    let header = header?;
     let module = init_root_module(path, &meta, header)?;
     let info = module.handshake()(services);
     let host = AbiVersion::CURRENT;
