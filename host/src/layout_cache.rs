@@ -12,7 +12,6 @@
 use std::{
     fmt::Write as _,
     fs,
-    io::Write,
     path::{Path, PathBuf},
     time::SystemTime,
 };
@@ -103,14 +102,10 @@ impl Entry {
         if fs::create_dir_all(dir).is_err() {
             return;
         }
-        let tmp = dir.join(format!(".{}.tmp", std::process::id()));
-        let written = fs::File::create(&tmp)
-            .and_then(|mut f| writeln!(f, "{}", library.display()).and_then(|()| f.sync_all()));
-        if written.is_err() || fs::rename(&tmp, &self.file).is_err() {
-            let _ = fs::remove_file(&tmp);
-            return;
+        let line = format!("{}\n", library.display());
+        if crate::atomic_file::write(&self.file, line.as_bytes(), false).is_ok() {
+            forget_oldest(dir);
         }
-        forget_oldest(dir);
     }
 }
 

@@ -5,6 +5,7 @@
 //! loads the plugin, [`plugin`] exposes its hooks, [`config`] is flytekit's config resolution,
 //! [`cli`] builds the command line the plugin extends, [`commands`] runs each command.
 
+mod atomic_file;
 pub mod auth;
 pub mod builtin;
 pub mod cli;

@@ -3,7 +3,6 @@
 
 use std::{
     fs,
-    io::Write as _,
     path::{Path, PathBuf},
 };
 
@@ -84,28 +83,7 @@ impl TokenCache {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            options.mode(0o600);
-        }
-        let written = options.open(&tmp).and_then(|mut file| {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                file.set_permissions(fs::Permissions::from_mode(0o600))?;
-            }
-            file.write_all(text.as_bytes())?;
-            file.sync_all()
-        });
-        if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
-            let _ = fs::remove_file(&tmp);
-            return Err(fail(e));
-        }
-        Ok(())
+        crate::atomic_file::write(path, text.as_bytes(), true).map_err(fail)
     }
 
     /// Removes the cache; whether there was one.

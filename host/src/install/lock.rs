@@ -119,21 +119,14 @@ impl Lock {
     /// Writes the lock to `<dir>/plugins.lock` atomically (temp file, fsync, rename).
     pub fn write(&self, dir: &Path) -> Result<(), InstallError> {
         let path = dir.join(LOCK_FILE);
-        let tmp = dir.join(format!(".{LOCK_FILE}.{}.tmp", std::process::id()));
         let text = toml::to_string(self).map_err(|e| InstallError::BadLock {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let written = fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(b"# Written by `flyte-host plugin install`: do not edit by hand.\n")?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()
-        });
-        if let Err(e) = written.and_then(|()| fs::rename(&tmp, &path)) {
-            let _ = fs::remove_file(&tmp);
-            return Err(InstallError::io(&path, e));
-        }
-        Ok(())
+        let contents =
+            format!("# Written by `flyte-host plugin install`: do not edit by hand.\n{text}");
+        crate::atomic_file::write(&path, contents.as_bytes(), false)
+            .map_err(|e| InstallError::io(&path, e))
     }
 }
 

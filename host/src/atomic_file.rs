@@ -1,0 +1,43 @@
+//! Writing a file whole or not at all: a temporary file beside it, flushed to disk, then renamed
+//! over it, so a reader (or a crash) sees the old file or the new one, never a part.
+
+use std::{
+    fs,
+    io::{self, Write as _},
+    path::Path,
+};
+
+/// Replaces `path` with `contents` atomically; with `private`, the file is readable and writable
+/// by its owner only (mode 0600) from its first byte. The temporary file (`.<name>.<pid>.tmp`
+/// beside it) is removed when anything fails.
+pub(crate) fn write(path: &Path, contents: &[u8], private: bool) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let written = options.open(&tmp).and_then(|mut file| {
+        #[cfg(unix)]
+        if private {
+            // A temporary file left behind by a killed run keeps its old mode: set it again.
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+        }
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
