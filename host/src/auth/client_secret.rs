@@ -15,28 +15,18 @@ pub fn login(
     platform: &PlatformConfig,
     agent: &ureq::Agent,
 ) -> Result<Tokens, AuthError> {
-    let id = platform
-        .client_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            AuthError::Config(format!(
-                "authType ClientSecret needs admin.clientId for {}",
-                platform.endpoint
-            ))
-        })?;
-    let secret = platform
-        .client_credentials_secret
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            AuthError::Config(format!(
-                "authType ClientSecret needs a client secret for {}: set admin.clientSecretLocation, admin.clientSecretEnvVar or FLYTE_CREDENTIALS_CLIENT_SECRET",
-                platform.endpoint
-            ))
-        })?;
+    let id = super::setting(&platform.client_id).ok_or_else(|| {
+        AuthError::Config(format!(
+            "authType ClientSecret needs admin.clientId for {}",
+            platform.endpoint
+        ))
+    })?;
+    let secret = super::setting(&platform.client_credentials_secret).ok_or_else(|| {
+        AuthError::Config(format!(
+            "authType ClientSecret needs a client secret for {}: set admin.clientSecretLocation, admin.clientSecretEnvVar or FLYTE_CREDENTIALS_CLIENT_SECRET",
+            platform.endpoint
+        ))
+    })?;
     let extra = meta.scope_and_audience();
     let mut form = vec![("grant_type", "client_credentials")];
     form.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));

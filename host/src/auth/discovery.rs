@@ -128,12 +128,7 @@ pub fn discover(
     } else {
         configured_scopes
     };
-    let configured = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let configured = |v: &Option<String>| super::setting(v).map(str::to_owned);
     Ok(AuthMetadata {
         issuer: text(&oauth, "issuer").unwrap_or_default(),
         authorization_endpoint: text(&oauth, "authorization_endpoint").unwrap_or_default(),

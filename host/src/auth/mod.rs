@@ -24,6 +24,11 @@ pub use discovery::{discover, AuthMetadata};
 pub use error::AuthError;
 pub use token::{exchange, Tokens};
 
+/// A setting of the config, trimmed; a blank one counts as not set.
+fn setting(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// How long an OAuth call may take.
 const OAUTH_TIMEOUT: Duration = Duration::from_secs(30);
 /// A cached token expiring within this many seconds counts as expired.
