@@ -53,6 +53,10 @@ pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN 
     plugin's name, or\n`builtin`), else the one plugin in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or\n\
     dropped in), else the built-in plugin.";
 
+/// Where the global options stand in every command's help: after the command's own options and
+/// `--help` (which clap numbers from 0 in declaration order), in their own declaration order.
+const GLOBAL_DISPLAY_ORDER: usize = 1000;
+
 /// The root command with the global options.
 fn root() -> Command {
     Command::new("flyte-host")
@@ -61,6 +65,7 @@ fn root() -> Command {
         .after_help(EPILOGUE)
         .subcommand_required(true)
         .arg_required_else_help(true)
+        .next_display_order(GLOBAL_DISPLAY_ORDER)
         .arg(
             Arg::new("config")
                 .short('c')
