@@ -90,6 +90,8 @@ fn template<'a>(task: &'a ResolvedTask, id: Option<Identifier<'a>>) -> Template<
             cache_ignore_input_vars: cache
                 .map(|c| c.ignored_inputs.as_slice())
                 .unwrap_or_default(),
+            generates_deck: false,
+            metadata: K8sObjectMetadata {},
         },
         interface: Interface {
             inputs: VariableMap {
@@ -163,7 +165,15 @@ struct Metadata<'a> {
     discovery_version: &'a str,
     cache_serializable: bool,
     cache_ignore_input_vars: &'a [String],
+    /// flytekit sets it (a `BoolValue`): a container task makes no deck.
+    generates_deck: bool,
+    /// flytekit sets it, empty: no pod labels or annotations.
+    metadata: K8sObjectMetadata,
 }
+
+/// An empty `K8sObjectMetadata`.
+#[derive(Serialize)]
+struct K8sObjectMetadata {}
 
 #[derive(Serialize)]
 struct Runtime {
