@@ -39,6 +39,7 @@ image = "ghcr.io/acme/ref:1.0"
 name = "ref.resources"
 command = ["run"]
 image = "ghcr.io/acme/ref:1.0"
+env = { LOG_LEVEL = "debug", B_FIRST = "declared second", EMPTY = "" }
 resources = { cpu = ["500m", "2"], memory = ["1Gi", "4Gi"], gpu = "1", ephemeral_storage = ["1Gi", "10Gi"] }
 retries = 3
 timeout = "1h30m"
@@ -66,6 +67,7 @@ inputs = { x = "integer" }
 outputs = { y = "string" }
 image = "ghcr.io/acme/ref:1.0"
 secrets = [{ group = "db", key = "password" }]
+env = { MODE = "fast" }
 cache = { policies = ["spec-hash"], salt = "pepper" }
 "#;
 

@@ -61,7 +61,8 @@ RESOURCES = {"cpu": "cpu", "memory": "mem", "gpu": "gpu", "ephemeral_storage": "
 class SpecHash:
     """The host's built-in `spec-hash` policy, written from its documentation: SHA-256 hex of the
     task's canonical spec (compact JSON: name, image, command, args, inputs and outputs as
-    {name: type} sorted by name, secrets) followed by the salt."""
+    {name: type} sorted by name, secrets, and env sorted by name when there is any) followed by
+    the salt."""
 
     def __init__(self, task: dict, image: str):
         def variables(section):
@@ -85,6 +86,8 @@ class SpecHash:
             "outputs": variables("outputs"),
             "secrets": secrets,
         }
+        if task.get("env"):
+            canonical["env"] = dict(sorted(task["env"].items()))
         self.canonical = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False)
 
     def get_version(self, salt: str, params: VersionParameters) -> str:

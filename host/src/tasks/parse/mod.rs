@@ -31,6 +31,7 @@ const TASK_FIELDS: &[&str] = &[
     "retries",
     "timeout",
     "resources",
+    "env",
 ];
 
 /// The fields of a secret.
@@ -343,6 +344,7 @@ impl<'d> Task<'d> {
             retries: table.get("retries").map(|v| self.retries(v)).transpose()?,
             timeout: table.get("timeout").map(|v| self.timeout(v)).transpose()?,
             resources: self.resources(table.get("resources"))?,
+            env: self.env(table.get("env"))?,
             name,
             location: self.at.clone(),
             command,
