@@ -4,6 +4,7 @@
 #![allow(dead_code)] // every test file uses a different part of the harness
 
 pub(crate) mod flytekit;
+pub(crate) mod real_admin;
 pub(crate) mod server;
 
 use std::{
