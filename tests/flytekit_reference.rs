@@ -132,11 +132,7 @@ fn compare(plugin: Option<&str>, toml: &str, tamper: impl Fn(&Path)) -> Option<V
     );
     let report: Value = serde_json::from_slice(&output.stdout).expect("the report is JSON");
     assert_eq!(report["flytekit_version"], flytekit::FLYTEKIT_VERSION);
-    let compared: Vec<&String> = report["tasks"]
-        .as_object()
-        .expect("tasks")
-        .keys()
-        .collect();
+    let compared: Vec<&String> = report["tasks"].as_object().expect("tasks").keys().collect();
     let mut declared = task_names(toml);
     declared.sort();
     let mut compared: Vec<String> = compared.into_iter().cloned().collect();

@@ -115,16 +115,37 @@ fn register_re_register_identical_and_changed() {
     let (sandbox, c, p) = project(admin, "register");
     let first = ok(
         &mut sandbox.host(),
-        ["-c", &c, "-p", &p, "register", "tasks.toml", "--version", "v1"],
+        [
+            "-c",
+            &c,
+            "-p",
+            &p,
+            "register",
+            "tasks.toml",
+            "--version",
+            "v1",
+        ],
     );
     assert_eq!(
         first.stdout.lines().collect::<Vec<_>>(),
-        ["registered etl.clean version v1", "registered etl.load version v1"],
+        [
+            "registered etl.clean version v1",
+            "registered etl.load version v1"
+        ],
         "{first}"
     );
     let again = ok(
         &mut sandbox.host(),
-        ["-c", &c, "-p", &p, "register", "tasks.toml", "--version", "v1"],
+        [
+            "-c",
+            &c,
+            "-p",
+            &p,
+            "register",
+            "tasks.toml",
+            "--version",
+            "v1",
+        ],
     );
     assert_eq!(
         again.stdout.lines().collect::<Vec<_>>(),
@@ -138,7 +159,17 @@ fn register_re_register_identical_and_changed() {
     // What admin stored is what was sent: read it back through the host.
     let tasks = ok_json(
         &mut sandbox.host(),
-        ["-c", &c, "-p", &p, "-o", "json", "get", "tasks", "etl.clean"],
+        [
+            "-c",
+            &c,
+            "-p",
+            &p,
+            "-o",
+            "json",
+            "get",
+            "tasks",
+            "etl.clean",
+        ],
     );
     let template = &tasks[0]["closure"]["compiled_task"]["template"];
     assert_eq!(template["metadata"]["discovery_version"], "7");
@@ -149,8 +180,7 @@ fn register_re_register_identical_and_changed() {
         json!([{"name": "MEMORY", "value": "1Gi"}])
     );
     assert_eq!(
-        template["security_context"]["secrets"][0]["group"],
-        "db",
+        template["security_context"]["secrets"][0]["group"], "db",
         "{template}"
     );
 
@@ -160,7 +190,16 @@ fn register_re_register_identical_and_changed() {
     );
     let run = fails(
         &mut sandbox.host(),
-        ["-c", &c, "-p", &p, "register", "tasks.toml", "--version", "v1"],
+        [
+            "-c",
+            &c,
+            "-p",
+            &p,
+            "register",
+            "tasks.toml",
+            "--version",
+            "v1",
+        ],
     );
     assert!(
         run.stderr
@@ -232,7 +271,16 @@ fn run_with_typed_inputs_and_follow_the_execution() {
     let (sandbox, c, p) = project(admin, "run");
     ok(
         &mut sandbox.host(),
-        ["-c", &c, "-p", &p, "register", "tasks.toml", "--version", "v1"],
+        [
+            "-c",
+            &c,
+            "-p",
+            &p,
+            "register",
+            "tasks.toml",
+            "--version",
+            "v1",
+        ],
     );
     let run = ok(
         &mut sandbox.host(),
@@ -301,7 +349,10 @@ fn run_with_typed_inputs_and_follow_the_execution() {
         ["-c", &c, "-p", &p, "get", "execution", &name],
     );
     assert!(done.stdout.contains("phase       SUCCEEDED"), "{done}");
-    assert!(done.stdout.contains("launched    task etl.load v1"), "{done}");
+    assert!(
+        done.stdout.contains("launched    task etl.load v1"),
+        "{done}"
+    );
 }
 
 /// Posts a workflow execution event for `name` in `phase`, as propeller would.
@@ -359,7 +410,9 @@ fn pagination_follows_admins_tokens() {
     assert_eq!(versions[104], "v000");
     let some = ok_json(
         &mut sandbox.host(),
-        ["-c", &c, "-p", &p, "-o", "json", "get", "tasks", "many", "--limit", "101"],
+        [
+            "-c", &c, "-p", &p, "-o", "json", "get", "tasks", "many", "--limit", "101",
+        ],
     );
     assert_eq!(some.as_array().map(Vec::len), Some(101));
 }
@@ -380,6 +433,20 @@ fn missing_entities_are_one_line_errors() {
         ["-c", &c, "-p", &p, "run", "no.such.task"],
     );
     assert!(task.stderr.contains("no.such.task"), "{task}");
+    // Admin lists nothing in a project that does not exist; the host says which.
+    for what in [&["tasks"][..], &["workflows", "wf"], &["executions"]] {
+        let mut args = vec!["-c", c.as_str(), "-p", "no-such-project", "get"];
+        args.extend_from_slice(what);
+        let run = fails(&mut sandbox.host(), &args);
+        assert_eq!(
+            run.stderr.trim(),
+            format!(
+                "error: project 'no-such-project' not found on {}",
+                admin.endpoint()
+            ),
+            "{run}"
+        );
+    }
     let tasks = ok(
         &mut sandbox.host(),
         ["-c", &c, "-p", &p, "get", "tasks", "no.such.task"],

@@ -445,8 +445,8 @@ class Admin:
     def get_task(self, project, domain, name, version):
         task = self.tasks.get((project, domain, name, version))
         if task is None:
-            ident = {"resource_type": "TASK", "project": project, "domain": domain, "name": name, "version": version}
-            raise ApiError(NOT_FOUND, f"missing entity of type task with identifier {identifier_text(ident)}")
+            ident = {"project": project, "domain": domain, "name": name, "version": version}
+            raise ApiError(NOT_FOUND, f"missing entity of type TASK with identifier {identifier_text(ident)}")
         return "flyteidl.admin.Task", self.task_message(task)
 
     @staticmethod
@@ -472,7 +472,7 @@ class Admin:
         return page, token
 
     def list_tasks(self, project, domain, name, query):
-        self.check_project(project, domain)
+        # Lists do not check the project or domain: admin answers an empty list.
         items = [
             t for (p, d, n, _), t in self.tasks.items()
             if p == project and d == domain and (name is None or n == name)
@@ -525,7 +525,8 @@ class Admin:
         key = (launch.get("project"), launch.get("domain"), launch.get("name"), launch.get("version"))
         task = self.tasks.get(key)
         if task is None:
-            raise ApiError(NOT_FOUND, f"missing entity of type task with identifier {identifier_text(launch)}")
+            ident = {k: launch.get(k) for k in ("project", "domain", "name", "version")}
+            raise ApiError(NOT_FOUND, f"missing entity of type TASK with identifier {identifier_text(ident)}")
         inputs = (request.get("inputs") or spec.get("inputs") or {}).get("literals", {})
         variables = ((task["template"].get("interface") or {}).get("inputs") or {}).get("variables", {})
         for input_name in inputs:
@@ -604,7 +605,7 @@ class Admin:
         return "flyteidl.admin.Execution", self.execution_message(state)
 
     def list_executions(self, project, domain, query):
-        self.check_project(project, domain)
+        # Lists do not check the project or domain: admin answers an empty list.
         items = [s for (p, d, _), s in self.executions.items() if p == project and d == domain]
         page, token = self.page(items, query, {"created_at": lambda s: s["created_at"]})
         return "flyteidl.admin.ExecutionList", {
@@ -685,7 +686,7 @@ class Admin:
         return "flyteidl.admin.Project", self.project_message(project)
 
     def list_ids(self, store, project, domain, query):
-        self.check_project(project, domain)
+        # Lists do not check the project or domain: admin answers an empty list.
         created = {}
         for (p, d, n, _), entry in store.items():
             if p == project and d == domain:
@@ -715,7 +716,7 @@ class Admin:
         }
 
     def versions(self, store, kind, project, domain, name, query):
-        self.check_project(project, domain)
+        # Lists do not check the project or domain: admin answers an empty list.
         items = [e for (p, d, n, _), e in store.items() if p == project and d == domain and (name is None or n == name)]
         page, token = self.page(items, query, {
             "created_at": lambda e: e["created_at"],

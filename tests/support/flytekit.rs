@@ -85,7 +85,9 @@ fn has_flytekit(python: &PathBuf) -> bool {
     StdCommand::new(python)
         .args([
             "-c",
-            &format!("import flytekit, sys; sys.exit(flytekit.__version__ != '{FLYTEKIT_VERSION}')"),
+            &format!(
+                "import flytekit, sys; sys.exit(flytekit.__version__ != '{FLYTEKIT_VERSION}')"
+            ),
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

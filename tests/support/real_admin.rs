@@ -79,7 +79,10 @@ impl RealAdmin {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .expect("a status");
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
             unchunk(body)
         } else {
             body.to_owned()
@@ -105,7 +108,8 @@ fn unchunk(mut body: &str) -> String {
 /// Runs `tests/real-admin/run.sh` and waits for its `PORT <n>` line.
 fn start() -> Result<RealAdmin, String> {
     let log = std::env::temp_dir().join(format!("flyte-real-admin-{}.log", std::process::id()));
-    let stderr = fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let stderr =
+        fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let mut child = StdCommand::new("bash")
         .arg(workspace_root().join("tests/real-admin/run.sh"))
         .stdin(Stdio::null())

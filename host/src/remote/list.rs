@@ -1,6 +1,6 @@
 //! Listing admin's entities: every page of a list endpoint (following the `token` until it comes
 //! back empty) up to an optional limit, the projects, admin's version, and "project not found"
-//! when a list fails because the project does not exist.
+//! when a list fails or is empty because the project does not exist.
 
 use serde_json::Value;
 
@@ -61,7 +61,7 @@ struct Listing<'a> {
     key: &'a str,
     /// `sort_by.key` and `sort_by.direction`.
     sort: (&'a str, &'a str),
-    /// The project the list is in, checked when the list fails.
+    /// The project the list is in, checked when the list fails or is empty.
     project: Option<&'a str>,
     /// What is being done, for errors.
     action: String,
@@ -115,6 +115,13 @@ impl AdminClient {
         }
         if let Some(limit) = limit {
             items.truncate(limit);
+        }
+        // Admin lists nothing, without an error, in a project that does not exist: one more
+        // request, only for an empty list, tells a misspelt project from an empty one.
+        if let (true, Some(project)) = (items.is_empty(), listing.project) {
+            if let Err(missing @ RemoteError::ProjectNotFound { .. }) = self.get_project(project) {
+                return Err(missing);
+            }
         }
         Ok(items)
     }

@@ -265,7 +265,10 @@ impl Task<'_> {
     }
 
     /// `env = { NAME = "value" }`: string values, names that a process environment can hold.
-    pub(super) fn env(&self, value: Option<&Value<'_>>) -> Result<Vec<(String, String)>, TaskError> {
+    pub(super) fn env(
+        &self,
+        value: Option<&Value<'_>>,
+    ) -> Result<Vec<(String, String)>, TaskError> {
         let Some(value) = value else {
             return Ok(Vec::new());
         };
