@@ -7,8 +7,10 @@
 # test run) exits or it is sent TERM/INT, and then stops flyteadmin and PostgreSQL and removes the
 # temp dir.
 #
-#   run.sh           build if needed, then run as above
-#   run.sh --build   build if needed, print the binary's path, exit
+#   run.sh             build if needed, then run as above
+#   run.sh --auth URL  the same with auth on (auth.yaml): FlyteAdmin's own authorization server,
+#                      users through the OpenID provider at URL (a loopback URL)
+#   run.sh --build     build if needed, print the binary's path, exit
 #
 # Environment:
 #   FLYTEADMIN_BIN     an already-built flyteadmin to run instead of building one
@@ -68,6 +70,15 @@ if [ "${1:-}" = "--build" ]; then
     exit 0
 fi
 
+oidc_url=""
+if [ "${1:-}" = "--auth" ]; then
+    oidc_url="${2:?--auth needs the URL of an OpenID provider}"
+    case "$oidc_url" in
+    http://127.0.0.1:* | http://localhost:*) ;;
+    *) die "--auth $oidc_url: only a loopback OpenID provider is allowed" ;;
+    esac
+fi
+
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 [ -x "$pg_bin/initdb" ] || die "PostgreSQL is not installed (no initdb under ${pg_bin:-/usr/lib/postgresql/*/bin}): apt-get install postgresql"
 
@@ -102,16 +113,27 @@ as_db_user "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
 "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE DATABASE flyte" >/dev/null ||
     die "cannot create the flyte database"
 
-sed -e "s|@STATE@|$state|g" -e "s|@PG_PORT@|$pg_port|g" -e "s|@HTTP_PORT@|$http_port|g" \
-    -e "s|@GRPC_PORT@|$grpc_port|g" -e "s|@PROFILER_PORT@|$profiler_port|g" \
-    "$here/flyteadmin.yaml" >"$state/flyteadmin.yaml"
+fill() {
+    sed -e "s|@STATE@|$state|g" -e "s|@PG_PORT@|$pg_port|g" -e "s|@HTTP_PORT@|$http_port|g" \
+        -e "s|@GRPC_PORT@|$grpc_port|g" -e "s|@PROFILER_PORT@|$profiler_port|g" \
+        -e "s|@OIDC_URL@|$oidc_url|g" -e "s|@USE_AUTH@|$([ -n "$oidc_url" ] && echo true || echo false)|g" "$1"
+}
+fill "$here/flyteadmin.yaml" >"$state/flyteadmin.yaml"
+configs=(--config "$state/flyteadmin.yaml")
+if [ -n "$oidc_url" ]; then
+    fill "$here/auth.yaml" >>"$state/flyteadmin.yaml"
+    "$binary" secret init -p "$state/secrets" >"$state/secrets.log" 2>&1 ||
+        die "flyteadmin secret init failed: $(tail -5 "$state/secrets.log")"
+    # Only needed for users' logins, which the tests drive through the OpenID provider.
+    printf unused >"$state/secrets/oidc_client_secret"
+fi
 cp "$here/kubeconfig.yaml" "$state/kubeconfig.yaml"
 
-"$binary" --config "$state/flyteadmin.yaml" migrate run >"$state/migrate.log" 2>&1 ||
+"$binary" "${configs[@]}" migrate run >"$state/migrate.log" 2>&1 ||
     die "flyteadmin migrate run failed: $(tail -20 "$state/migrate.log")"
-"$binary" --config "$state/flyteadmin.yaml" migrate seed-projects flytesnacks >>"$state/migrate.log" 2>&1 ||
+"$binary" "${configs[@]}" migrate seed-projects flytesnacks >>"$state/migrate.log" 2>&1 ||
     die "flyteadmin migrate seed-projects failed: $(tail -20 "$state/migrate.log")"
-"$binary" --config "$state/flyteadmin.yaml" serve >"$state/serve.log" 2>&1 &
+"$binary" "${configs[@]}" serve >"$state/serve.log" 2>&1 &
 admin_pid=$!
 
 for _ in $(seq 1 300); do
