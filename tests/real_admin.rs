@@ -11,7 +11,11 @@ mod support;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use support::{fails, ok, ok_json, real_admin::RealAdmin, Sandbox};
+use support::{
+    fails, ok, ok_json,
+    real_admin::{RealAdmin, CLIENT_SECRET},
+    Sandbox,
+};
 
 /// Tasks of every input type, one that caches, one with a secret.
 const TASKS: &str = r#"
@@ -479,4 +483,54 @@ fn admins_json_is_what_the_stand_in_serves() {
     );
     let (status, body) = admin.http("GET", "/api/v1/tasks/flytesnacks/development?limit=0", "");
     assert_eq!(status, 400, "limit 0 is refused: {body}");
+}
+
+#[test]
+fn client_credentials_against_admins_own_authorization_server() {
+    let Some(admin) = RealAdmin::with_auth() else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let config = |secret_file: &str| {
+        sandbox
+            .write(
+                "config.yaml",
+                format!(
+                    "admin:\n  endpoint: dns:///{}\n  insecure: true\n  authType: ClientSecret\n  \
+                     clientId: flytepropeller\n  clientSecretLocation: {}\n",
+                    admin.endpoint(),
+                    sandbox.root().join(secret_file).display()
+                ),
+            )
+            .to_string_lossy()
+            .into_owned()
+    };
+    // Admin wants a token: without one it is 401.
+    let (status, _) = admin.http("GET", "/api/v1/projects", "");
+    assert_eq!(status, 401);
+
+    sandbox.write("good-secret", CLIENT_SECRET);
+    let c = config("good-secret");
+    let login = ok(&mut sandbox.host(), ["-c", &c, "login"]);
+    assert_eq!(
+        login.stdout.trim(),
+        format!("Logged in to {}", admin.endpoint()),
+        "{login}"
+    );
+    let projects = ok_json(
+        &mut sandbox.host(),
+        ["-c", &c, "-o", "json", "get", "projects"],
+    );
+    assert_eq!(projects[0]["id"], "flytesnacks", "{projects}");
+
+    sandbox.write("bad-secret", "not-the-secret");
+    let c = config("bad-secret");
+    let run = fails(&mut sandbox.host(), ["-c", &c, "login"]);
+    assert!(run.stderr.contains("invalid_client"), "{run}");
+    assert!(
+        run.stderr
+            .contains(&format!("http://{}/oauth2/token", admin.endpoint())),
+        "{run}"
+    );
+    assert!(!run.all().contains("not-the-secret"), "{run}");
 }

@@ -8,8 +8,9 @@
 # temp dir.
 #
 #   run.sh             build if needed, then run as above
-#   run.sh --auth URL  the same with auth on (auth.yaml): FlyteAdmin's own authorization server,
-#                      users through the OpenID provider at URL (a loopback URL)
+#   run.sh --auth      the same with auth on (auth.yaml): FlyteAdmin's own authorization server
+#                      (client credentials: flytepropeller / flyte-host-tests), users through the
+#                      tests' npm OpenID provider (tests/oidc), which this script starts and stops
 #   run.sh --build     build if needed, print the binary's path, exit
 #
 # Environment:
@@ -70,14 +71,9 @@ if [ "${1:-}" = "--build" ]; then
     exit 0
 fi
 
+auth=""
+[ "${1:-}" = "--auth" ] && auth=1
 oidc_url=""
-if [ "${1:-}" = "--auth" ]; then
-    oidc_url="${2:?--auth needs the URL of an OpenID provider}"
-    case "$oidc_url" in
-    http://127.0.0.1:* | http://localhost:*) ;;
-    *) die "--auth $oidc_url: only a loopback OpenID provider is allowed" ;;
-    esac
-fi
 
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 [ -x "$pg_bin/initdb" ] || die "PostgreSQL is not installed (no initdb under ${pg_bin:-/usr/lib/postgresql/*/bin}): apt-get install postgresql"
@@ -94,8 +90,10 @@ if [ "$(id -u)" = "0" ]; then
     as_db_user() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
 fi
 
+oidc_pid=""
 cleanup() {
     trap - EXIT TERM INT
+    [ -n "$oidc_pid" ] && kill "$oidc_pid" 2>/dev/null
     [ -n "$admin_pid" ] && kill "$admin_pid" 2>/dev/null && wait "$admin_pid" 2>/dev/null
     as_db_user "$pg_bin/pg_ctl" -D "$state/pg" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$state"
@@ -113,14 +111,29 @@ as_db_user "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
 "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE DATABASE flyte" >/dev/null ||
     die "cannot create the flyte database"
 
+if [ -n "$auth" ]; then
+    # flyteadmin reads the OpenID provider's discovery document at start-up.
+    oidc="$workspace/tests/oidc"
+    if [ ! -d "$oidc/node_modules/oidc-provider" ]; then
+        (cd "$oidc" && npm install --no-audit --no-fund >/dev/null 2>&1) || die "npm install in tests/oidc failed"
+    fi
+    mkfifo "$state/oidc.port"
+    node "$oidc/server.js" >"$state/oidc.port" 2>"$state/oidc.log" &
+    oidc_pid=$!
+    while read -r line; do
+        case "$line" in PORT\ *) oidc_url="http://127.0.0.1:${line#PORT }" && break ;; esac
+    done <"$state/oidc.port"
+    [ -n "$oidc_url" ] || die "the OpenID provider did not start: $(cat "$state/oidc.log")"
+fi
+
 fill() {
     sed -e "s|@STATE@|$state|g" -e "s|@PG_PORT@|$pg_port|g" -e "s|@HTTP_PORT@|$http_port|g" \
         -e "s|@GRPC_PORT@|$grpc_port|g" -e "s|@PROFILER_PORT@|$profiler_port|g" \
-        -e "s|@OIDC_URL@|$oidc_url|g" -e "s|@USE_AUTH@|$([ -n "$oidc_url" ] && echo true || echo false)|g" "$1"
+        -e "s|@OIDC_URL@|$oidc_url|g" -e "s|@USE_AUTH@|$([ -n "$auth" ] && echo true || echo false)|g" "$1"
 }
 fill "$here/flyteadmin.yaml" >"$state/flyteadmin.yaml"
 configs=(--config "$state/flyteadmin.yaml")
-if [ -n "$oidc_url" ]; then
+if [ -n "$auth" ]; then
     fill "$here/auth.yaml" >>"$state/flyteadmin.yaml"
     "$binary" secret init -p "$state/secrets" >"$state/secrets.log" 2>&1 ||
         die "flyteadmin secret init failed: $(tail -5 "$state/secrets.log")"

@@ -13,6 +13,9 @@ use std::{
 
 use super::workspace_root;
 
+/// The secret of client `flytepropeller` on [`RealAdmin::with_auth`] (tests/real-admin/auth.yaml).
+pub(crate) const CLIENT_SECRET: &str = "flyte-host-tests";
+
 /// A running real FlyteAdmin: its HTTP port on 127.0.0.1.
 pub(crate) struct RealAdmin {
     /// The HTTP (grpc-gateway) port.
@@ -25,6 +28,20 @@ impl RealAdmin {
     /// this machine and said why in `REAL_ADMIN_UNAVAILABLE` (and loudly in its own log).
     pub(crate) fn get() -> Option<&'static RealAdmin> {
         static ADMIN: OnceLock<Result<RealAdmin, String>> = OnceLock::new();
+        RealAdmin::once(&ADMIN, &[])
+    }
+
+    /// Like [`RealAdmin::get`], a second admin with auth on (`run.sh --auth`): its own
+    /// authorization server, where client `flytepropeller` has the secret [`CLIENT_SECRET`].
+    pub(crate) fn with_auth() -> Option<&'static RealAdmin> {
+        static ADMIN: OnceLock<Result<RealAdmin, String>> = OnceLock::new();
+        RealAdmin::once(&ADMIN, &["--auth"])
+    }
+
+    fn once(
+        admin: &'static OnceLock<Result<RealAdmin, String>>,
+        args: &[&str],
+    ) -> Option<&'static RealAdmin> {
         if let Some(why) = std::env::var_os("REAL_ADMIN_UNAVAILABLE").filter(|w| !w.is_empty()) {
             eprintln!(
                 "\n*** NOT RUN: this test needs the real FlyteAdmin, which cannot be built here: \
@@ -33,7 +50,7 @@ impl RealAdmin {
             );
             return None;
         }
-        match ADMIN.get_or_init(start) {
+        match admin.get_or_init(|| start(args)) {
             Ok(admin) => Some(admin),
             Err(why) => {
                 assert!(
@@ -105,13 +122,18 @@ fn unchunk(mut body: &str) -> String {
     joined
 }
 
-/// Runs `tests/real-admin/run.sh` and waits for its `PORT <n>` line.
-fn start() -> Result<RealAdmin, String> {
-    let log = std::env::temp_dir().join(format!("flyte-real-admin-{}.log", std::process::id()));
+/// Runs `tests/real-admin/run.sh` with `args` and waits for its `PORT <n>` line.
+fn start(args: &[&str]) -> Result<RealAdmin, String> {
+    let log = std::env::temp_dir().join(format!(
+        "flyte-real-admin-{}{}.log",
+        std::process::id(),
+        args.concat()
+    ));
     let stderr =
         fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let mut child = StdCommand::new("bash")
         .arg(workspace_root().join("tests/real-admin/run.sh"))
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr)
