@@ -1,14 +1,18 @@
 //! `flyte-host plugin install SOURCE`: install a plugin from a manifest (path or URL) or a library
-//! path into the plugin directory, verified and checked (see [`crate::install`]).
+//! path into the plugin directory, verified and checked (see [`crate::install`]). The first plugin
+//! installed becomes the active one (`plugin use`); installing another keeps the active one and
+//! says how to switch.
+
+use std::path::Path;
 
 use clap::ArgMatches;
 use serde_json::json;
 
-use super::json_output;
+use super::{json_output, plugin_use};
 use crate::{
     error::Error,
-    install::{self, Outcome},
-    loader::{self, LoadError},
+    install::{self, lock::Lock, Outcome},
+    loader::{self, Choice, LoadError},
     output,
 };
 
@@ -18,9 +22,14 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         .get_one::<String>("source")
         .ok_or_else(|| Error::Message("plugin install: a SOURCE is required".into()))?;
     let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
+    let choice = Choice::read(&dir).ok().flatten();
+    let before: Vec<String> = Lock::read(&dir)
+        .map(|lock| lock.plugins.into_iter().map(|e| e.name).collect())
+        .unwrap_or_default();
     let installed = install::install(source, &dir).map_err(LoadError::from)?;
     let entry = &installed.entry;
     let path = entry.library(&dir);
+    let note = keep_or_choose(&dir, choice, &before, &entry.name)?;
     if json_output() {
         let outcome = match &installed.outcome {
             Outcome::Installed => json!({"status": "installed"}),
@@ -49,15 +58,52 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             ("path", path.display().to_string()),
         ])?;
     }
-    let home = std::env::var_os("HOME").map(Into::into);
-    if let Err(LoadError::MultipleDropIns { .. }) =
-        loader::select(None, Some(dir.clone().into_os_string()), home)
-    {
-        eprintln!(
-            "note: more than one plugin is now in {}: pick one with FLYTEKIT_PLUGIN={} (or remove the others).",
-            dir.display(),
-            entry.name
-        );
+    if let Some(note) = note {
+        eprintln!("note: {note}");
     }
     Ok(0)
+}
+
+/// Makes `new` (just installed into `dir`) the active plugin when it is the first one installed;
+/// otherwise keeps the active one, recording it as the choice when it was active only as the one
+/// plugin installed. `choice` and `before` are the choice and the installed names before the
+/// install. Returns what to tell the user.
+fn keep_or_choose(
+    dir: &Path,
+    choice: Option<Choice>,
+    before: &[String],
+    new: &str,
+) -> Result<Option<String>, Error> {
+    let switch = format!("switch with `flyte-host plugin use {new}`");
+    if let Some(choice) = choice {
+        return Ok((choice.name() != new).then(|| {
+            format!(
+                "'{}' stays the active plugin (chosen with `plugin use`): {switch}.",
+                choice.name()
+            )
+        }));
+    }
+    let drop_ins = loader::drop_in_libraries(dir).unwrap_or_default();
+    if !drop_ins.is_empty() {
+        let names: Vec<String> = drop_ins.iter().map(|p| p.display().to_string()).collect();
+        return Ok(Some(format!(
+            "{} also holds loose plugin libraries ({}): choose the active plugin with `flyte-host plugin use {new}` (or another installed name), or remove them.",
+            dir.display(),
+            names.join(", ")
+        )));
+    }
+    let others: Vec<&String> = before.iter().filter(|n| *n != new).collect();
+    match others.as_slice() {
+        [] => {
+            plugin_use::record(dir, &Choice::Plugin(new.to_owned()))?;
+            Ok(Some(format!("'{new}' is the active plugin (the first installed).")))
+        }
+        [other] => {
+            plugin_use::record(dir, &Choice::Plugin((*other).clone()))?;
+            Ok(Some(format!("'{other}' stays the active plugin: {switch}.")))
+        }
+        _ => Ok(Some(format!(
+            "several plugins are installed and none is chosen: choose the active one with `flyte-host plugin use NAME` ({switch})."
+        ))),
+    }
 }
