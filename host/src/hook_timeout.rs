@@ -140,8 +140,10 @@ impl Drop for Armed {
 fn arm(deadline: Instant, message: String) -> Armed {
     static WATCHDOG: Once = Once::new();
     WATCHDOG.call_once(|| {
+        // A small stack: the watchdog only waits and prints (and a smaller mapping starts faster).
         let _ = std::thread::Builder::new()
             .name("hook-timeout".into())
+            .stack_size(64 * 1024)
             .spawn(watchdog);
     });
     let mut calls = calls();

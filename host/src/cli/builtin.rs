@@ -217,6 +217,7 @@ pub(super) fn tree() -> Node {
                                 Arg::new("source")
                                     .value_name("SOURCE")
                                     .required(true)
+                                    .value_parser(value_parser!(std::ffi::OsString))
                                     .help("A plugin manifest or library: a path, an https:// or file: URL, or an http:// URL on this machine's loopback interface"),
                             ),
                     ),

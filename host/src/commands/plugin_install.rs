@@ -3,7 +3,10 @@
 //! installed becomes the active one (`plugin use`); installing another keeps the active one and
 //! says how to switch.
 
-use std::path::Path;
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
 
 use clap::ArgMatches;
 use serde_json::json;
@@ -19,8 +22,16 @@ use crate::{
 /// Installs the plugin; prints what happened.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let source = matches
-        .get_one::<String>("source")
+        .get_one::<OsString>("source")
         .ok_or_else(|| Error::Message("plugin install: a SOURCE is required".into()))?;
+    let alias;
+    let source = match source.to_str() {
+        Some(text) => text,
+        None => {
+            alias = TextAlias::of(Path::new(source))?;
+            alias.text()
+        }
+    };
     let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
     let choice = Choice::read(&dir).ok().flatten();
     let before: Vec<String> = Lock::read(&dir)
@@ -62,6 +73,53 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         eprintln!("note: {note}");
     }
     Ok(0)
+}
+
+/// A symbolic link with a UTF-8 path, in a private directory removed on drop, to a library whose
+/// path is not UTF-8: install sources are text (URLs or paths), and install resolves the link to
+/// the file itself before reading it.
+struct TextAlias(PathBuf, String);
+
+impl TextAlias {
+    #[cfg(unix)]
+    fn of(library: &Path) -> Result<TextAlias, Error> {
+        let failed = |e: std::io::Error| {
+            Error::Message(format!(
+                "cannot install `{}`: its path is not UTF-8 and linking to it from a temporary directory failed ({e}). Rename the file or a directory above it.",
+                library.display()
+            ))
+        };
+        let target = std::fs::canonicalize(library).map_err(failed)?;
+        let dir = std::env::temp_dir().join(format!("flyte-host-install-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(failed)?;
+        let link = dir.join(format!("plugin.{}", loader::LIBRARY_EXTENSION));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).map_err(failed)?;
+        let text = link.to_str().map(str::to_owned).ok_or_else(|| {
+            failed(std::io::Error::other(
+                "the temporary directory's path is not UTF-8",
+            ))
+        })?;
+        Ok(TextAlias(dir, text))
+    }
+
+    #[cfg(not(unix))]
+    fn of(library: &Path) -> Result<TextAlias, Error> {
+        Err(Error::Message(format!(
+            "cannot install `{}`: its path is not valid Unicode. Rename the file or a directory above it.",
+            library.display()
+        )))
+    }
+
+    fn text(&self) -> &str {
+        &self.1
+    }
+}
+
+impl Drop for TextAlias {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Makes `new` (just installed into `dir`) the active plugin when it is the first one installed;
