@@ -166,7 +166,11 @@ fn broken_drop_ins_never_kill_a_command() {
         assert!(!reason.contains("(from plugin check)"), "{reason}");
         // The table says it once.
         let table = ok(&mut sandbox.host(), ["plugin", "list"]);
-        let lines = table.stdout.lines().filter(|l| l.contains(&culprit)).count();
+        let lines = table
+            .stdout
+            .lines()
+            .filter(|l| l.contains(&culprit))
+            .count();
         assert_eq!(lines, 1, "{table}");
     }
 }

@@ -202,3 +202,21 @@ fn library_paths_that_are_not_utf8_are_accepted() {
     assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
     ok(&mut sandbox.host(), ["plugin", "verify"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn plugin_list_says_each_problem_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    install(&sandbox, "myorg");
+    let dir = sandbox.default_drop_in();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+    let listed = ok(&mut sandbox.host(), ["plugin", "list"]);
+    assert_eq!(
+        listed.stdout.matches("writable by other users").count(),
+        1,
+        "{listed}"
+    );
+    assert!(!listed.all().contains("(from plugin check)"), "{listed}");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+}

@@ -37,7 +37,7 @@ pub(super) fn run() -> Result<i32, Error> {
                 )
             }
             _ => match plugin.why_builtin() {
-                Some(why) => format!("{} (built-in: {why})", plugin.name()),
+                Some(why) => format!("{} (built-in) — {why}", plugin.name()),
                 None => format!("{} (built-in)", plugin.name()),
             },
         };

@@ -76,26 +76,33 @@ pub fn try_in_child(path: &Path, origin: &Origin) -> Result<(), LoadError> {
         });
     }
     let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    survivable(&path, &meta, origin, true)
+    survivable(&path, &meta, origin, true).map(|_| ())
 }
 
 /// The checks before the first in-process load of a library file (nothing for a file this host
 /// build loaded before): its structure, then (with `probe`) a trial load in a child process.
+/// Returns the file's layout-check record and whether it is there now (the trial leaves it).
 fn survivable(
     path: &Path,
     meta: &std::fs::Metadata,
     origin: &Origin,
     probe: bool,
-) -> Result<(), LoadError> {
-    if layout_cache::Entry::of(meta).is_some_and(|r| r.is_checked()) {
-        return Ok(());
+) -> Result<(Option<layout_cache::Entry>, bool), LoadError> {
+    let record = layout_cache::Entry::of(meta);
+    let checked = |record: &Option<layout_cache::Entry>| {
+        record.as_ref().is_some_and(layout_cache::Entry::is_checked)
+    };
+    if checked(&record) {
+        return Ok((record, true));
     }
     structure::check(path, meta.len())
         .map_err(|problem| LoadError::structure(path, origin, problem))?;
-    if probe {
-        probe::trial_load(path, origin)?;
+    if !probe {
+        return Ok((record, false));
     }
-    Ok(())
+    probe::trial_load(path, origin)?;
+    let known = checked(&record);
+    Ok((record, known))
 }
 
 fn load_with(
@@ -141,7 +148,7 @@ fn load_with(
     } else {
         path
     };
-    survivable(path, &meta, &origin, probe)?;
+    let (record, checked) = survivable(path, &meta, &origin, probe)?;
     let library = open_eagerly(path).map_err(|reason| LoadError::NotALibrary {
         path: path.to_owned(),
         origin: origin.clone(),
@@ -152,7 +159,7 @@ fn load_with(
     // hands out 'static references into them.
     std::mem::forget(library);
     let header = header?;
-    let module = init_root_module(path, &meta, header)?;
+    let module = init_root_module(path, record, checked, header)?;
     let info = module.handshake()(services);
     let host = AbiVersion::CURRENT;
     if info.abi_version.major != host.major {
@@ -229,18 +236,18 @@ fn loader_reason(message: &str, path: &Path) -> String {
     trimmed.trim().to_owned()
 }
 
-/// Checks the root module's layout, unless this host binary already checked this very file (see
-/// [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
+/// Checks the root module's layout, unless this host binary already checked this very file
+/// (`checked`: its `record` is there, see [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
 /// check rejects ("too many fields"); such a plugin is accepted when its whole layout is a prefix
 /// of the host's, checked with the roles swapped (the common part is still fully checked, and the
 /// host treats hooks beyond the plugin's table as not overridden).
 fn init_root_module(
     path: &Path,
-    meta: &std::fs::Metadata,
+    record: Option<layout_cache::Entry>,
+    checked: bool,
     header: &'static LibHeader,
 ) -> Result<PluginModRef, LoadError> {
-    let record = layout_cache::Entry::of(meta);
-    if record.as_ref().is_some_and(layout_cache::Entry::is_checked) {
+    if checked {
         // SAFETY: this host binary checked this unchanged file's layout before.
         return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
             .map_err(|e| library_error(path, e));
