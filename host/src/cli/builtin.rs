@@ -181,10 +181,41 @@ pub(super) fn tree() -> Node {
             ),
             leaf(Command::new("logout").about("Forget the cached login tokens of the Flyte endpoint")),
             group(
-                Command::new("config").about("Inspect the Flyte connection settings"),
-                vec![leaf(Command::new("show").about(
-                    "Show the remote the active plugin's get_remote resolves (the secret is never printed)",
-                ))],
+                Command::new("config").about("Inspect and write the Flyte connection settings"),
+                vec![
+                    leaf(
+                        Command::new("init")
+                            .about("Write ~/.flyte/config.yaml for a Flyte admin host (as flytectl config init)")
+                            .arg(
+                                Arg::new("host")
+                                    .long("host")
+                                    .value_name("HOST")
+                                    .required(true)
+                                    .help("Flyte admin's host[:port] (dns:///, http:// or https:// is stripped)"),
+                            )
+                            .arg(
+                                Arg::new("insecure")
+                                    .long("insecure")
+                                    .action(ArgAction::SetTrue)
+                                    .help("Connect without TLS (plain http), as to a local sandbox"),
+                            )
+                            .arg(
+                                Arg::new("console")
+                                    .long("console")
+                                    .value_name("URL")
+                                    .help("The Flyte console's URL, when it is not admin's"),
+                            )
+                            .arg(
+                                Arg::new("force")
+                                    .long("force")
+                                    .action(ArgAction::SetTrue)
+                                    .help("Replace an existing ~/.flyte/config.yaml"),
+                            ),
+                    ),
+                    leaf(Command::new("show").about(
+                        "Show the remote the active plugin's get_remote resolves (the secret is never printed)",
+                    )),
+                ],
             ),
             group(
                 Command::new("plugin").about("Inspect, install and manage plugins"),
@@ -278,7 +309,14 @@ pub(super) fn tree() -> Node {
                                     .value_name("DIR")
                                     .env("FLYTE_PLUGIN_ABI_PATH")
                                     .value_parser(value_parser!(std::path::PathBuf))
-                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of the released 1.x"),
+                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of this host's own copy")
+                                    .conflicts_with("abi-registry"),
+                            )
+                            .arg(
+                                Arg::new("abi-registry")
+                                    .long("abi-registry")
+                                    .action(ArgAction::SetTrue)
+                                    .help("Depend on flyte-plugin-abi from crates.io instead of this host's own copy (written to ~/.flyte/sdk/)"),
                             ),
                     ),
                 ],

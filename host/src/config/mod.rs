@@ -6,6 +6,7 @@
 mod env;
 mod error;
 mod ini;
+pub mod init;
 mod platform;
 mod search;
 mod settings;

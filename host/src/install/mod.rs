@@ -12,6 +12,7 @@ mod flow;
 pub mod lock;
 pub mod manifest;
 pub mod scaffold;
+pub mod sdk;
 pub mod seal;
 
 use std::{
