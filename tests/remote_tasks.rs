@@ -788,7 +788,10 @@ fn admin_down_says_how_to_point_the_host_elsewhere_login_included() {
         ] {
             assert!(run.stderr.contains(hint), "{args:?}: {hint}\n{run}");
         }
-        assert!(!run.stderr.contains("os error"), "{args:?}: raw io error\n{run}");
+        assert!(
+            !run.stderr.contains("os error"),
+            "{args:?}: raw io error\n{run}"
+        );
     }
 }
 

@@ -63,7 +63,9 @@ fn get_json(agent: &ureq::Agent, url: &str, proxy: Option<&str>) -> Result<Value
         Err(e) if crate::remote::is_connect_error(&e) => {
             let reason = crate::remote::transport_reason(&e, url.starts_with("https://"));
             let elsewhere = crate::remote::ELSEWHERE;
-            return Err(format!("cannot reach Flyte admin at {url}: {reason}. {elsewhere}"));
+            return Err(format!(
+                "cannot reach Flyte admin at {url}: {reason}. {elsewhere}"
+            ));
         }
         Err(e) => return Err(format!("GET {url}: {e}")),
     };

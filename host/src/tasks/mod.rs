@@ -27,6 +27,7 @@ pub use spec::{
     CacheOn, CacheSpec, Location, Mount, Resource, Resources, SecretSpec, TaskSpec, VarType,
     Variable,
 };
+pub(crate) use values::did_you_mean;
 
 /// Reads and validates `files`, in order: every task of every file, names unique across them.
 pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {

@@ -310,8 +310,8 @@ impl Hooks<'_> {
                     task: spec.name.clone(),
                     policy: name.clone(),
                     detail: format!(
-                        "{}. Known policies: {} (the built-in one and plugin {}'s).",
-                        values::did_you_mean(name, &known),
+                        "{} Known policies: {} (the built-in one and plugin {}'s).",
+                        values::did_you_mean_or_period(name, &known),
                         known.join(", "),
                         label()
                     ),
