@@ -884,3 +884,19 @@ fn tls_to_a_plain_http_admin_suggests_insecure() {
     );
     assert!(admin.requests().is_empty(), "nothing reached admin");
 }
+
+#[test]
+fn run_help_says_which_version_runs_by_default() {
+    let sandbox = Sandbox::new();
+    let help = ok(&mut sandbox.host(), ["run", "--help"]).stdout;
+    assert!(
+        help.contains("(default: the latest registered version)"),
+        "{help}"
+    );
+    assert!(!help.contains("hash of the packaged specs"), "{help}");
+    let help = ok(&mut sandbox.host(), ["register", "--help"]).stdout;
+    assert!(
+        help.contains("(default: a hash of the packaged specs)"),
+        "{help}"
+    );
+}

@@ -121,11 +121,17 @@ fn task_files() -> Arg {
         .help("Task spec files (TOML)")
 }
 
+/// `--version` of `package` and `register`, whose default is computed from the specs.
 fn version_arg() -> Arg {
     Arg::new("version")
         .long("version")
         .value_name("VERSION")
         .help("Task version (default: a hash of the packaged specs)")
+}
+
+/// `--version` of `run`, which looks the task up in admin.
+fn run_version_arg() -> Arg {
+    version_arg().help("Task version to run (default: the latest registered version)")
 }
 
 fn leaf(cmd: Command) -> Node {
@@ -282,7 +288,7 @@ pub(super) fn tree() -> Node {
                                 Arg::new("description")
                                     .long("description")
                                     .value_name("TEXT")
-                                    .help("One line about the plugin"),
+                                    .help("One line about the plugin (default: the description in the Cargo.toml of the crate that built LIB)"),
                             )
                             .arg(
                                 Arg::new("out")
@@ -355,7 +361,7 @@ pub(super) fn tree() -> Node {
                 Command::new("run")
                     .about("Run a registered task and print the execution name and console URL")
                     .arg(Arg::new("task").value_name("TASK").required(true).help("The task's name"))
-                    .arg(version_arg())
+                    .arg(run_version_arg())
                     .arg(
                         Arg::new("input")
                             .long("input")

@@ -6,6 +6,7 @@
 //! size and modification time, and any loose drop-in libraries.
 
 mod check;
+pub mod crate_description;
 mod error;
 mod fetch;
 mod flow;
