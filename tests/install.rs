@@ -381,3 +381,41 @@ fn manifests_must_say_what_install_accepts() {
     );
     assert!(!sandbox.default_drop_in().join("myorg").exists());
 }
+
+#[test]
+fn manifest_takes_the_description_from_the_crate_unless_given() {
+    let sandbox = Sandbox::new();
+    let library = plugin_path("myorg");
+    let library = library.to_str().unwrap();
+    let url = "https://plugins.example.com/libmyorg.so";
+    let from_crate = ok(
+        &mut sandbox.host(),
+        ["plugin", "manifest", library, "--url", url],
+    );
+    assert!(
+        from_crate
+            .stdout
+            .contains("description = \"MyOrg's flyte-host plugin: production endpoint"),
+        "{from_crate}"
+    );
+    let given = ok(
+        &mut sandbox.host(),
+        [
+            "plugin",
+            "manifest",
+            library,
+            "--url",
+            url,
+            "--description",
+            "Ours",
+        ],
+    );
+    assert!(given.stdout.contains("description = \"Ours\""), "{given}");
+    // A copy away from any crate: nothing to read, so empty.
+    let copy = sandbox.install_plugin("myorg", "dist", None);
+    let away = ok(
+        &mut sandbox.host(),
+        ["plugin", "manifest", copy.to_str().unwrap(), "--url", url],
+    );
+    assert!(away.stdout.contains("description = \"\""), "{away}");
+}
