@@ -19,9 +19,11 @@ pub mod loader;
 pub mod output;
 mod parallel;
 pub mod plugin;
+pub mod redact;
 pub mod remote;
 pub mod services;
 pub mod tasks;
+pub mod terminal;
 pub mod validate;
 
 use std::{ffi::OsString, process::ExitCode};
@@ -43,7 +45,7 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        crate::say!(
             "error: flyte-host hit an internal error ({message}{location}). This is a bug in flyte-host: please report it with the command you ran."
         );
     }));
@@ -87,7 +89,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
         // `plugin check` is how an author diagnoses a library, and `plugin list/verify/remove/install`
         // how a user repairs a broken set-up: they must work even when the active plugin fails to load.
         Err(e) if manages_plugins(&cli::requested_words(&args)) => {
-            eprintln!(
+            crate::say!(
                 "warning: {e}
 warning: continuing with the built-in plugin active instead."
             );

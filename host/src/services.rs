@@ -171,6 +171,7 @@ pub fn in_command<T>(f: impl FnOnce() -> T) -> T {
 extern "C" fn print(stream: Stream, text: RStr<'_>) {
     let to_stderr = stream == Stream::Stderr
         || (JSON_OUTPUT.load(Ordering::Relaxed) && !IN_COMMAND.load(Ordering::Relaxed));
+    let text = crate::terminal::human(text.as_str());
     let _ = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())
     } else {

@@ -53,7 +53,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     if let Err(LoadError::MultipleDropIns { .. }) =
         loader::select(None, Some(dir.clone().into_os_string()), home)
     {
-        eprintln!(
+        crate::say!(
             "note: more than one plugin is now in {}: pick one with FLYTEKIT_PLUGIN={} (or remove the others).",
             dir.display(),
             entry.name
