@@ -10,3 +10,6 @@ mod server;
 
 #[path = "hostile/secrets.rs"]
 mod secrets;
+
+#[path = "hostile/paths.rs"]
+mod paths;

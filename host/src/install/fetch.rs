@@ -45,6 +45,14 @@ impl Location {
                 })
             };
         }
+        let remote_base = matches!(base, Some(Location::Http(_)));
+        let local = text.starts_with("file:") || Path::new(text).is_absolute();
+        if remote_base && local {
+            return Err(InstallError::BadSource {
+                source_name: text.to_owned(),
+                reason: "a manifest downloaded over http(s) may only name http(s) URLs or paths relative to its own URL, never local files".into(),
+            });
+        }
         if let Some(rest) = text.strip_prefix("file://") {
             return Ok(Location::File(PathBuf::from(rest)));
         }
@@ -240,6 +248,15 @@ mod tests {
             Location::parse("lib.so", Some(&base)).unwrap(),
             Location::Http("http://127.0.0.1:1/a/lib.so".into())
         );
+        for local in ["file:///dev/zero", "file:/etc/passwd", "/dev/zero"] {
+            assert!(
+                matches!(
+                    Location::parse(local, Some(&base)),
+                    Err(InstallError::BadSource { .. })
+                ),
+                "{local}"
+            );
+        }
         let base = Location::File("/m/manifest.toml".into());
         assert_eq!(
             Location::parse("lib.so", Some(&base)).unwrap(),

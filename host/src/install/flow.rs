@@ -13,7 +13,7 @@ use super::{
     fetch::{self, Location},
     lock::{mtime_ns, Guard, Lock, LockEntry},
     manifest::Manifest,
-    sha256_file, InstallError,
+    safe_component, sha256_file, InstallError,
 };
 use crate::loader::LIBRARY_EXTENSION;
 
@@ -119,22 +119,6 @@ fn create_dir(dir: &Path) -> Result<(), InstallError> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
     builder.create(dir).map_err(|e| InstallError::io(dir, e))
-}
-
-/// A name or version usable as one directory name.
-fn safe_component(value: &str) -> Result<(), InstallError> {
-    let ok = !value.is_empty()
-        && !value.starts_with('.')
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-    if ok {
-        Ok(())
-    } else {
-        Err(InstallError::BadName {
-            value: value.to_owned(),
-        })
-    }
 }
 
 /// Whether `entry`'s library is in place and still hashes to its lock entry (always re-hashed: a
@@ -297,6 +281,7 @@ pub fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
 }
 
 fn remove_unsealed(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
+    safe_component(name)?;
     let _guard = Guard::acquire(dir)?;
     let mut lock = Lock::read(dir)?;
     let Some(entry) = lock.get(name).cloned() else {

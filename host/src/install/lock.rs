@@ -93,15 +93,32 @@ impl Lock {
             }
             Err(e) => return Err(InstallError::io(&path, e)),
         };
-        if let Some(lock) = parse_fast(&text) {
-            return Ok((lock, meta));
-        }
-        toml::from_str(&text)
-            .map(|lock| (lock, meta))
-            .map_err(|e| InstallError::BadLock {
-                path,
+        let lock = match parse_fast(&text) {
+            Some(lock) => lock,
+            None => toml::from_str(&text).map_err(|e| InstallError::BadLock {
+                path: path.clone(),
                 reason: e.message().to_owned(),
-            })
+            })?,
+        };
+        // Names become paths (`plugin remove` deletes `<dir>/<name>`): `..` or `""` must never
+        // reach one.
+        for entry in &lock.plugins {
+            for (what, value) in [
+                ("name", &entry.name),
+                ("version", &entry.version),
+                ("file", &entry.file),
+            ] {
+                if super::safe_component(value).is_err() {
+                    return Err(InstallError::BadLock {
+                        path,
+                        reason: format!(
+                            "an entry's {what} is `{value}`, which is not a single safe file name"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok((lock, meta))
     }
 
     /// The entry for plugin `name`.
