@@ -13,3 +13,6 @@ mod secrets;
 
 #[path = "hostile/paths.rs"]
 mod paths;
+
+#[path = "hostile/downloads.rs"]
+mod downloads;

@@ -27,6 +27,16 @@ pub enum InstallError {
         /// Its value.
         value: String,
     },
+    /// An environment variable has a value the host cannot use.
+    #[error("{variable} is `{value}`, which is not {expected}")]
+    BadSetting {
+        /// The variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should be.
+        expected: &'static str,
+    },
     /// The lock file does not parse.
     #[error("the plugin lock file `{path}` is damaged ({reason}). Remove it and reinstall your plugins with `flyte-host plugin install`.", path = .path.display())]
     BadLock {
