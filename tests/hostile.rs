@@ -16,3 +16,6 @@ mod paths;
 
 #[path = "hostile/downloads.rs"]
 mod downloads;
+
+#[path = "hostile/atomic.rs"]
+mod atomic;

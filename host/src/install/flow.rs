@@ -75,6 +75,10 @@ fn same_version(a: &str, b: &str) -> bool {
     }
 }
 
+/// How long a replaced install stays after the lock stopped naming it, for start-ups that read
+/// the old lock just before the switch.
+const READER_GRACE: Duration = Duration::from_millis(250);
+
 /// How long any staging directory may sit before it counts as left behind.
 const STALE_STAGING: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -112,13 +116,22 @@ fn remove_left_behind_staging(dir: &Path) {
     }
 }
 
-/// Creates `dir` (and parents) with mode 0755 on Unix.
+/// Creates `dir` (and parents) with mode 0755 on Unix, set explicitly on a new `dir` whatever
+/// the umask.
 fn create_dir(dir: &Path) -> Result<(), InstallError> {
+    let existed = dir.is_dir();
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
-    builder.create(dir).map_err(|e| InstallError::io(dir, e))
+    builder.create(dir).map_err(|e| InstallError::io(dir, e))?;
+    #[cfg(unix)]
+    if !existed {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+            .map_err(|e| InstallError::io(dir, e))?;
+    }
+    Ok(())
 }
 
 /// Whether `entry`'s library is in place and still hashes to its lock entry (always re-hashed: a
@@ -224,12 +237,14 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     }
     let name_dir = dir.join(&checked.name);
     create_dir(&name_dir)?;
-    let target = name_dir.join(&checked.version);
-    let displaced = name_dir.join(temp_name("old"));
-    let had_target = target.exists();
-    if had_target {
-        fs::rename(&target, &displaced).map_err(|e| InstallError::io(&target, e))?;
-    }
+    // A new directory beside whatever is installed: the version's own name when free, else (a
+    // re-install of the installed version) the version with a unique suffix.
+    let install_dir = if name_dir.join(&checked.version).exists() {
+        format!("{}_{}", checked.version, &temp_name("r").replace(['.', '-'], ""))
+    } else {
+        checked.version.clone()
+    };
+    let target = name_dir.join(&install_dir);
     fs::rename(&staging_dir, &target).map_err(|e| InstallError::io(&target, e))?;
     staging.0 = None;
     let installed = target.join(&file);
@@ -247,19 +262,25 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
         file,
         size: meta.len(),
         mtime_ns: mtime_ns(&meta).unwrap_or_default(),
+        dir: if install_dir == checked.version {
+            String::new()
+        } else {
+            install_dir.clone()
+        },
     };
     lock.put(entry.clone());
+    // The one switch: readers see the old lock and the old install, or the new lock and the new
+    // install, never a lock naming a missing or half-written library.
     if let Err(e) = lock.write(dir) {
         let _ = fs::remove_dir_all(&target);
-        if had_target {
-            let _ = fs::rename(&displaced, &target);
-        }
         return Err(e);
     }
-    // Older versions (and the displaced copy) go once the lock names the new one.
+    // The old install goes once no start-up can still be on its way to it: one that read the old
+    // lock opens the old library within milliseconds (and, once open, keeps it).
+    std::thread::sleep(READER_GRACE);
     if let Ok(entries) = fs::read_dir(&name_dir) {
         for old in entries.filter_map(Result::ok) {
-            if old.file_name() != checked.version.as_str() {
+            if old.file_name() != install_dir.as_str() {
                 let _ = fs::remove_dir_all(old.path());
             }
         }
