@@ -70,6 +70,8 @@ fn start_ups_during_re_installs_see_the_old_plugin_or_the_new_one() {
     ok(&mut sandbox.host(), ["plugin", "verify"]);
     let versions: Vec<_> = fs::read_dir(sandbox.default_drop_in().join("myorg")).unwrap().collect();
     assert_eq!(versions.len(), 1, "{versions:?}");
+    // ...at the usual path.
+    assert!(sandbox.default_drop_in().join("myorg/1.0.0/libmyorg.so").is_file());
 }
 
 #[cfg(unix)]

@@ -277,20 +277,63 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     }
     // The old install goes once no start-up can still be on its way to it: one that read the old
     // lock opens the old library within milliseconds (and, once open, keeps it).
-    std::thread::sleep(READER_GRACE);
-    if let Ok(entries) = fs::read_dir(&name_dir) {
-        for old in entries.filter_map(Result::ok) {
-            if old.file_name() != install_dir.as_str() {
-                let _ = fs::remove_dir_all(old.path());
-            }
-        }
-    }
+    remove_other_installs(&name_dir, &install_dir);
+    let entry = if entry.dir.is_empty() {
+        entry
+    } else {
+        back_to_the_version_directory(dir, &name_dir, &mut lock, entry)
+    };
     let outcome = match previous {
         Some(old) if old.version != entry.version => Outcome::Replaced(old.version),
         Some(_) => Outcome::Installed,
         None => Outcome::Installed,
     };
     Ok(Installed { entry, outcome })
+}
+
+/// After [`READER_GRACE`], removes every entry of `name_dir` but `keep`.
+fn remove_other_installs(name_dir: &Path, keep: &str) {
+    std::thread::sleep(READER_GRACE);
+    if let Ok(entries) = fs::read_dir(name_dir) {
+        for old in entries.filter_map(Result::ok) {
+            if old.file_name() != keep {
+                let _ = fs::remove_dir_all(old.path());
+            }
+        }
+    }
+}
+
+/// Moves a re-install that went beside the old install (`<name>/<version>_<suffix>/`) back to
+/// `<name>/<version>/`, now free, by the same switch: a hard link of the library in a new
+/// directory, the lock naming it, the suffixed one removed after the grace period. Installed
+/// libraries keep their usual path; where this fails the suffixed install stays, complete.
+fn back_to_the_version_directory(
+    dir: &Path,
+    name_dir: &Path,
+    lock: &mut Lock,
+    entry: LockEntry,
+) -> LockEntry {
+    let staging = name_dir.join(temp_name("staging"));
+    let version_dir = name_dir.join(&entry.version);
+    let moved = create_dir(&staging)
+        .ok()
+        .and_then(|()| fs::hard_link(entry.library(dir), staging.join(&entry.file)).ok())
+        .and_then(|()| fs::rename(&staging, &version_dir).ok());
+    if moved.is_none() {
+        let _ = fs::remove_dir_all(&staging);
+        return entry;
+    }
+    let back = LockEntry {
+        dir: String::new(),
+        ..entry.clone()
+    };
+    lock.put(back.clone());
+    if lock.write(dir).is_err() {
+        let _ = fs::remove_dir_all(&version_dir);
+        return entry;
+    }
+    remove_other_installs(name_dir, &back.version);
+    back
 }
 
 /// Removes installed plugin `name` from plugin directory `dir`, seals the directory (see
