@@ -19,3 +19,6 @@ mod downloads;
 
 #[path = "hostile/atomic.rs"]
 mod atomic;
+
+#[path = "hostile/package.rs"]
+mod package;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod inspect;
 pub mod install;
 mod layout_cache;
+mod leftovers;
 pub mod loader;
 pub mod output;
 mod parallel;

@@ -79,41 +79,12 @@ fn same_version(a: &str, b: &str) -> bool {
 /// the old lock just before the switch.
 const READER_GRACE: Duration = Duration::from_millis(250);
 
-/// How long any staging directory may sit before it counts as left behind.
-const STALE_STAGING: Duration = Duration::from_secs(24 * 60 * 60);
-
 /// Removes staging directories that installs killed mid-way (SIGINT, SIGKILL: no destructor ran)
-/// left in plugin directory `dir`: those of processes no longer running, and any older than a day.
+/// left in plugin directory `dir` (see [`crate::leftovers`]).
 fn remove_left_behind_staging(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(".staging-"))
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == std::process::id() {
-            continue;
-        }
-        // Where the process table cannot be read (or the pid was reused), age decides.
-        let exited =
-            cfg!(target_os = "linux") && !Path::new("/proc").join(pid.to_string()).exists();
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_STAGING);
-        if exited || old {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
+    crate::leftovers::sweep(dir, |name| {
+        name.strip_prefix(".staging-")?.split('-').next()?.parse().ok()
+    });
 }
 
 /// Creates `dir` (and parents) with mode 0755 on Unix, set explicitly on a new `dir` whatever
