@@ -3,13 +3,12 @@
 //! plugin and the hook, instead of hanging forever. `FLYTE_PLUGIN_HOOK_TIMEOUT=SECONDS` sets the
 //! limit for both (0: no limit).
 //!
-//! The hook runs on the calling thread; one watchdog thread per process (started by the first
-//! limited call) waits for the earliest deadline of the calls in progress and, when one passes,
-//! prints the message and exits the process. A call without a limit costs nothing; a limited one
-//! costs a mutex and a condition-variable signal.
+//! The hook runs on the calling thread under an alarm set to the earliest deadline of the calls in
+//! progress (see [`alarm`]); when one passes, the message is printed and the process exits. A call
+//! without a limit costs nothing; a limited one, a mutex and two system calls.
 
 use std::{
-    sync::{Condvar, Mutex, MutexGuard, Once, OnceLock, PoisonError},
+    sync::{Mutex, MutexGuard, OnceLock, PoisonError},
     time::{Duration, Instant},
 };
 
@@ -113,19 +112,15 @@ pub(crate) fn limit<T>(
     call()
 }
 
-/// The calls in progress: an id, a deadline and the message to die with, innermost last.
-struct Watch {
-    calls: Mutex<(u64, Vec<(u64, Instant, String)>)>,
-    changed: Condvar,
-}
+/// A call in progress: its id, deadline, and the message to die with (`error: …\n`). The message
+/// is boxed so that its address stays put while the alarm may read it.
+type Call = (u64, Instant, Box<Vec<u8>>);
 
-static WATCH: Watch = Watch {
-    calls: Mutex::new((0, Vec::new())),
-    changed: Condvar::new(),
-};
+/// The calls in progress, innermost last, and the last id given.
+static CALLS: Mutex<(u64, Vec<Call>)> = Mutex::new((0, Vec::new()));
 
-fn calls() -> MutexGuard<'static, (u64, Vec<(u64, Instant, String)>)> {
-    WATCH.calls.lock().unwrap_or_else(PoisonError::into_inner)
+fn calls() -> MutexGuard<'static, (u64, Vec<Call>)> {
+    CALLS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A call in progress; dropping it ends the call's watch.
@@ -133,52 +128,167 @@ struct Armed(u64);
 
 impl Drop for Armed {
     fn drop(&mut self) {
-        calls().1.retain(|(id, _, _)| *id != self.0);
+        let mut calls = calls();
+        let Some(at) = calls.1.iter().position(|(id, _, _)| *id == self.0) else {
+            return;
+        };
+        let ended = calls.1.remove(at);
+        // The alarm must stop pointing at the message before the message goes.
+        alarm::set(earliest(&calls.1));
+        drop(ended);
     }
 }
 
 fn arm(deadline: Instant, message: String) -> Armed {
-    static WATCHDOG: Once = Once::new();
-    WATCHDOG.call_once(|| {
-        // A small stack: the watchdog only waits and prints (and a smaller mapping starts faster).
-        let _ = std::thread::Builder::new()
-            .name("hook-timeout".into())
-            .stack_size(64 * 1024)
-            .spawn(watchdog);
-    });
     let mut calls = calls();
     calls.0 += 1;
     let id = calls.0;
-    calls.1.push((id, deadline, message));
-    drop(calls);
-    WATCH.changed.notify_one();
+    let message = format!("error: {message}\n").into_bytes();
+    calls.1.push((id, deadline, Box::new(message)));
+    alarm::set(earliest(&calls.1));
     Armed(id)
 }
 
-/// Sleeps until the earliest deadline; exits the process with its message once one passes.
-fn watchdog() {
-    let mut calls = calls();
-    loop {
-        let earliest = calls.1.iter().min_by_key(|(_, deadline, _)| *deadline);
-        calls = match earliest {
-            None => WATCH
-                .changed
-                .wait(calls)
-                .unwrap_or_else(PoisonError::into_inner),
-            Some((_, deadline, message)) => {
-                let now = Instant::now();
-                if now >= *deadline {
-                    eprintln!("error: {message}");
-                    std::process::exit(1);
-                }
-                let wait = *deadline - now;
-                WATCH
-                    .changed
-                    .wait_timeout(calls, wait)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0
+/// The call whose deadline comes first.
+fn earliest(calls: &[Call]) -> Option<(Instant, &Vec<u8>)> {
+    calls
+        .iter()
+        .min_by_key(|(_, deadline, _)| *deadline)
+        .map(|(_, deadline, message)| (*deadline, &**message))
+}
+
+/// The alarm: on Unix a real-time interval timer (`setitimer`) whose `SIGALRM` handler writes the
+/// message and ends the process. No thread, and two system calls per limited call: start-up
+/// calls `configure_pyflyte_cli` on every run (a watchdog thread cost about a millisecond there).
+#[cfg(unix)]
+#[allow(unsafe_code)]
+mod alarm {
+    use std::{
+        ptr,
+        sync::{
+            atomic::{AtomicPtr, Ordering},
+            Once,
+        },
+        time::Instant,
+    };
+
+    /// The message of the earliest deadline, for the signal handler (null: none armed).
+    static MESSAGE: AtomicPtr<Vec<u8>> = AtomicPtr::new(ptr::null_mut());
+
+    extern "C" fn on_alarm(_signal: libc::c_int) {
+        let message = MESSAGE.load(Ordering::SeqCst);
+        if !message.is_null() {
+            // SAFETY: `set` points MESSAGE at a message its caller keeps alive until `set` is
+            // called again; write(2) and _exit(2) are async-signal-safe.
+            unsafe {
+                let message = &*message;
+                libc::write(2, message.as_ptr().cast(), message.len());
             }
+        }
+        // SAFETY: ends the process at once, as the deadline demands.
+        unsafe { libc::_exit(1) }
+    }
+
+    /// Arms the alarm for `next` (a deadline and the message to print then), or disarms it. The
+    /// caller keeps the message alive until it calls `set` again.
+    pub(super) fn set(next: Option<(Instant, &Vec<u8>)>) {
+        static HANDLER: Once = Once::new();
+        HANDLER.call_once(|| {
+            // SAFETY: a zeroed sigaction is a valid "no flags, empty mask" value; the handler
+            // only does async-signal-safe things.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_alarm as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(libc::SIGALRM, &action, ptr::null_mut());
+            }
+        });
+        let (remaining, message) = match next {
+            Some((deadline, message)) => (
+                // Never zero: a zero timer is a disarmed one.
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .max(std::time::Duration::from_micros(1)),
+                ptr::from_ref(message).cast_mut(),
+            ),
+            None => (std::time::Duration::ZERO, ptr::null_mut()),
         };
+        // Disarm first, so the handler never sees a message that is being replaced.
+        let off = libc::itimerval {
+            it_interval: libc::timeval {
+                tv_sec: 0,
+                tv_usec: 0,
+            },
+            it_value: libc::timeval {
+                tv_sec: 0,
+                tv_usec: 0,
+            },
+        };
+        // SAFETY: plain system calls with valid arguments.
+        unsafe { libc::setitimer(libc::ITIMER_REAL, &off, ptr::null_mut()) };
+        MESSAGE.store(message, Ordering::SeqCst);
+        if message.is_null() {
+            return;
+        }
+        let value = libc::itimerval {
+            it_interval: libc::timeval {
+                tv_sec: 0,
+                tv_usec: 0,
+            },
+            it_value: libc::timeval {
+                tv_sec: libc::time_t::try_from(remaining.as_secs()).unwrap_or(libc::time_t::MAX),
+                tv_usec: libc::suseconds_t::from(remaining.subsec_micros().min(999_999) as i32),
+            },
+        };
+        // SAFETY: as above.
+        unsafe { libc::setitimer(libc::ITIMER_REAL, &value, ptr::null_mut()) };
+    }
+}
+
+/// The alarm elsewhere: a watchdog thread that sleeps until the earliest deadline.
+#[cfg(not(unix))]
+mod alarm {
+    use std::{
+        io::Write as _,
+        sync::{Condvar, Mutex, Once, PoisonError},
+        time::Instant,
+    };
+
+    static NEXT: Mutex<Option<(Instant, Vec<u8>)>> = Mutex::new(None);
+    static CHANGED: Condvar = Condvar::new();
+
+    pub(super) fn set(next: Option<(Instant, &Vec<u8>)>) {
+        static WATCHDOG: Once = Once::new();
+        WATCHDOG.call_once(|| {
+            let _ = std::thread::Builder::new()
+                .name("hook-timeout".into())
+                .spawn(watchdog);
+        });
+        *NEXT.lock().unwrap_or_else(PoisonError::into_inner) =
+            next.map(|(deadline, message)| (deadline, message.clone()));
+        CHANGED.notify_one();
+    }
+
+    fn watchdog() {
+        let mut next = NEXT.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            next = match &*next {
+                None => CHANGED.wait(next).unwrap_or_else(PoisonError::into_inner),
+                Some((deadline, message)) => {
+                    let now = Instant::now();
+                    if now >= *deadline {
+                        let _ = std::io::stderr().write_all(message);
+                        std::process::exit(1);
+                    }
+                    let wait = *deadline - now;
+                    CHANGED
+                        .wait_timeout(next, wait)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
     }
 }
 
@@ -203,10 +313,12 @@ mod tests {
     }
 
     #[test]
-    fn a_call_that_returns_in_time_is_not_stopped() {
-        let armed = arm(Instant::now() + Duration::from_millis(50), "never".into());
-        drop(armed);
-        std::thread::sleep(Duration::from_millis(100));
+    fn calls_that_return_in_time_are_not_stopped() {
+        let outer = arm(Instant::now() + Duration::from_millis(80), "outer".into());
+        let inner = arm(Instant::now() + Duration::from_millis(40), "inner".into());
+        drop(inner);
+        drop(outer);
+        std::thread::sleep(Duration::from_millis(150));
         assert!(calls().1.is_empty());
     }
 }

@@ -100,13 +100,14 @@ impl Entry {
         let Ok(record) = fs::symlink_metadata(&self.file) else {
             return false;
         };
+        let me = current_user();
         record.is_file()
-            && owned_privately(&record)
+            && owned_privately(&record, me)
             && self
                 .file
                 .parent()
                 .and_then(|dir| fs::symlink_metadata(dir).ok())
-                .is_some_and(|dir| dir.is_dir() && owned_privately(&dir))
+                .is_some_and(|dir| dir.is_dir() && owned_privately(&dir, me))
     }
 
     /// Records that this host binary checked the library, found at `library`, and forgets the
@@ -129,19 +130,31 @@ impl Entry {
     }
 }
 
-/// Whether `meta` belongs to the user running the host and no one else may write it.
+/// The user running the host (its effective user id).
 #[cfg(unix)]
-fn owned_privately(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
+fn current_user() -> u32 {
     #[allow(unsafe_code)]
     // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    unsafe {
+        libc::geteuid()
+    }
+}
+
+#[cfg(not(unix))]
+fn current_user() -> u32 {
+    0
+}
+
+/// Whether `meta` belongs to user `me` and no one else may write it.
+#[cfg(unix)]
+fn owned_privately(meta: &fs::Metadata, me: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
     meta.uid() == me && meta.mode() & 0o022 == 0
 }
 
 /// Windows has no owner and mode bits to compare here.
 #[cfg(not(unix))]
-fn owned_privately(_meta: &fs::Metadata) -> bool {
+fn owned_privately(_meta: &fs::Metadata, _me: u32) -> bool {
     true
 }
 

@@ -280,7 +280,7 @@ pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     };
     let mut found = Vec::new();
     for path in entries.filter_map(Result::ok).map(|e| e.path()) {
-        if !path.extension().is_some_and(|e| e == LIBRARY_EXTENSION) {
+        if path.extension().is_none_or(|e| e != LIBRARY_EXTENSION) {
             continue;
         }
         match fs::metadata(&path) {
