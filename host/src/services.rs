@@ -168,6 +168,7 @@ pub fn in_command<T>(f: impl FnOnce() -> T) -> T {
 /// errors (a closed pipe) are ignored: plugin chatter must not fail the command.
 extern "C" fn print(stream: Stream, text: RStr<'_>) {
     let to_stderr = stream == Stream::Stderr || !IN_COMMAND.load(Ordering::Relaxed);
+    let text = crate::terminal::human(text.as_str());
     let _ = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())
     } else {

@@ -50,8 +50,8 @@ pub(super) const CLAP_SHORTS: &[char] = &['h', 'V'];
 
 /// The last paragraph of the top-level help.
 pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, an installed \
-    plugin's name, or\n`builtin`), else the one plugin in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or\n\
-    dropped in), else the built-in plugin.";
+    plugin's name, or\n`builtin`), else the choice made with `flyte-host plugin use`, else the one plugin in\n\
+    $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or dropped in), else the built-in plugin.";
 
 /// Where the global options stand in every command's help: after the command's own options and
 /// `--help` (which clap numbers from 0 in declaration order), in their own declaration order.
@@ -238,6 +238,13 @@ pub(super) fn tree() -> Node {
                                     .required(true)
                                     .value_parser(value_parser!(std::path::PathBuf))
                                     .help("The plugin library (.so, .dylib or .dll)"),
+                            )
+                            .arg(
+                                // Set by `plugin check` for the child process that loads the library.
+                                Arg::new("in-process")
+                                    .long("in-process")
+                                    .action(ArgAction::SetTrue)
+                                    .hide(true),
                             ),
                     ),
                     leaf(
@@ -247,6 +254,7 @@ pub(super) fn tree() -> Node {
                                 Arg::new("source")
                                     .value_name("SOURCE")
                                     .required(true)
+                                    .value_parser(value_parser!(std::ffi::OsString))
                                     .help("A plugin manifest or library: a path, an https:// or file: URL, or an http:// URL on this machine's loopback interface"),
                             ),
                     ),
@@ -257,6 +265,16 @@ pub(super) fn tree() -> Node {
                         Command::new("remove")
                             .about("Uninstall an installed plugin")
                             .arg(Arg::new("name").value_name("NAME").required(true).help("The plugin's name")),
+                    ),
+                    leaf(
+                        Command::new("use")
+                            .about("Choose the active plugin among those installed (persistent; FLYTEKIT_PLUGIN overrides it for one command)")
+                            .arg(
+                                Arg::new("name")
+                                    .value_name("NAME")
+                                    .required(true)
+                                    .help("An installed plugin's name, or `builtin` for the built-in plugin"),
+                            ),
                     ),
                     leaf(Command::new("verify").about(
                         "Re-hash every installed plugin against the lock file and check its permissions",

@@ -16,6 +16,7 @@ mod plugin_manifest;
 mod plugin_new;
 mod plugin_remove;
 mod plugin_show;
+mod plugin_use;
 mod plugin_verify;
 mod register;
 mod run_task;
@@ -54,6 +55,7 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         ["plugin", "list"] => plugin_list::run(),
         ["plugin", "remove"] => plugin_remove::run(parsed.matches),
         ["plugin", "verify"] => plugin_verify::run(),
+        ["plugin", "use"] => plugin_use::run(parsed.matches),
         ["plugin", "manifest"] => plugin_manifest::run(parsed.matches),
         ["plugin", "new"] => plugin_new::run(parsed.matches),
         ["task", "show"] => task_show::run(parsed.matches),

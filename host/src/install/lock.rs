@@ -40,12 +40,28 @@ pub struct LockEntry {
     pub size: u64,
     /// Its modification time when installed, in nanoseconds since the Unix epoch.
     pub mtime_ns: i64,
+    /// The directory under `<name>/` holding the library when it is not the version: a
+    /// re-install of the installed version goes into a new directory beside the old one, so the
+    /// lock switches readers from one complete install to the other. Empty: the version.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dir: String,
 }
 
 impl LockEntry {
+    /// The directory of this install under `<name>/`: [`LockEntry::dir`], else the version.
+    pub fn install_dir(&self) -> &str {
+        if self.dir.is_empty() {
+            &self.version
+        } else {
+            &self.dir
+        }
+    }
+
     /// The library's path under plugin directory `dir`.
     pub fn library(&self, dir: &Path) -> PathBuf {
-        dir.join(&self.name).join(&self.version).join(&self.file)
+        dir.join(&self.name)
+            .join(self.install_dir())
+            .join(&self.file)
     }
 
     /// Whether `meta` still has the size and modification time recorded at install.
@@ -93,15 +109,33 @@ impl Lock {
             }
             Err(e) => return Err(InstallError::io(&path, e)),
         };
-        if let Some(lock) = parse_fast(&text) {
-            return Ok((lock, meta));
-        }
-        toml::from_str(&text)
-            .map(|lock| (lock, meta))
-            .map_err(|e| InstallError::BadLock {
-                path,
+        let lock = match parse_fast(&text) {
+            Some(lock) => lock,
+            None => toml::from_str(&text).map_err(|e| InstallError::BadLock {
+                path: path.clone(),
                 reason: e.message().to_owned(),
-            })
+            })?,
+        };
+        // Names become paths (`plugin remove` deletes `<dir>/<name>`): `..` or `""` must never
+        // reach one.
+        for entry in &lock.plugins {
+            for (what, value) in [
+                ("name", &entry.name),
+                ("version", &entry.version),
+                ("file", &entry.file),
+                ("dir", &entry.install_dir().to_owned()),
+            ] {
+                if super::safe_component(value).is_err() {
+                    return Err(InstallError::BadLock {
+                        path,
+                        reason: format!(
+                            "an entry's {what} is `{value}`, which is not a single safe file name"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok((lock, meta))
     }
 
     /// The entry for plugin `name`.
@@ -184,6 +218,7 @@ fn parse_fast(text: &str) -> Option<Lock> {
                 file: take("file")?,
                 size: take("size")?.parse().ok()?,
                 mtime_ns: take("mtime_ns")?.parse().ok()?,
+                dir: take("dir").unwrap_or_default(),
             };
             t.is_empty().then_some(entry)
         })
@@ -260,6 +295,7 @@ mod tests {
                 file: "liba.so".into(),
                 size: 12,
                 mtime_ns: 1_700_000_000_123_456_789,
+                dir: if name == "a" { "1.0.0_5f".into() } else { String::new() },
             });
         }
         lock.write(dir.path()).unwrap();

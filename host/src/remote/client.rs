@@ -219,6 +219,15 @@ pub(crate) fn tls_config(platform: &PlatformConfig) -> Result<TlsConfig, String>
     Ok(tls.build())
 }
 
+/// Whether a header named `name` carries a credential (an API key, a token, a cookie): its value
+/// is redacted from everything printed.
+fn carries_credentials(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["auth", "token", "key", "secret", "cookie", "password", "credential", "session"]
+        .iter()
+        .any(|word| name.contains(word))
+}
+
 impl AdminClient {
     /// A client for `remote`; `origin` says where its endpoint came from (see [`describe_origin`]).
     ///
@@ -251,6 +260,11 @@ impl AdminClient {
             .filter(|c| !c.is_empty())
             .map_or_else(|| base_url.clone(), |c| c.trim_end_matches('/').to_owned());
         let auth = Authenticator::new(platform, &base_url, remote.authenticator.clone());
+        for (name, value) in &remote.headers {
+            if carries_credentials(name) {
+                crate::redact::header(value);
+            }
+        }
         Ok(AdminClient {
             agent: Agent::new_with_config(config),
             auth,
