@@ -83,6 +83,17 @@ fn config_init_writes_flytectls_file_and_refuses_to_overwrite_without_force() {
 }
 
 #[test]
+fn config_init_works_whatever_state_the_plugin_is_in() {
+    let sandbox = Sandbox::new();
+    let broken = sandbox.write("not-a-plugin.so", "not a library");
+    ok(
+        sandbox.host().env("FLYTEKIT_PLUGIN", &broken),
+        ["config", "init", "--host", "flyte.example.com"],
+    );
+    assert!(sandbox.home().join(".flyte/config.yaml").is_file());
+}
+
+#[test]
 fn misspelled_keys_in_the_sections_read_are_warned_about_with_file_line_and_hint() {
     let sandbox = Sandbox::new();
     let yaml = sandbox.write(

@@ -36,9 +36,10 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             })?,
         }
     };
-    scaffold::scaffold(name, &dir, abi).map_err(LoadError::from)?;
+    let dependency = scaffold::scaffold(name, &dir, abi).map_err(LoadError::from)?;
     output::pairs(&[
         ("created", format!("plugin crate {name} in {}", dir.display())),
+        ("abi", dependency),
         (
             "next",
             format!(

@@ -24,8 +24,8 @@ pub enum AbiSource<'a> {
 }
 
 /// Writes the plugin crate `name` into `dir` (which must not exist or be empty), depending on
-/// `flyte-plugin-abi` from `abi`.
-pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<(), InstallError> {
+/// `flyte-plugin-abi` from `abi`; returns that dependency as the crate's Cargo.toml has it.
+pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, InstallError> {
     let fail = |reason: String| InstallError::Scaffold {
         path: dir.to_owned(),
         reason,
@@ -50,7 +50,7 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<(), Instal
         AbiSource::Sdk { home } => (
             format!(
                 "# The plugin ABI's source as this flyte-host carries it (written out by `flyte-host plugin new`).\n\
-                 # `flyte-plugin-abi = \"{major}\"` takes the same crate from crates.io instead."
+                 # Once flyte-plugin-abi is published on crates.io, `flyte-plugin-abi = \"{major}\"` works too."
             ),
             path_dependency(&sdk::write_out(home)?),
         ),
@@ -101,5 +101,34 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<(), Instal
     for (file, text) in files {
         fs::write(dir.join(file), text).map_err(|e| fail(format!("{file}: {e}")))?;
     }
-    Ok(())
+    Ok(format!("flyte-plugin-abi = {abi_dependency}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{scaffold, AbiSource};
+
+    #[test]
+    fn each_abi_source_gives_its_dependency() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = scaffold("a", &dir.path().join("a"), AbiSource::Registry).unwrap();
+        assert_eq!(registry, "flyte-plugin-abi = \"1\"");
+        let manifest = std::fs::read_to_string(dir.path().join("a/Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("\nflyte-plugin-abi = \"1\"\n"),
+            "{manifest}"
+        );
+
+        let home = dir.path().join("home");
+        let sdk = scaffold("b", &dir.path().join("b"), AbiSource::Sdk { home: &home }).unwrap();
+        let expected = super::sdk::dir(&home);
+        assert_eq!(
+            sdk,
+            format!(
+                "flyte-plugin-abi = {{ path = {:?} }}",
+                expected.display().to_string()
+            )
+        );
+        assert!(expected.join("src/lib.rs").is_file());
+    }
 }
