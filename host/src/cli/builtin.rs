@@ -80,6 +80,7 @@ fn root() -> Command {
                 .long("project")
                 .value_name("PROJECT")
                 .default_value(services::DEFAULT_PROJECT)
+                .value_parser(crate::validate::FlyteIdArg("project"))
                 .global(true)
                 .help("Flyte project"),
         )
@@ -89,6 +90,7 @@ fn root() -> Command {
                 .long("domain")
                 .value_name("DOMAIN")
                 .default_value(services::DEFAULT_DOMAIN)
+                .value_parser(crate::validate::FlyteIdArg("domain"))
                 .global(true)
                 .help("Flyte domain"),
         )
