@@ -119,6 +119,8 @@ fn a_library_failing_the_check_is_not_installed() {
             ["plugin", "install", path.to_str().unwrap()],
         );
         assert!(run.stderr.contains("plugin check"), "{package}: {run}");
+        // The user's file is named, never the internal staging copy (issue 12).
+        assert!(!run.stderr.contains(".staging-"), "{package}: {run}");
         assert!(tree(&sandbox.default_drop_in()).is_empty(), "{package}");
     }
 }
