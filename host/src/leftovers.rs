@@ -1,11 +1,7 @@
 //! Temporary entries that runs killed mid-way (SIGKILL, a crash: no clean-up ran) left behind:
 //! each names the process that made it, and a later run removes those whose process is gone.
 
-use std::{
-    fs,
-    path::Path,
-    time::Duration,
-};
+use std::{fs, path::Path, time::Duration};
 
 /// How long any temporary entry may sit before it counts as left behind, whatever its pid says
 /// (where the process table cannot be read, or the pid was reused).

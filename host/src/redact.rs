@@ -56,7 +56,11 @@ pub fn header(value: &str) {
         .map_or(value, |(_, credential)| credential)
         .trim();
     secret(credential);
-    if value.trim_start().to_ascii_lowercase().starts_with("basic ") {
+    if value
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("basic ")
+    {
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(credential)
             .ok()

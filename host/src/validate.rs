@@ -31,8 +31,8 @@ pub fn flyte_id(what: &str, value: &str) -> Result<(), String> {
     if ok {
         return Ok(());
     }
-    let shown = crate::terminal::escape(&crate::remote::one_line_within(value, 80), false)
-        .into_owned();
+    let shown =
+        crate::terminal::escape(&crate::remote::one_line_within(value, 80), false).into_owned();
     Err(format!(
         "the {what} '{shown}' is not a valid Flyte {what} id: Flyte requires 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)"
     ))
@@ -169,7 +169,18 @@ mod tests {
         for good in ["flytesnacks", "a", "my-proj-2", &"a".repeat(63)] {
             assert!(flyte_id("project", good).is_ok(), "{good}");
         }
-        for bad in ["", "../x", "x\n", "Upper", "-a", "a-", "a_b", "a.b", &"a".repeat(64), &"a".repeat(100_000)] {
+        for bad in [
+            "",
+            "../x",
+            "x\n",
+            "Upper",
+            "-a",
+            "a-",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+            &"a".repeat(100_000),
+        ] {
             let err = flyte_id("project", bad).unwrap_err();
             assert!(err.contains("DNS-1123") && err.len() < 400, "{bad}: {err}");
         }

@@ -22,14 +22,18 @@ fn start_ups_during_re_installs_see_the_old_plugin_or_the_new_one() {
     let mut bytes = fs::read(&a).unwrap();
     bytes.extend_from_slice(b"another build");
     let b = sandbox.write("work/b/libmyorg.so", bytes);
-    ok(&mut sandbox.host(), ["plugin", "install", a.to_str().unwrap()]);
+    ok(
+        &mut sandbox.host(),
+        ["plugin", "install", a.to_str().unwrap()],
+    );
 
     let stop = Arc::new(AtomicBool::new(false));
     let runs = Arc::new(AtomicUsize::new(0));
     let failures = Arc::new(Mutex::new(Vec::<String>::new()));
     let readers: Vec<_> = (0..2)
         .map(|_| {
-            let (stop, runs, failures) = (Arc::clone(&stop), Arc::clone(&runs), Arc::clone(&failures));
+            let (stop, runs, failures) =
+                (Arc::clone(&stop), Arc::clone(&runs), Arc::clone(&failures));
             let mut command = sandbox.std_host();
             command.args(["plugin", "show", "-o", "json"]);
             thread::spawn(move || {
@@ -43,7 +47,10 @@ fn start_ups_during_re_installs_see_the_old_plugin_or_the_new_one() {
                         .iter()
                         .any(|w| stderr.to_lowercase().contains(w));
                     if !out.status.success() || alarm || !stdout.contains("\"myorg\"") {
-                        failures.lock().unwrap().push(format!("{}\n{stdout}\n{stderr}", out.status));
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{}\n{stdout}\n{stderr}", out.status));
                     }
                 }
             })
@@ -51,14 +58,20 @@ fn start_ups_during_re_installs_see_the_old_plugin_or_the_new_one() {
         .collect();
     for round in 0..6 {
         let library: &PathBuf = if round % 2 == 0 { &b } else { &a };
-        ok(&mut sandbox.host(), ["plugin", "install", library.to_str().unwrap()]);
+        ok(
+            &mut sandbox.host(),
+            ["plugin", "install", library.to_str().unwrap()],
+        );
     }
     stop.store(true, Ordering::Relaxed);
     for reader in readers {
         reader.join().unwrap();
     }
     let failures = failures.lock().unwrap();
-    assert!(runs.load(Ordering::Relaxed) >= 10, "too few start-ups raced the installs");
+    assert!(
+        runs.load(Ordering::Relaxed) >= 10,
+        "too few start-ups raced the installs"
+    );
     assert!(
         failures.is_empty(),
         "{} of {} start-ups failed during re-installs, e.g.:\n{}",
@@ -68,10 +81,15 @@ fn start_ups_during_re_installs_see_the_old_plugin_or_the_new_one() {
     );
     // One install remains, and it is intact.
     ok(&mut sandbox.host(), ["plugin", "verify"]);
-    let versions: Vec<_> = fs::read_dir(sandbox.default_drop_in().join("myorg")).unwrap().collect();
+    let versions: Vec<_> = fs::read_dir(sandbox.default_drop_in().join("myorg"))
+        .unwrap()
+        .collect();
     assert_eq!(versions.len(), 1, "{versions:?}");
     // ...at the usual path.
-    assert!(sandbox.default_drop_in().join("myorg/1.0.0/libmyorg.so").is_file());
+    assert!(sandbox
+        .default_drop_in()
+        .join("myorg/1.0.0/libmyorg.so")
+        .is_file());
 }
 
 #[cfg(unix)]
@@ -82,7 +100,9 @@ fn installs_under_a_permissive_umask_stay_usable() {
         let sandbox = Sandbox::new();
         let out = Command::new("sh")
             .arg("-c")
-            .arg(format!("umask {umask} && exec \"$0\" plugin install \"$1\""))
+            .arg(format!(
+                "umask {umask} && exec \"$0\" plugin install \"$1\""
+            ))
             .arg(host_binary())
             .arg(plugin_path("myorg"))
             .env_clear()
@@ -103,6 +123,10 @@ fn installs_under_a_permissive_umask_stay_usable() {
         assert_eq!(shown["name"], "myorg", "umask {umask}: {shown}");
         let library = PathBuf::from(shown["path"].as_str().unwrap());
         assert_eq!(mode(library.clone()), 0o644, "umask {umask}");
-        assert_eq!(mode(library.parent().unwrap().to_owned()), 0o755, "umask {umask}");
+        assert_eq!(
+            mode(library.parent().unwrap().to_owned()),
+            0o755,
+            "umask {umask}"
+        );
     }
 }

@@ -20,11 +20,20 @@ use crate::{
 fn target(sandbox: &Sandbox) -> String {
     ok(
         &mut sandbox.host(),
-        ["plugin", "manifest", plugin_path("myorg").to_str().unwrap(), "--url", "x.so"],
+        [
+            "plugin",
+            "manifest",
+            plugin_path("myorg").to_str().unwrap(),
+            "--url",
+            "x.so",
+        ],
     )
     .stdout
     .lines()
-    .find_map(|l| l.strip_prefix("target = ").map(|t| t.trim_matches('"').to_owned()))
+    .find_map(|l| {
+        l.strip_prefix("target = ")
+            .map(|t| t.trim_matches('"').to_owned())
+    })
     .expect("a target line")
 }
 
@@ -37,15 +46,17 @@ fn manifest(target: &str, url: &str) -> String {
 
 /// Headers of a 200 answer, `length` announced when `Some`.
 fn ok_head(stream: &mut TcpStream, length: Option<u64>) {
-    let length = length.map(|l| format!("Content-Length: {l}\r\n")).unwrap_or_default();
-    let _ = write!(stream, "HTTP/1.1 200 OK\r\n{length}Connection: close\r\n\r\n");
+    let length = length
+        .map(|l| format!("Content-Length: {l}\r\n"))
+        .unwrap_or_default();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\n{length}Connection: close\r\n\r\n"
+    );
 }
 
 /// A server: `/m.toml` is a manifest pointing at `/lib.so`, which `library` answers.
-fn serving(
-    target: String,
-    library: impl Fn(&mut TcpStream) + Send + Sync + 'static,
-) -> Server {
+fn serving(target: String, library: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> Server {
     Server::start(move |request: &Request, stream: &mut TcpStream| {
         if request.path == "/m.toml" {
             let body = manifest(&target, "lib.so");
@@ -67,7 +78,11 @@ fn endless(stream: &mut TcpStream) {
 /// Nothing of a failed install is left in the plugin directory.
 fn assert_nothing_installed(dir: &Path) {
     let left: Vec<String> = fs::read_dir(dir)
-        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     assert!(
         left.iter().all(|n| n == "plugins.lock"),
@@ -102,7 +117,10 @@ fn every_redirect_hop_must_be_https_or_loopback() {
         ("/lib-manifest.toml", "http://10.0.0.1/lib.so"),
         ("/loop", "more than 10 redirects"),
     ] {
-        let run = fails(&mut sandbox.host(), ["plugin", "install", &server.url(path)]);
+        let run = fails(
+            &mut sandbox.host(),
+            ["plugin", "install", &server.url(path)],
+        );
         assert!(run.stderr.contains(refused), "{run}");
         assert_nothing_installed(&sandbox.default_drop_in());
     }
@@ -115,13 +133,19 @@ fn endless_and_absurd_bodies_are_refused_early() {
     // An endless manifest: refused once past the manifest limit.
     let server = Server::start(|_: &Request, stream: &mut TcpStream| endless(stream));
     let started = Instant::now();
-    let run = fails(&mut sandbox.host(), ["plugin", "install", &server.url("/m.toml")]);
+    let run = fails(
+        &mut sandbox.host(),
+        ["plugin", "install", &server.url("/m.toml")],
+    );
     assert!(run.stderr.contains("larger than"), "{run}");
     assert!(started.elapsed() < Duration::from_secs(20), "{run}");
 
     // An absurd Content-Length: refused before a byte is written.
     let server = serving(target.clone(), |stream| ok_head(stream, Some(1 << 50)));
-    let run = fails(&mut sandbox.host(), ["plugin", "install", &server.url("/m.toml")]);
+    let run = fails(
+        &mut sandbox.host(),
+        ["plugin", "install", &server.url("/m.toml")],
+    );
     assert!(run.stderr.contains("FLYTE_PLUGIN_MAX_SIZE"), "{run}");
     assert_nothing_installed(&sandbox.default_drop_in());
 
@@ -139,7 +163,10 @@ fn endless_and_absurd_bodies_are_refused_early() {
         sandbox.host().env("FLYTE_PLUGIN_MAX_SIZE", "lots"),
         ["plugin", "install", &server.url("/m.toml")],
     );
-    assert!(run.stderr.contains("FLYTE_PLUGIN_MAX_SIZE is `lots`"), "{run}");
+    assert!(
+        run.stderr.contains("FLYTE_PLUGIN_MAX_SIZE is `lots`"),
+        "{run}"
+    );
 }
 
 /// Mounts a tmpfs of `size` at `dir`; `false` where the machine does not allow it.
@@ -192,7 +219,11 @@ fn an_endless_library_never_fills_the_plugin_file_system() {
 
 /// Free bytes of the file system at `dir`, per `df`.
 fn rustix_free(dir: &Path) -> u64 {
-    let out = Command::new("df").args(["-B1", "--output=avail"]).arg(dir).output().unwrap();
+    let out = Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .nth(1)

@@ -23,7 +23,11 @@ fn tasks(sandbox: &Sandbox, n: usize) -> String {
 /// Every entry of `dir` (hidden ones included), sorted.
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -32,7 +36,10 @@ fn listing(dir: &Path) -> Vec<String> {
 /// Nothing hidden (staging directories, temporary files) is left in `dir` or beside it.
 fn assert_nothing_hidden(dir: &Path) {
     for place in [dir, dir.parent().unwrap()] {
-        let hidden: Vec<String> = listing(place).into_iter().filter(|n| n.starts_with('.')).collect();
+        let hidden: Vec<String> = listing(place)
+            .into_iter()
+            .filter(|n| n.starts_with('.'))
+            .collect();
         assert!(hidden.is_empty(), "left in {}: {hidden:?}", place.display());
     }
 }
@@ -65,7 +72,12 @@ fn signals_during_a_large_package_leave_all_or_nothing() {
             files.len(),
             output.status
         );
-        assert_eq!(files.is_empty(), !output.status.success(), "{}: {stderr}", output.status);
+        assert_eq!(
+            files.is_empty(),
+            !output.status.success(),
+            "{}: {stderr}",
+            output.status
+        );
         assert_nothing_hidden(&out);
     }
 }
@@ -89,8 +101,15 @@ fn what_sigkill_leaves_behind_the_next_run_removes() {
     }
     // Temporary files of the format earlier versions used, from a process long gone.
     sandbox.write("work/out/.t1.json.4194304.tmp", "{}");
-    fs::write(sandbox.cwd().join("small.toml"), "[[task]]\nname = \"one\"\ncommand = [\"x\"]\n").unwrap();
-    ok(&mut sandbox.host(), ["package", "small.toml", "-o", "out", "--version", "v1"]);
+    fs::write(
+        sandbox.cwd().join("small.toml"),
+        "[[task]]\nname = \"one\"\ncommand = [\"x\"]\n",
+    )
+    .unwrap();
+    ok(
+        &mut sandbox.host(),
+        ["package", "small.toml", "-o", "out", "--version", "v1"],
+    );
     assert_nothing_hidden(&sandbox.cwd().join("out"));
 }
 
@@ -98,7 +117,10 @@ fn what_sigkill_leaves_behind_the_next_run_removes() {
 fn a_rename_failing_half_way_puts_everything_back() {
     let sandbox = Sandbox::new();
     let file = tasks(&sandbox, 1000);
-    ok(&mut sandbox.host(), ["package", &file, "-o", "out", "--version", "v1"]);
+    ok(
+        &mut sandbox.host(),
+        ["package", &file, "-o", "out", "--version", "v1"],
+    );
     let out = sandbox.cwd().join("out");
     let before: Vec<(String, String)> = listing(&out)
         .into_iter()
@@ -121,7 +143,10 @@ fn a_rename_failing_half_way_puts_everything_back() {
         eprintln!("SKIPPED: {why}");
         return;
     }
-    let result = run(&mut sandbox.host(), ["package", &file, "-o", "out", "--version", "v2"]);
+    let result = run(
+        &mut sandbox.host(),
+        ["package", &file, "-o", "out", "--version", "v2"],
+    );
     let _ = Command::new("umount").arg(&pinned).status();
     assert_ne!(result.code, Some(0), "{result}");
     assert!(result.stderr.contains("t500.json"), "{result}");

@@ -18,7 +18,12 @@ fn lock_entry(name: &str, version: &str) -> String {
 
 #[test]
 fn hostile_lock_names_never_reach_outside_the_plugin_directory() {
-    for (name, version) in [("..", "1.0.0"), ("", "1.0.0"), ("ok", ".."), ("ok", "../..")] {
+    for (name, version) in [
+        ("..", "1.0.0"),
+        ("", "1.0.0"),
+        ("ok", ".."),
+        ("ok", "../.."),
+    ] {
         let sandbox = Sandbox::new();
         let dir = sandbox.default_drop_in();
         fs::create_dir_all(&dir).unwrap();
@@ -74,7 +79,9 @@ fn a_library_reporting_a_path_as_its_name_is_refused_at_install() {
     assert!(!sandbox.home().join("evil_").exists());
     assert!(!sandbox.root().join("evil_").exists());
     let lock = sandbox.default_drop_in().join("plugins.lock");
-    assert!(!fs::read_to_string(lock).unwrap_or_default().contains("evil"));
+    assert!(!fs::read_to_string(lock)
+        .unwrap_or_default()
+        .contains("evil"));
 }
 
 #[test]
@@ -109,18 +116,33 @@ fn an_empty_or_relative_home_or_plugin_dir_is_an_error_naming_it() {
         );
         assert!(run.stderr.contains(variable), "{run}");
         let left: Vec<_> = fs::read_dir(sandbox.cwd()).unwrap().collect();
-        assert!(left.is_empty(), "files were written under the working directory");
+        assert!(
+            left.is_empty(),
+            "files were written under the working directory"
+        );
     }
 }
 
 #[test]
 fn a_remote_manifest_may_not_name_local_files() {
     let sandbox = Sandbox::new();
-    let target = ok(&mut sandbox.host(), ["plugin", "manifest", plugin_path("myorg").to_str().unwrap(), "--url", "x.so"])
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("target = ").map(|t| t.trim_matches('"').to_owned()))
-        .expect("a target line");
+    let target = ok(
+        &mut sandbox.host(),
+        [
+            "plugin",
+            "manifest",
+            plugin_path("myorg").to_str().unwrap(),
+            "--url",
+            "x.so",
+        ],
+    )
+    .stdout
+    .lines()
+    .find_map(|l| {
+        l.strip_prefix("target = ")
+            .map(|t| t.trim_matches('"').to_owned())
+    })
+    .expect("a target line");
     for url in ["file:///dev/zero", "/dev/zero", "file:/etc/passwd"] {
         let manifest = format!(
             "name = \"m\"\nversion = \"1.0.0\"\nabi = \"1.0\"\n[[platform]]\ntarget = \"{target}\"\nurl = \"{url}\"\nsha256 = \"{}\"\n",

@@ -31,12 +31,17 @@ fn echo_server(token: TokenEndpoint) -> Server {
         let base = base_in.get().cloned().unwrap_or_default();
         let echo = serde_json::to_string(&request.echo()).unwrap();
         let path = request.path.split('?').next().unwrap_or_default();
-        let authorized = request.head.to_ascii_lowercase().contains("authorization: bearer");
+        let authorized = request
+            .head
+            .to_ascii_lowercase()
+            .contains("authorization: bearer");
         match path {
             "/.well-known/oauth-authorization-server" => answer(
                 stream,
                 "200 OK",
-                &format!(r#"{{"issuer":"{base}","token_endpoint":"{base}/token","authorization_endpoint":"{base}/auth"}}"#),
+                &format!(
+                    r#"{{"issuer":"{base}","token_endpoint":"{base}/token","authorization_endpoint":"{base}/auth"}}"#
+                ),
             ),
             "/config/v1/flyte_client" => answer(
                 stream,
@@ -46,7 +51,9 @@ fn echo_server(token: TokenEndpoint) -> Server {
             "/token" if token == TokenEndpoint::Grants => answer(
                 stream,
                 "200 OK",
-                &format!(r#"{{"access_token":"{TOKEN}","refresh_token":"refresh-{TOKEN}","expires_in":3600,"token_type":"bearer"}}"#),
+                &format!(
+                    r#"{{"access_token":"{TOKEN}","refresh_token":"refresh-{TOKEN}","expires_in":3600,"token_type":"bearer"}}"#
+                ),
             ),
             "/token" => answer(
                 stream,
@@ -93,7 +100,11 @@ mod base64_forms {
         let bytes = text.as_bytes();
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {

@@ -35,7 +35,9 @@ pub(crate) struct Server {
 
 impl Server {
     /// Serves every connection with `handler` (one request per connection).
-    pub(crate) fn start(handler: impl Fn(&Request, &mut TcpStream) + Send + Sync + 'static) -> Server {
+    pub(crate) fn start(
+        handler: impl Fn(&Request, &mut TcpStream) + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let port = listener.local_addr().expect("local address").port();
         let handler: Arc<Handler> = Arc::new(handler);

@@ -19,7 +19,12 @@ fn assert_no_control(run: &Run) {
         .all()
         .chars()
         .find(|c| c.is_control() && !matches!(c, '\n' | '\t'));
-    assert_eq!(raw, None, "a raw control character reached the terminal:\n{run:?}", run = run.all());
+    assert_eq!(
+        raw,
+        None,
+        "a raw control character reached the terminal:\n{run:?}",
+        run = run.all()
+    );
 }
 
 /// An admin whose projects and error messages carry escape sequences.
@@ -40,7 +45,10 @@ fn hostile_admin() -> Server {
             answer(
                 stream,
                 "500 Internal Server Error",
-                &format!(r#"{{"code":13,"message":{}}}"#, json(&format!("boom{CLEAR}{TITLE}"))),
+                &format!(
+                    r#"{{"code":13,"message":{}}}"#,
+                    json(&format!("boom{CLEAR}{TITLE}"))
+                ),
             );
         }
     })
@@ -50,7 +58,10 @@ fn admin_config(sandbox: &Sandbox, server: &Server) -> String {
     sandbox
         .write(
             "config.yaml",
-            format!("admin:\n  endpoint: dns:///127.0.0.1:{}\n  insecure: true\n", server.port),
+            format!(
+                "admin:\n  endpoint: dns:///127.0.0.1:{}\n  insecure: true\n",
+                server.port
+            ),
         )
         .to_string_lossy()
         .into_owned()
@@ -65,7 +76,10 @@ fn escape_sequences_from_servers_are_escaped() {
     assert_no_control(&table);
     assert!(table.stdout.contains("evil\\u{1b}[2Jname"), "{table}");
     // JSON keeps JSON's escaping: the value round-trips.
-    let json = ok(&mut sandbox.host(), ["-c", &c, "-o", "json", "get", "projects"]);
+    let json = ok(
+        &mut sandbox.host(),
+        ["-c", &c, "-o", "json", "get", "projects"],
+    );
     assert_no_control(&json);
     assert!(json.stdout.contains("\\u001b"), "{json}");
     let failed = fails(&mut sandbox.host(), ["-c", &c, "version", "--remote"]);
@@ -80,7 +94,10 @@ fn escape_sequences_from_config_values_and_task_files_are_escaped() {
         "config.yaml",
         "admin:\n  endpoint: \"dns:///ex\\u001b[2Jample.com\"\n  clientId: \"ab\\u001b]0;x\\u0007c\"\n",
     );
-    let shown = ok(&mut sandbox.host(), ["-c", c.to_str().unwrap(), "config", "show"]);
+    let shown = ok(
+        &mut sandbox.host(),
+        ["-c", c.to_str().unwrap(), "config", "show"],
+    );
     assert_no_control(&shown);
     assert!(shown.stdout.contains("ab\\u{1b}]0;x\\u{7}c"), "{shown}");
 
@@ -90,7 +107,10 @@ fn escape_sequences_from_config_values_and_task_files_are_escaped() {
     );
     let shown = ok(&mut sandbox.host(), ["task", "show", "t.toml"]);
     assert_no_control(&shown);
-    sandbox.write("work/bad.toml", "[[task]]\nname = \"t\u{1b}[2J\"\ncommand = [\"x\"]\n");
+    sandbox.write(
+        "work/bad.toml",
+        "[[task]]\nname = \"t\u{1b}[2J\"\ncommand = [\"x\"]\n",
+    );
     let bad = fails(&mut sandbox.host(), ["task", "show", "bad.toml"]);
     assert_no_control(&bad);
 }
@@ -116,18 +136,27 @@ fn project_and_domain_are_validated_as_flyte_does() {
         assert!(run.stderr.len() < 2000, "the error repeats a huge value");
         assert!(!sandbox.cwd().join("out").exists());
     }
-    ok(&mut sandbox.host(), ["-p", "my-project-2", "-d", "staging", "info"]);
+    ok(
+        &mut sandbox.host(),
+        ["-p", "my-project-2", "-d", "staging", "info"],
+    );
 }
 
 #[test]
 fn help_into_a_full_disk_fails() {
     let sandbox = Sandbox::new();
     for args in [&["--help"][..], &["--version"], &["plugin", "--help"]] {
-        let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
         let out = sandbox.std_host().args(args).stdout(full).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.starts_with("error: cannot write output"), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write output"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 
@@ -137,7 +166,13 @@ fn a_manifest_with_an_empty_url_is_refused() {
     for url in ["", "  "] {
         let run = fails(
             &mut sandbox.host(),
-            ["plugin", "manifest", plugin_path("myorg").to_str().unwrap(), "--url", url],
+            [
+                "plugin",
+                "manifest",
+                plugin_path("myorg").to_str().unwrap(),
+                "--url",
+                url,
+            ],
         );
         assert!(run.stderr.contains("URL is empty"), "{run}");
         assert_eq!(run.stdout, "");

@@ -97,7 +97,10 @@ fn owner(name: &str) -> Option<u32> {
     if let Some((_, rest)) = name.split_once(".flyte-package-") {
         return rest.split('-').next()?.parse().ok();
     }
-    let (file, pid) = name.strip_prefix('.')?.strip_suffix(".tmp")?.rsplit_once('.')?;
+    let (file, pid) = name
+        .strip_prefix('.')?
+        .strip_suffix(".tmp")?
+        .rsplit_once('.')?;
     file.ends_with(".json").then(|| pid.parse().ok()).flatten()
 }
 
@@ -163,9 +166,8 @@ fn write_all(
     } else {
         dir.join(staging_name(""))
     };
-    create_private_dir(&staging_dir).map_err(|e| {
-        Error::Message(format!("cannot create `{}`: {e}", staging_dir.display()))
-    })?;
+    create_private_dir(&staging_dir)
+        .map_err(|e| Error::Message(format!("cannot create `{}`: {e}", staging_dir.display())))?;
     let staging = Staging(Some(staging_dir.clone()));
     let result = stage_and_place(dir, &staging_dir, created_dir, names, &render);
     drop(staging);

@@ -136,7 +136,10 @@ const KEEP_FREE: u64 = 1024 * 1024;
 
 /// The library size limit: [`MAX_SIZE_VAR`], else [`LIBRARY_LIMIT`].
 fn library_limit() -> Result<u64, InstallError> {
-    let Some(value) = std::env::var(MAX_SIZE_VAR).ok().filter(|v| !v.trim().is_empty()) else {
+    let Some(value) = std::env::var(MAX_SIZE_VAR)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
         return Ok(LIBRARY_LIMIT);
     };
     let text = value.trim();
@@ -167,7 +170,10 @@ fn library_limit() -> Result<u64, InstallError> {
 
 /// The idle timeout: [`IDLE_TIMEOUT_VAR`], else [`IDLE_TIMEOUT`].
 fn idle_timeout() -> Result<Duration, InstallError> {
-    match std::env::var(IDLE_TIMEOUT_VAR).ok().filter(|v| !v.trim().is_empty()) {
+    match std::env::var(IDLE_TIMEOUT_VAR)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
         None => Ok(IDLE_TIMEOUT),
         Some(value) => value
             .trim()
@@ -248,16 +254,25 @@ fn open(location: &Location) -> Result<Opened, InstallError> {
             let agent = ureq::Agent::new_with_config(config);
             let mut url = first.clone();
             for _ in 0..=MAX_REDIRECTS {
-                let response = agent.get(&url).call().map_err(|e| failed(&url, reason(&e)))?;
+                let response = agent
+                    .get(&url)
+                    .call()
+                    .map_err(|e| failed(&url, reason(&e)))?;
                 let status = response.status();
                 if status.is_redirection() {
                     let target = response
                         .headers()
                         .get("location")
                         .and_then(|v| v.to_str().ok())
-                        .ok_or_else(|| failed(&url, format!("the server answered {status} without a Location")))?;
+                        .ok_or_else(|| {
+                            failed(
+                                &url,
+                                format!("the server answered {status} without a Location"),
+                            )
+                        })?;
                     let next = resolve(&url, target);
-                    let refused = |why: String| failed(&url, format!("it redirects to `{next}`, {why}"));
+                    let refused =
+                        |why: String| failed(&url, format!("it redirects to `{next}`, {why}"));
                     match Location::parse(&next, None) {
                         Ok(Location::Http(next)) => url = next,
                         Ok(Location::File(_)) => {
@@ -276,7 +291,10 @@ fn open(location: &Location) -> Result<Opened, InstallError> {
                 let len = response.body().content_length();
                 return Ok((Box::new(response.into_body().into_reader()), len, url));
             }
-            Err(failed(first, format!("more than {MAX_REDIRECTS} redirects")))
+            Err(failed(
+                first,
+                format!("more than {MAX_REDIRECTS} redirects"),
+            ))
         }
     }
 }
@@ -388,13 +406,17 @@ pub(super) fn download(location: &Location, dest: &Path) -> Result<String, Insta
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = reader.read(&mut buf).map_err(|e| failed(read_failure(&e)))?;
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| failed(read_failure(&e)))?;
         if n == 0 {
             break;
         }
         let total = bar.position() + n as u64;
         if total > limit {
-            return Err(too_big(format!("over {limit} bytes (the server sent more)")));
+            return Err(too_big(format!(
+                "over {limit} bytes (the server sent more)"
+            )));
         }
         if let Some(free) = free.filter(|&free| total > free) {
             return Err(no_space(format!("over {free} bytes"), free));

@@ -83,7 +83,11 @@ const READER_GRACE: Duration = Duration::from_millis(250);
 /// left in plugin directory `dir` (see [`crate::leftovers`]).
 fn remove_left_behind_staging(dir: &Path) {
     crate::leftovers::sweep(dir, |name| {
-        name.strip_prefix(".staging-")?.split('-').next()?.parse().ok()
+        name.strip_prefix(".staging-")?
+            .split('-')
+            .next()?
+            .parse()
+            .ok()
     });
 }
 
@@ -211,7 +215,11 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     // A new directory beside whatever is installed: the version's own name when free, else (a
     // re-install of the installed version) the version with a unique suffix.
     let install_dir = if name_dir.join(&checked.version).exists() {
-        format!("{}_{}", checked.version, &temp_name("r").replace(['.', '-'], ""))
+        format!(
+            "{}_{}",
+            checked.version,
+            &temp_name("r").replace(['.', '-'], "")
+        )
     } else {
         checked.version.clone()
     };

@@ -295,7 +295,11 @@ mod tests {
                 file: "liba.so".into(),
                 size: 12,
                 mtime_ns: 1_700_000_000_123_456_789,
-                dir: if name == "a" { "1.0.0_5f".into() } else { String::new() },
+                dir: if name == "a" {
+                    "1.0.0_5f".into()
+                } else {
+                    String::new()
+                },
             });
         }
         lock.write(dir.path()).unwrap();

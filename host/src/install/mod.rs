@@ -110,7 +110,17 @@ mod tests {
 
     #[test]
     fn names_are_single_safe_components() {
-        for bad in ["", ".", "..", ".hidden", "a/b", "a\\b", "a b", "x\n", &"a".repeat(129)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            "a b",
+            "x\n",
+            &"a".repeat(129),
+        ] {
             assert!(safe_component(bad).is_err(), "{bad:?}");
         }
         for good in ["myorg", "1.2.0", "1.0.0-rc.1+build", "libmyorg.so", "a_b"] {

@@ -63,6 +63,8 @@ impl Origin {
 
 /// Which plugin should be active.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Made once per start-up and matched at once: boxing the lock entry would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Selection {
     /// The built-in plugin, and why.
     Builtin(&'static str),

@@ -223,9 +223,18 @@ pub(crate) fn tls_config(platform: &PlatformConfig) -> Result<TlsConfig, String>
 /// is redacted from everything printed.
 fn carries_credentials(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["auth", "token", "key", "secret", "cookie", "password", "credential", "session"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "auth",
+        "token",
+        "key",
+        "secret",
+        "cookie",
+        "password",
+        "credential",
+        "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 impl AdminClient {
