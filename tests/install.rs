@@ -334,6 +334,8 @@ fn an_install_clears_what_a_killed_install_left_behind() {
     let left = dir.join(".staging-4194304-1");
     fs::create_dir_all(&left).unwrap();
     fs::write(left.join("partial.so"), b"half a library").unwrap();
+    // And a lock file a writer killed mid-write left (issue 19).
+    fs::write(dir.join(".plugins.lock.4194304.tmp"), b"[[plug").unwrap();
     ok(
         &mut sandbox.host(),
         ["plugin", "install", plugin_path("myorg").to_str().unwrap()],
