@@ -6,9 +6,11 @@
 mod env;
 mod error;
 mod ini;
+pub mod init;
 mod platform;
 mod search;
 mod settings;
+mod unknown_keys;
 mod yaml;
 
 use std::{fs, path::Path};
@@ -100,18 +102,23 @@ fn resolve(file: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
 }
 
 /// The settings in config file `path`: YAML when its name ends in `yaml` or `yml` (as flytekit
-/// decides), legacy INI otherwise.
+/// decides), legacy INI otherwise. Unknown keys in the sections read are warned about on stderr.
 fn read_settings(path: &Path) -> Result<Settings, ConfigError> {
     let text = fs::read_to_string(path).map_err(|error| ConfigError::ReadFile {
         path: path.to_owned(),
         error,
     })?;
     let name = path.to_string_lossy();
-    if name.ends_with("yaml") || name.ends_with("yml") {
-        yaml::parse(path, &text)
+    let (settings, warnings) = if name.ends_with("yaml") || name.ends_with("yml") {
+        (
+            yaml::parse(path, &text)?,
+            unknown_keys::in_yaml(path, &text),
+        )
     } else {
-        ini::parse(path, &text)
-    }
+        ini::parse_with_warnings(path, &text)?
+    };
+    unknown_keys::print(warnings);
+    Ok(settings)
 }
 
 #[cfg(test)]

@@ -6,12 +6,14 @@
 //! size and modification time, and any loose drop-in libraries.
 
 mod check;
+pub mod crate_description;
 mod error;
 mod fetch;
 mod flow;
 pub mod lock;
 pub mod manifest;
 pub mod scaffold;
+pub mod sdk;
 pub mod seal;
 
 use std::{

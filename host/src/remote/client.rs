@@ -149,7 +149,7 @@ pub(crate) fn api_path(resource: &str, segments: &[&str]) -> String {
 }
 
 /// Whether a transport error means the request never reached admin (worth retrying a read).
-fn is_connect_error(error: &ureq::Error) -> bool {
+pub(crate) fn is_connect_error(error: &ureq::Error) -> bool {
     match error {
         ureq::Error::Io(e) => matches!(
             e.kind(),
@@ -169,7 +169,7 @@ fn is_connect_error(error: &ureq::Error) -> bool {
 const TLS_HINT: &str = "set `insecure: true` if admin speaks plain HTTP, `caCertFilePath` for a private CA, or `insecureSkipVerify: true`";
 
 /// A transport error in words (`tls`: the URL is `https://`).
-fn transport_reason(error: &ureq::Error, tls: bool) -> String {
+pub(crate) fn transport_reason(error: &ureq::Error, tls: bool) -> String {
     match error {
         ureq::Error::Io(e) => match e.kind() {
             ErrorKind::ConnectionRefused => "connection refused (is admin running there?)".into(),
