@@ -168,7 +168,7 @@ fn watchdog() {
             Some((_, deadline, message)) => {
                 let now = Instant::now();
                 if now >= *deadline {
-                    eprintln!("error: {message}");
+                    crate::say!("error: {message}");
                     std::process::exit(1);
                 }
                 let wait = *deadline - now;

@@ -289,7 +289,7 @@ pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
             Ok(meta) if meta.is_file() => found.push(path),
             Err(_) if path.is_symlink() => {
                 let target = fs::read_link(&path).unwrap_or_default();
-                eprintln!(
+                crate::say!(
                     "warning: ignoring {}: it is a symbolic link to {}, which does not exist. Remove the link or restore its target.",
                     path.display(),
                     target.display()
