@@ -22,3 +22,6 @@ mod atomic;
 
 #[path = "hostile/package.rs"]
 mod package;
+
+#[path = "hostile/terminal.rs"]
+mod terminal;

@@ -119,6 +119,8 @@ fn a_library_failing_the_check_is_not_installed() {
             ["plugin", "install", path.to_str().unwrap()],
         );
         assert!(run.stderr.contains("plugin check"), "{package}: {run}");
+        // The user's file is named, never the internal staging copy (issue 12).
+        assert!(!run.stderr.contains(".staging-"), "{package}: {run}");
         assert!(tree(&sandbox.default_drop_in()).is_empty(), "{package}");
     }
 }
@@ -329,6 +331,8 @@ fn an_install_clears_what_a_killed_install_left_behind() {
     let left = dir.join(".staging-4194304-1");
     fs::create_dir_all(&left).unwrap();
     fs::write(left.join("partial.so"), b"half a library").unwrap();
+    // And a lock file a writer killed mid-write left (issue 19).
+    fs::write(dir.join(".plugins.lock.4194304.tmp"), b"[[plug").unwrap();
     ok(
         &mut sandbox.host(),
         ["plugin", "install", plugin_path("myorg").to_str().unwrap()],

@@ -88,8 +88,9 @@ fn forms() -> Vec<String> {
         b64(&format!("{CLIENT_ID}:{SECRET}")),
         TOKEN.to_owned(),
         format!("refresh-{TOKEN}"),
-        "api-key-77aa31".to_owned(),
         "cmd-T0ken-5521".to_owned(),
+        "plugin-T0ken-1".to_owned(),
+        "plugin-T0ken-2".to_owned(),
     ]
 }
 
@@ -199,7 +200,7 @@ fn a_server_echoing_the_request_never_shows_the_client_secret() {
 }
 
 #[test]
-fn a_server_echoing_a_token_commands_output_and_api_keys_never_shows_them() {
+fn a_server_echoing_a_token_commands_output_never_shows_it() {
     let server = echo_server(TokenEndpoint::Grants);
     let sandbox = Sandbox::new();
     let script = sandbox.write("token.sh", "#!/bin/sh\necho cmd-T0ken-5521\n");
@@ -221,6 +222,26 @@ fn a_server_echoing_a_token_commands_output_and_api_keys_never_shows_them() {
         &["-v", "-c", &c, "version", "--remote"],
     ] {
         let run = run(&mut sandbox.host(), args);
+        assert!(run.all().contains("<redacted>"), "{args:?}:\n{run}");
+        assert_no_secret(&run, &format!("{args:?}"));
+    }
+}
+
+#[test]
+fn a_server_echoing_a_plugins_tokens_never_shows_them() {
+    let server = echo_server(TokenEndpoint::Grants);
+    let sandbox = Sandbox::new();
+    let c = config(&sandbox, &server, "");
+    for args in [
+        &["-c", &c, "get", "projects"][..],
+        &["-v", "-c", &c, "-o", "json", "version", "--remote"],
+    ] {
+        let run = run(
+            sandbox
+                .host_with("token-auth")
+                .env("TOKEN_AUTH_TOKENS", "plugin-T0ken-1,plugin-T0ken-2"),
+            args,
+        );
         assert!(run.all().contains("<redacted>"), "{args:?}:\n{run}");
         assert_no_secret(&run, &format!("{args:?}"));
     }

@@ -80,6 +80,7 @@ fn root() -> Command {
                 .long("project")
                 .value_name("PROJECT")
                 .default_value(services::DEFAULT_PROJECT)
+                .value_parser(crate::validate::FlyteIdArg("project"))
                 .global(true)
                 .help("Flyte project"),
         )
@@ -89,6 +90,7 @@ fn root() -> Command {
                 .long("domain")
                 .value_name("DOMAIN")
                 .default_value(services::DEFAULT_DOMAIN)
+                .value_parser(crate::validate::FlyteIdArg("domain"))
                 .global(true)
                 .help("Flyte domain"),
         )
@@ -250,6 +252,7 @@ pub(super) fn tree() -> Node {
                     leaf(
                         Command::new("install")
                             .about("Install a plugin from a manifest (path or URL) or a library, verified and checked")
+                            .after_help("Downloads follow redirects only to https (or loopback http) URLs, are capped at 512 MiB\n(FLYTE_PLUGIN_MAX_SIZE, e.g. 800M) and at the plugin file system's free space, and are abandoned\nafter 30 s without data (FLYTE_PLUGIN_IDLE_TIMEOUT, seconds).")
                             .arg(
                                 Arg::new("source")
                                     .value_name("SOURCE")

@@ -44,7 +44,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     })?;
     output::pairs(&[("written", path.display().to_string())])?;
     if let Some(shadowing) = shadowed_by(&path) {
-        eprintln!(
+        crate::say!(
             "warning: {} is read first and hides the new file: remove it, or point the host at \
              the new file with --config {}",
             shadowing.display(),

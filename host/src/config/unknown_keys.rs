@@ -115,7 +115,7 @@ pub(super) fn print(warnings: Vec<String>) {
     let printed = printed.get_or_insert_with(HashSet::new);
     for warning in warnings {
         if printed.insert(warning.clone()) {
-            eprintln!("{warning}");
+            crate::say!("{warning}");
         }
     }
 }

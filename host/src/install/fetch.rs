@@ -371,7 +371,8 @@ pub(super) fn download(location: &Location, dest: &Path) -> Result<String, Insta
     let no_space = |size: String, free: u64| {
         failed(format!(
             "the library is {size}, but only {free} bytes are free for it in {}; free some space or set FLYTE_PLUGIN_DIR to another file system",
-            dest.parent().unwrap_or(dest).display()
+            // The plugin directory, not the staging directory inside it.
+            dest.parent().and_then(Path::parent).unwrap_or(dest).display()
         ))
     };
     if let Some(len) = len {

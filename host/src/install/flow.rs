@@ -79,13 +79,16 @@ fn same_version(a: &str, b: &str) -> bool {
 /// the old lock just before the switch.
 const READER_GRACE: Duration = Duration::from_millis(250);
 
-/// Removes staging directories that installs killed mid-way (SIGINT, SIGKILL: no destructor ran)
-/// left in plugin directory `dir` (see [`crate::leftovers`]).
+/// Removes staging directories and temporary lock files that installs killed mid-way (SIGINT,
+/// SIGKILL: no destructor ran) left in plugin directory `dir` (see [`crate::leftovers`]).
 fn remove_left_behind_staging(dir: &Path) {
     crate::leftovers::sweep(dir, |name| {
-        name.strip_prefix(".staging-")?
-            .split('-')
-            .next()?
+        if let Some(rest) = name.strip_prefix(".staging-") {
+            return rest.split('-').next()?.parse().ok();
+        }
+        // The lock's temporary file (see `atomic_file`), from a writer killed mid-write.
+        name.strip_prefix(".plugins.lock.")?
+            .strip_suffix(".tmp")?
             .parse()
             .ok()
     });

@@ -30,6 +30,12 @@ pub use flow::{install, remove, verify, Installed, Outcome, Verified};
 /// Checks that `url` is a source `plugin install` accepts (https, http on loopback, `file:`, a
 /// path), so `plugin manifest --url` never writes a manifest install would refuse.
 pub fn check_url(url: &str) -> Result<(), InstallError> {
+    if url.trim().is_empty() {
+        return Err(InstallError::BadSource {
+            source_name: url.to_owned(),
+            reason: "the library URL is empty: give the URL (or a path relative to the manifest) where the library is published".into(),
+        });
+    }
     fetch::Location::parse(url, None).map(|_| ())
 }
 

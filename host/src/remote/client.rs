@@ -274,6 +274,19 @@ impl AdminClient {
                 crate::redact::header(value);
             }
         }
+        // Admin requests go through the standard proxy variables: their credentials are secrets.
+        for variable in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        ] {
+            if let Ok(proxy) = std::env::var(variable) {
+                crate::redact::url_credentials(&proxy);
+            }
+        }
         Ok(AdminClient {
             agent: Agent::new_with_config(config),
             auth,
