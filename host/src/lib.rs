@@ -12,6 +12,9 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
+mod input;
 pub mod inspect;
 pub mod install;
 mod layout_cache;

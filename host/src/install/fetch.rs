@@ -14,9 +14,6 @@ use sha2::{Digest, Sha256};
 
 use super::InstallError;
 
-/// The largest manifest read.
-const MANIFEST_LIMIT: u64 = 1024 * 1024;
-
 /// A download taking longer than this gets a progress bar (on a terminal).
 const SLOW: Duration = Duration::from_millis(500);
 
@@ -136,18 +133,21 @@ fn open(location: &Location) -> Result<(Box<dyn Read>, Option<u64>), InstallErro
     }
 }
 
-/// Reads a manifest's text.
+/// Reads a manifest's text, refusing one over [`crate::input::MANIFEST_MAX`] and a path that is
+/// not a file.
 pub(super) fn read_text(location: &Location) -> Result<String, InstallError> {
-    let (reader, _) = open(location)?;
-    let mut text = String::new();
-    reader
-        .take(MANIFEST_LIMIT)
-        .read_to_string(&mut text)
-        .map_err(|e| InstallError::Download {
-            url: location.to_string(),
-            reason: e.to_string(),
-        })?;
-    Ok(text)
+    use crate::input::{self, MANIFEST_MAX};
+    let read = match location {
+        Location::File(path) => input::read_text(path, MANIFEST_MAX),
+        Location::Http(_) => {
+            let (reader, len) = open(location)?;
+            input::read_at_most(reader, MANIFEST_MAX, len.unwrap_or(0)).and_then(input::utf8)
+        }
+    };
+    read.map_err(|e| InstallError::Download {
+        url: location.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// Copies `location` into the new file `dest`, hashing on the way; returns the sha256. A progress

@@ -15,7 +15,10 @@ mod spec;
 mod tests;
 mod values;
 
-use std::{collections::HashMap, path::PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use sha2::{Digest, Sha256};
 
@@ -33,9 +36,11 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
     let mut specs = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|error| TaskError::Read {
-            path: file.clone(),
-            error,
+        let text = crate::input::read_text(file, crate::input::TASK_MAX).map_err(|error| {
+            TaskError::Read {
+                path: file.clone(),
+                error,
+            }
         })?;
         for spec in parse::file(file, &text)? {
             if let Some(&first) = seen.get(&spec.name) {
@@ -51,6 +56,12 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
         }
     }
     Ok(specs)
+}
+
+/// Parses and validates the tasks of one file's text, as [`load`] does once it is read (the
+/// fuzzers' entry).
+pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
+    parse::file(path, text)
 }
 
 /// The version tasks get when the user names none: a hash of everything packaged for them
