@@ -14,7 +14,10 @@ mod command_needs;
 pub mod commands;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hook_timeout;
+mod input;
 pub mod inspect;
 pub mod install;
 mod layout_cache;

@@ -14,9 +14,6 @@ use sha2::{Digest, Sha256};
 
 use super::InstallError;
 
-/// The largest manifest read.
-const MANIFEST_LIMIT: u64 = 1024 * 1024;
-
 /// A download taking longer than this gets a progress bar (on a terminal).
 const SLOW: Duration = Duration::from_millis(500);
 
@@ -321,25 +318,28 @@ fn read_failure(error: &std::io::Error) -> String {
     }
 }
 
-/// Reads a manifest's text (at most [`MANIFEST_LIMIT`] bytes: a larger one is refused).
+/// Reads a manifest's text (at most [`MANIFEST_MAX`](crate::input::MANIFEST_MAX) bytes: a larger one is refused).
 pub(super) fn read_text(location: &Location) -> Result<String, InstallError> {
     let (reader, len, url) = open(location)?;
     let too_big = || InstallError::Download {
         url: url.clone(),
-        reason: format!("it is larger than {MANIFEST_LIMIT} bytes, which no plugin manifest is"),
+        reason: format!(
+            "it is larger than {} bytes, which no plugin manifest is",
+            crate::input::MANIFEST_MAX
+        ),
     };
-    if len.is_some_and(|len| len > MANIFEST_LIMIT) {
+    if len.is_some_and(|len| len > crate::input::MANIFEST_MAX) {
         return Err(too_big());
     }
     let mut bytes = Vec::new();
     reader
-        .take(MANIFEST_LIMIT + 1)
+        .take(crate::input::MANIFEST_MAX + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| InstallError::Download {
             url: url.clone(),
             reason: read_failure(&e),
         })?;
-    if bytes.len() as u64 > MANIFEST_LIMIT {
+    if bytes.len() as u64 > crate::input::MANIFEST_MAX {
         return Err(too_big());
     }
     String::from_utf8(bytes).map_err(|_| InstallError::Download {

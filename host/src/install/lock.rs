@@ -94,25 +94,35 @@ impl Lock {
     /// modification time and mode serve the seal and permission checks of start-up.
     pub fn read_with_meta(dir: &Path) -> Result<(Lock, Option<fs::Metadata>), InstallError> {
         let path = dir.join(LOCK_FILE);
-        let read = fs::File::open(&path).and_then(|mut file| {
-            let meta = file.metadata()?;
-            let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-            // Exactly the size just read: the lock is only ever replaced by a rename, so the open
-            // file cannot grow, and one `read` fills the buffer with no second one to find its end.
-            (&mut file).take(meta.len()).read_to_string(&mut text)?;
-            Ok((text, meta))
-        });
-        let (text, meta) = match read {
-            Ok((text, meta)) => (text, Some(meta)),
+        let opened = fs::File::open(&path).and_then(|file| Ok((file.metadata()?, file)));
+        let (meta, mut file) = match opened {
+            Ok(opened) => opened,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((Lock::default(), None))
             }
             Err(e) => return Err(InstallError::io(&path, e)),
         };
-        let lock = match parse_fast(&text) {
+        // A lock that is not a file, or far larger than any written, is not read at all.
+        crate::input::check(&meta, crate::input::LOCK_MAX).map_err(|e| InstallError::BadLock {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        // Exactly the size just read: the lock is only ever replaced by a rename, so the open
+        // file cannot grow, and one `read` fills the buffer with no second one to find its end.
+        (&mut file)
+            .take(meta.len())
+            .read_to_string(&mut text)
+            .map_err(|e| InstallError::io(&path, e))?;
+        Lock::parse(&text, &path).map(|lock| (lock, Some(meta)))
+    }
+
+    /// Parses lock file text read from `path`.
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Lock, InstallError> {
+        let lock = match parse_fast(text) {
             Some(lock) => lock,
-            None => toml::from_str(&text).map_err(|e| InstallError::BadLock {
-                path: path.clone(),
+            None => toml::from_str(text).map_err(|e| InstallError::BadLock {
+                path: path.to_owned(),
                 reason: e.message().to_owned(),
             })?,
         };
@@ -127,7 +137,7 @@ impl Lock {
             ] {
                 if super::safe_component(value).is_err() {
                     return Err(InstallError::BadLock {
-                        path,
+                        path: path.to_owned(),
                         reason: format!(
                             "an entry's {what} is `{value}`, which is not a single safe file name"
                         ),
@@ -135,7 +145,7 @@ impl Lock {
                 }
             }
         }
-        Ok((lock, meta))
+        Ok(lock)
     }
 
     /// The entry for plugin `name`.
@@ -167,7 +177,7 @@ impl Lock {
 /// Parses the lock in the exact shape [`Lock::write`] produces (`[[plugin]]` tables of `key = "string"`
 /// and `key = integer` lines) without the TOML parser, which costs more at start-up than the rest of
 /// plugin selection; `None` for anything else, which then goes through the TOML parser.
-fn parse_fast(text: &str) -> Option<Lock> {
+pub(crate) fn parse_fast(text: &str) -> Option<Lock> {
     // A table has eight keys: a list beats a hash map (and its random seed) at that size.
     let mut tables: Vec<Vec<(&str, String)>> = Vec::new();
     for line in text.lines().map(str::trim) {

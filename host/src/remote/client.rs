@@ -188,7 +188,8 @@ pub(crate) fn transport_reason(error: &ureq::Error, tls: bool) -> String {
 
 /// The root certificates in PEM file `path`.
 fn read_ca_certs(path: &str) -> Result<RootCerts, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read caCertFilePath {path}: {e}"))?;
+    let pem = crate::input::read(path.as_ref(), crate::input::NAMED_FILE_MAX)
+        .map_err(|e| format!("cannot read caCertFilePath {path}: {e}"))?;
     let mut certs = Vec::new();
     for item in parse_pem(&pem) {
         match item {

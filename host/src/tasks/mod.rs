@@ -15,7 +15,10 @@ mod spec;
 mod tests;
 mod values;
 
-use std::{collections::HashMap, path::PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use sha2::{Digest, Sha256};
 
@@ -36,9 +39,11 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
     let mut problems = error::Problems::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|error| TaskError::Read {
-            path: file.clone(),
-            error,
+        let text = crate::input::read_text(file, crate::input::TASK_MAX).map_err(|error| {
+            TaskError::Read {
+                path: file.clone(),
+                error,
+            }
         });
         let Some(text) = problems.take(text) else {
             continue;
@@ -61,6 +66,12 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
         }
     }
     problems.into_result(specs)
+}
+
+/// Parses and validates the tasks of one file's text, as [`load`] does once it is read (the
+/// fuzzers' entry).
+pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
+    parse::file(path, text)
 }
 
 /// The version tasks get when the user names none: a hash of everything packaged for them
