@@ -27,7 +27,7 @@ secrets = [{ group = "db", key = "password" }]
 cache = { version = "7" }
 retries = 2
 timeout = "10m"
-resources = { cpu = "1", memory = "2Gi" }
+resources = { cpu = "1", memory = "1Gi" }
 
 [[task]]
 name = "etl.load"
@@ -899,4 +899,38 @@ fn run_help_says_which_version_runs_by_default() {
         help.contains("(default: a hash of the packaged specs)"),
         "{help}"
     );
+}
+
+#[test]
+fn resources_over_the_platform_limits_are_admins_error() {
+    // As the real FlyteAdmin with its stock limits (tests/real_admin.rs checks the same three).
+    let admin = StandIn::start();
+    let sandbox = Sandbox::new();
+    let config = setup(&sandbox, &admin.endpoint());
+    let c = config.to_str().unwrap();
+    for (resources, message) in [
+        (
+            r#"{ memory = "2Gi" }"#,
+            "Requested MEMORY default [2Gi] is greater than current limit set in the platform configuration [1Gi]",
+        ),
+        (
+            r#"{ cpu = ["2", "1"] }"#,
+            "Requested CPU default [2] is greater than the limit [1]",
+        ),
+        (
+            r#"{ gpu = ["1", "2"] }"#,
+            "For extended resource 'gpu' the default value must equal the limit value",
+        ),
+    ] {
+        sandbox.write(
+            "work/big.toml",
+            format!("[[task]]\nname = \"big\"\ncommand = [\"run\"]\nresources = {resources}\n"),
+        );
+        let run = fails(
+            &mut sandbox.host(),
+            ["-c", c, "register", "big.toml", "--version", "v1"],
+        );
+        assert!(run.stderr.contains("HTTP 400 INVALID_ARGUMENT"), "{run}");
+        assert!(run.stderr.contains(message), "{resources}: {run}");
+    }
 }

@@ -298,6 +298,8 @@ fn package_writes_one_task_create_request_per_task() {
             "discovery_version",
             "cache_serializable",
             "cache_ignore_input_vars",
+            "generates_deck",
+            "metadata",
         ])
     );
     assert_eq!(metadata["discoverable"], true);

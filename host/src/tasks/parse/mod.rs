@@ -31,6 +31,7 @@ const TASK_FIELDS: &[&str] = &[
     "retries",
     "timeout",
     "resources",
+    "env",
 ];
 
 /// The fields of a secret.
@@ -385,6 +386,7 @@ impl<'d> Task<'d> {
         let retries = found.take(table.get("retries").map(|v| self.retries(v)).transpose());
         let timeout = found.take(table.get("timeout").map(|v| self.timeout(v)).transpose());
         let resources = found.take(self.resources(table.get("resources")));
+        let env = found.take(self.env(table.get("env")));
         if let Err(e) = found.into_result(()) {
             problems.push(e);
             return None;
@@ -397,6 +399,7 @@ impl<'d> Task<'d> {
             retries: retries?,
             timeout: timeout?,
             resources: resources?,
+            env: env?,
             name: name?,
             location: self.at.clone(),
             command: command?,
