@@ -768,6 +768,34 @@ fn admin_down_names_the_endpoint_and_where_it_came_from() {
 }
 
 #[test]
+fn admin_down_says_how_to_point_the_host_elsewhere_login_included() {
+    let sandbox = Sandbox::new();
+    let endpoint = format!("127.0.0.1:{}", closed_port());
+    let config = setup(&sandbox, &endpoint);
+    let c = config.to_str().unwrap();
+    for args in [
+        vec!["-c", c, "register", "plain.toml"],
+        vec!["-c", c, "get", "projects"],
+        vec!["-c", c, "version", "--remote"],
+        vec!["-c", c, "login", "--timeout", "5"],
+    ] {
+        let run = fails(&mut sandbox.host(), &args);
+        for hint in [
+            "connection refused",
+            "`flyte-host config init --host HOST`",
+            "`--config FILE`",
+            "`FLYTE_PLATFORM_URL=HOST`",
+        ] {
+            assert!(run.stderr.contains(hint), "{args:?}: {hint}\n{run}");
+        }
+        assert!(
+            !run.stderr.contains("os error"),
+            "{args:?}: raw io error\n{run}"
+        );
+    }
+}
+
+#[test]
 fn the_stand_in_is_as_strict_as_the_gateway() {
     let admin = StandIn::start();
     let json_headers = [
@@ -855,6 +883,22 @@ fn tls_to_a_plain_http_admin_suggests_insecure() {
         "{run}"
     );
     assert!(admin.requests().is_empty(), "nothing reached admin");
+}
+
+#[test]
+fn run_help_says_which_version_runs_by_default() {
+    let sandbox = Sandbox::new();
+    let help = ok(&mut sandbox.host(), ["run", "--help"]).stdout;
+    assert!(
+        help.contains("(default: the latest registered version)"),
+        "{help}"
+    );
+    assert!(!help.contains("hash of the packaged specs"), "{help}");
+    let help = ok(&mut sandbox.host(), ["register", "--help"]).stdout;
+    assert!(
+        help.contains("(default: a hash of the packaged specs)"),
+        "{help}"
+    );
 }
 
 #[test]

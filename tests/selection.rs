@@ -132,7 +132,7 @@ fn two_drop_ins_are_an_error_until_one_is_picked() {
     let myorg = sandbox.install_plugin("myorg", &dir, None);
     let staging = sandbox.install_plugin("staging", &dir, None);
 
-    for args in [&["info"][..], &["--help"], &["plugin", "show"]] {
+    for args in [&["info"][..], &["config", "show"]] {
         let run = fails(&mut sandbox.host(), args);
         assert!(run.stderr.contains("multiple plugins installed"), "{run}");
         assert!(run.stderr.contains(&dir.display().to_string()), "{run}");
@@ -143,6 +143,23 @@ fn two_drop_ins_are_an_error_until_one_is_picked() {
             "the fix is named:\n{run}"
         );
     }
+
+    // Commands that need no hooks go on with the built-in plugin after one warning line.
+    for args in [
+        &["--help"][..],
+        &["plugin", "show"],
+        &["completion", "bash"],
+    ] {
+        let run = ok(&mut sandbox.host(), args);
+        let warning = run.stderr.trim_end();
+        assert!(
+            warning.starts_with("warning: multiple plugins installed"),
+            "{run}"
+        );
+        assert!(!warning.contains('\n'), "one warning line:\n{run}");
+        assert!(warning.contains("plugin use"), "the fix is named:\n{run}");
+    }
+    assert_eq!(ok(&mut sandbox.host(), ["--version"]).stderr, "");
 
     let shown = show(sandbox.host().env("FLYTEKIT_PLUGIN", &staging));
     assert_eq!(shown["name"], "staging");

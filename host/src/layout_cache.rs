@@ -8,6 +8,12 @@
 //! file, named by both identities and holding the library's path for a reader, in
 //! `$XDG_CACHE_HOME/flyte-host/layout-checked/` (default `~/.cache/flyte-host/`): a start-up looks
 //! it up with one `stat`. Failing to read or write the record only costs the check.
+//!
+//! A record is only trusted as the plugin directory is (see `loader::integrity`): the record and
+//! its directory must belong to the user running the host and be writable by no one else, since
+//! anyone who can plant a record there could have a library's layout check skipped. The host
+//! creates the directory 0700 and the records 0600. The same record is the verdict of the trial
+//! load in a child process (`loader::probe`): only a library that survived loading gets one.
 
 use std::{
     fmt::Write as _,
@@ -88,9 +94,20 @@ impl Entry {
         })
     }
 
-    /// Whether this host binary already checked this exact library file.
+    /// Whether this host binary already checked this exact library file, according to a record
+    /// this user wrote in a directory only this user can write.
     pub(crate) fn is_checked(&self) -> bool {
-        fs::symlink_metadata(&self.file).is_ok_and(|m| m.is_file())
+        let Ok(record) = fs::symlink_metadata(&self.file) else {
+            return false;
+        };
+        let me = current_user();
+        record.is_file()
+            && owned_privately(&record, me)
+            && self
+                .file
+                .parent()
+                .and_then(|dir| fs::symlink_metadata(dir).ok())
+                .is_some_and(|dir| dir.is_dir() && owned_privately(&dir, me))
     }
 
     /// Records that this host binary checked the library, found at `library`, and forgets the
@@ -99,14 +116,46 @@ impl Entry {
         let Some(dir) = self.file.parent() else {
             return;
         };
-        if fs::create_dir_all(dir).is_err() {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        if builder.create(dir).is_err() {
             return;
         }
         let line = format!("{}\n", library.display());
-        if crate::atomic_file::write(&self.file, line.as_bytes(), false).is_ok() {
+        if crate::atomic_file::write(&self.file, line.as_bytes(), true).is_ok() {
             forget_oldest(dir);
         }
     }
+}
+
+/// The user running the host (its effective user id).
+#[cfg(unix)]
+fn current_user() -> u32 {
+    #[allow(unsafe_code)]
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe {
+        libc::geteuid()
+    }
+}
+
+#[cfg(not(unix))]
+fn current_user() -> u32 {
+    0
+}
+
+/// Whether `meta` belongs to user `me` and no one else may write it.
+#[cfg(unix)]
+fn owned_privately(meta: &fs::Metadata, me: u32) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.uid() == me && meta.mode() & 0o022 == 0
+}
+
+/// Windows has no owner and mode bits to compare here.
+#[cfg(not(unix))]
+fn owned_privately(_meta: &fs::Metadata, _me: u32) -> bool {
+    true
 }
 
 /// Removes the oldest records of `dir` beyond [`MAX_ENTRIES`].
@@ -149,5 +198,32 @@ mod tests {
             assert!(!dir.path().join(format!("record-{gone}")).exists());
         }
         assert!(dir.path().join("record-3").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn records_others_could_write_are_not_trusted() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let records = dir.path().join("layout-checked");
+        let entry = Entry {
+            file: records.join("record"),
+        };
+        entry.mark_checked(Path::new("/lib/libx.so"));
+        assert!(entry.is_checked());
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&records), 0o700);
+        assert_eq!(mode(&entry.file), 0o600);
+
+        fs::set_permissions(&entry.file, fs::Permissions::from_mode(0o622)).unwrap();
+        assert!(!entry.is_checked(), "a group-writable record is trusted");
+        fs::set_permissions(&entry.file, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::set_permissions(&records, fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(
+            !entry.is_checked(),
+            "a record in a world-writable directory is trusted"
+        );
+        fs::set_permissions(&records, fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(entry.is_checked());
     }
 }

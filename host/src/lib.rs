@@ -8,24 +8,34 @@
 mod atomic_file;
 pub mod auth;
 pub mod builtin;
+mod child;
 pub mod cli;
+mod command_needs;
 pub mod commands;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
+mod hook_timeout;
+mod input;
 pub mod inspect;
 pub mod install;
 mod layout_cache;
+mod leftovers;
 pub mod loader;
 pub mod output;
 mod parallel;
 pub mod plugin;
+pub mod redact;
 pub mod remote;
 pub mod services;
 pub mod tasks;
+pub mod terminal;
 pub mod validate;
 
 use std::{ffi::OsString, process::ExitCode};
 
+use command_needs::Need;
 use error::Error;
 use loader::Selection;
 use plugin::ActivePlugin;
@@ -43,20 +53,10 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        crate::say!(
             "error: flyte-host hit an internal error ({message}{location}). This is a bug in flyte-host: please report it with the command you ran."
         );
     }));
-}
-
-/// Whether the command line asks for a command that inspects or manages plugin libraries: those
-/// must work even when the active plugin fails to load (to diagnose, verify, replace or remove it).
-fn manages_plugins(words: &[String]) -> bool {
-    matches!(
-        words,
-        [group, command, ..] if group == "plugin"
-            && ["check", "install", "list", "remove", "verify", "manifest", "new"].contains(&command.as_str())
-    )
 }
 
 /// Chooses and loads the active plugin.
@@ -68,13 +68,14 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
         home,
     )?;
     match selection {
-        Selection::Builtin(_) => Ok(ActivePlugin::builtin()),
+        Selection::Builtin(reason) => Ok(ActivePlugin::builtin_because(reason)),
         Selection::Library {
             path,
             origin,
             locked,
         } => {
             loader::check_pin(&path, std::env::var_os("FLYTE_PLUGIN_SHA256"))?;
+            hook_timeout::configure()?;
             let loaded = loader::load(&path, origin.clone(), locked.as_ref(), services::table())?;
             Ok(ActivePlugin::library(loaded, origin))
         }
@@ -82,18 +83,18 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
 }
 
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
-    let plugin = match load_active_plugin() {
-        Ok(plugin) => plugin,
-        // `plugin check` is how an author diagnoses a library, and `plugin list/verify/remove/install`
-        // how a user repairs a broken set-up: they must work even when the active plugin fails to load.
-        Err(e) if manages_plugins(&cli::requested_words(&args)) => {
-            eprintln!(
-                "warning: {e}
-warning: continuing with the built-in plugin active instead."
+    // Only commands that call the plugin's hooks load it (see `command_needs`): the commands that
+    // show help, versions or manage plugins work whatever state the plugin is in.
+    let plugin = match command_needs::of(&args, &cli::requested_words(&args)) {
+        Need::Nothing => ActivePlugin::builtin(),
+        Need::Hooks => load_active_plugin()?,
+        Need::Lenient => load_active_plugin().unwrap_or_else(|e| {
+            crate::say!(
+                "warning: {} (continuing with the built-in plugin)",
+                e.to_string().trim_end()
             );
             ActivePlugin::builtin()
-        }
-        Err(e) => return Err(e),
+        }),
     };
     let plugin = services::activate(plugin);
     let mut cli = cli::build(plugin, &args)?;
@@ -107,6 +108,11 @@ warning: continuing with the built-in plugin active instead."
 /// Runs flyte-host with `args` (program name first) and returns the process exit code.
 pub fn main(args: Vec<OsString>) -> ExitCode {
     install_panic_hook();
+    if let [_, word, path] = args.as_slice() {
+        if word == loader::PROBE_COMMAND {
+            return loader::probe_child_main(std::path::Path::new(path));
+        }
+    }
     // Known before parsing, so load errors can show their full report too.
     let verbose = args.iter().skip(1).any(|a| a == "-v" || a == "--verbose");
     match run(args) {

@@ -11,6 +11,7 @@ use flyte_plugin_abi::{
 use crate::{
     builtin,
     config::{ConfigError, Env},
+    hook_timeout,
     loader::{LoadedPlugin, Origin},
     validate,
 };
@@ -94,19 +95,38 @@ pub fn panic_report(message: &str) -> Option<&str> {
 /// The plugin whose hooks decide the host's behaviour.
 pub struct ActivePlugin {
     loaded: Option<(LoadedPlugin, Origin)>,
+    /// Why the built-in plugin is active, when it was selected.
+    why_builtin: Option<&'static str>,
 }
 
 impl ActivePlugin {
     /// The built-in plugin (flytekit's `FlytekitPlugin`).
     pub fn builtin() -> ActivePlugin {
-        ActivePlugin { loaded: None }
+        ActivePlugin {
+            loaded: None,
+            why_builtin: None,
+        }
+    }
+
+    /// The built-in plugin, selected for `reason` (see [`crate::loader::Selection::Builtin`]).
+    pub fn builtin_because(reason: &'static str) -> ActivePlugin {
+        ActivePlugin {
+            loaded: None,
+            why_builtin: Some(reason),
+        }
     }
 
     /// A loaded plugin library.
     pub fn library(loaded: LoadedPlugin, origin: Origin) -> ActivePlugin {
         ActivePlugin {
             loaded: Some((loaded, origin)),
+            why_builtin: None,
         }
+    }
+
+    /// Why the built-in plugin is active, when selection chose it.
+    pub fn why_builtin(&self) -> Option<&'static str> {
+        self.why_builtin
     }
 
     /// Whether this is the built-in plugin.
@@ -169,6 +189,12 @@ impl ActivePlugin {
         }
     }
 
+    /// Runs `call`, this plugin's code for `hook`, under the hooks' time limit (see
+    /// [`hook_timeout`]).
+    fn timed<R>(&self, hook: &'static str, call: impl FnOnce() -> R) -> R {
+        hook_timeout::limit(hook_timeout::Kind::Hook, || self.label(), hook, call)
+    }
+
     fn answer<T>(&self, hook: &'static str, out: HookOutput<T>) -> Result<Hooked<T>, HookError> {
         let source = if out.used_default {
             HookSource::Default
@@ -226,6 +252,10 @@ impl ActivePlugin {
         env: &Env,
     ) -> Result<Hooked<Remote>, HookError> {
         const HOOK: &str = "get_remote";
+        if let Some(named) = request.config.as_ref().into_option() {
+            // A mistyped `--config FILE` is the user's error, not the plugin's.
+            crate::config::find_config_file(Some(std::path::Path::new(named.as_str())), env)?;
+        }
         let Some((p, _)) = &self.loaded else {
             let remote = builtin::get_remote(&request, env)?;
             return Ok(Hooked {
@@ -233,7 +263,7 @@ impl ActivePlugin {
                 source: HookSource::Default,
             });
         };
-        let answer = self.answer(HOOK, p.module.get_remote()(request))?;
+        let answer = self.answer(HOOK, self.timed(HOOK, || p.module.get_remote()(request)))?;
         let remote: Remote = answer
             .value
             .try_into()
@@ -253,10 +283,14 @@ impl ActivePlugin {
         main: impl FnOnce() -> FfiCliView,
     ) -> Result<Hooked<FfiCliChanges>, HookError> {
         match &self.loaded {
-            Some((p, _)) => self.answer(
-                "configure_pyflyte_cli",
-                p.module.configure_pyflyte_cli()(&main()),
-            ),
+            Some((p, _)) => {
+                const HOOK: &str = "configure_pyflyte_cli";
+                let view = main();
+                self.answer(
+                    HOOK,
+                    self.timed(HOOK, || p.module.configure_pyflyte_cli()(&view)),
+                )
+            }
             None => Ok(Hooked {
                 value: builtin::configure_pyflyte_cli(),
                 source: HookSource::Default,
@@ -339,7 +373,7 @@ impl ActivePlugin {
         else {
             return Ok(default(builtin()));
         };
-        let answer = self.answer(HOOK, hook(endpoint.into()))?;
+        let answer = self.answer(HOOK, self.timed(HOOK, || hook(endpoint.into())))?;
         match (answer.source, answer.value.into_option()) {
             (HookSource::Plugin, Some(url)) => {
                 let url = url.into_string();
@@ -369,7 +403,7 @@ impl ActivePlugin {
         let Some((p, _)) = &self.loaded else {
             return Ok(default(builtin()));
         };
-        let answer = self.answer(hook, call(&p.module))?;
+        let answer = self.answer(hook, self.timed(hook, || call(&p.module)))?;
         Ok(match answer.source {
             HookSource::Plugin => Hooked {
                 value: convert(answer.value),

@@ -110,9 +110,11 @@ pub(crate) fn tree(dir: &Path) -> Vec<String> {
     out
 }
 
+/// The plugin directory after installing myorg (the first plugin installed: the chosen one).
 pub(crate) fn installed_tree() -> Vec<String> {
     let file = plugin_file_name("myorg");
     vec![
+        "active-plugin".into(),
         "myorg".into(),
         "myorg/1.0.0".into(),
         format!("myorg/1.0.0/{file}"),

@@ -20,7 +20,7 @@ pub(super) fn run() -> Result<i32, Error> {
                 "version": plugin.version(),
                 "path": path,
                 "builtin": plugin.is_builtin(),
-                "origin": plugin.origin().map(|o| o.to_string()),
+                "origin": plugin.origin().map(|o| o.to_string()).or(plugin.why_builtin().map(str::to_owned)),
             },
             "endpoint": remote.config.platform.endpoint,
             "insecure": remote.config.platform.insecure,
@@ -36,7 +36,10 @@ pub(super) fn run() -> Result<i32, Error> {
                     plugin.version()
                 )
             }
-            _ => format!("{} (built-in)", plugin.name()),
+            _ => match plugin.why_builtin() {
+                Some(why) => format!("{} (built-in) — {why}", plugin.name()),
+                None => format!("{} (built-in)", plugin.name()),
+            },
         };
         let scheme = if remote.config.platform.insecure {
             "insecure"

@@ -1,6 +1,7 @@
 //! One module per command; `dispatch` routes a parsed command line to it.
 
 mod completion;
+mod config_init;
 mod config_show;
 mod get;
 mod info;
@@ -15,6 +16,7 @@ mod plugin_manifest;
 mod plugin_new;
 mod plugin_remove;
 mod plugin_show;
+mod plugin_use;
 mod plugin_verify;
 mod register;
 mod run_task;
@@ -45,6 +47,7 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         ["info"] => info::run(),
         ["login"] => login::run(parsed.matches),
         ["logout"] => logout::run(),
+        ["config", "init"] => config_init::run(parsed.matches),
         ["config", "show"] => config_show::run(),
         ["plugin", "show"] => plugin_show::run(&cli.extension),
         ["plugin", "check"] => plugin_check::run(parsed.matches),
@@ -52,6 +55,7 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         ["plugin", "list"] => plugin_list::run(),
         ["plugin", "remove"] => plugin_remove::run(parsed.matches),
         ["plugin", "verify"] => plugin_verify::run(),
+        ["plugin", "use"] => plugin_use::run(parsed.matches),
         ["plugin", "manifest"] => plugin_manifest::run(parsed.matches),
         ["plugin", "new"] => plugin_new::run(parsed.matches),
         ["task", "show"] => task_show::run(parsed.matches),

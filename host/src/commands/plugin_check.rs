@@ -1,7 +1,12 @@
 //! `flyte-host plugin check PATH`: load a library without activating it, call every hook, and
-//! report each answer or failure — the tool a plugin author runs.
+//! report each answer or failure — the tool a plugin author runs. The library is checked in a
+//! child process (this binary with the hidden `--in-process`, after the structure check and trial
+//! load every first load gets), so a library that crashes is diagnosed, never fatal.
 
-use std::path::PathBuf;
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 use clap::ArgMatches;
 use serde_json::{json, Value};
@@ -101,13 +106,56 @@ fn policy_failure(answer: &Answer) -> Option<String> {
     })
 }
 
-/// Loads and exercises the library; exit status 1 when any hook failed.
+/// Checks the library in a child process and passes its report on; exit status 1 when any hook
+/// failed.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let path = matches
         .get_one::<PathBuf>("path")
         .cloned()
         .ok_or_else(|| Error::Message("plugin check: a library path is required".into()))?;
-    let loaded = loader::load(&path, Origin::Check, None, services::table())?;
+    if matches.get_flag("in-process") {
+        check_here(&path)
+    } else {
+        check_in_child(&path)
+    }
+}
+
+/// Runs this command again in a child process (`--in-process`, the same global options), its
+/// output going straight to ours; a crash of the child becomes the error.
+fn check_in_child(path: &Path) -> Result<i32, Error> {
+    loader::try_in_child(path, &Origin::Check)?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::Message(format!("plugin check cannot find flyte-host itself: {e}")))?;
+    let mut command = Command::new(exe);
+    command.args(["plugin", "check", "--in-process"]);
+    if let Some(globals) = services::globals() {
+        if let Some(config) = &globals.config {
+            command.args(["--config", config]);
+        }
+        command.args(["--project", &globals.project, "--domain", &globals.domain]);
+        command.args(["--output", if globals.json { "json" } else { "table" }]);
+        if globals.verbose {
+            command.arg("--verbose");
+        }
+    }
+    let status = command
+        .arg("--")
+        .arg(path)
+        .status()
+        .map_err(|e| Error::Message(format!("plugin check cannot run flyte-host: {e}")))?;
+    if let Some(how) = crate::child::crash_description(&status) {
+        return Err(Error::Message(format!(
+            "plugin library `{}` loads, but crashed in one of its hooks during the check: {how}. The check ran in a child process; any command calling that hook would die the same way, so fix the plugin before using it.",
+            path.display()
+        )));
+    }
+    Ok(status.code().unwrap_or(1))
+}
+
+/// Loads and exercises the library in this process (the child of [`check_in_child`]).
+fn check_here(path: &Path) -> Result<i32, Error> {
+    let path = path.to_owned();
+    let loaded = loader::load_here(&path, Origin::Check, None, services::table())?;
     let plugin = ActivePlugin::library(loaded, Origin::Check);
     let globals = services::globals().cloned();
     let request = globals.as_ref().map(services::remote_request);

@@ -76,9 +76,14 @@ pub(super) fn run(
             },
         }
     };
-    let status = services::in_command(|| handler.run(&invocation))
-        .into_result()
-        .map_err(|message| failed(message.into_string()))?;
+    let status = crate::hook_timeout::limit(
+        crate::hook_timeout::Kind::Command,
+        || services::active().label(),
+        &command.path_text(),
+        || services::in_command(|| handler.run(&invocation)),
+    )
+    .into_result()
+    .map_err(|message| failed(message.into_string()))?;
     if !(0..=255).contains(&status) {
         return Err(failed(format!(
             "it returned exit status {status}, outside the 0–255 a process can exit with"

@@ -1,26 +1,46 @@
 //! `flyte-host plugin install SOURCE`: install a plugin from a manifest (path or URL) or a library
-//! path into the plugin directory, verified and checked (see [`crate::install`]).
+//! path into the plugin directory, verified and checked (see [`crate::install`]). The first plugin
+//! installed becomes the active one (`plugin use`); installing another keeps the active one and
+//! says how to switch.
+
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
 
 use clap::ArgMatches;
 use serde_json::json;
 
-use super::json_output;
+use super::{json_output, plugin_use};
 use crate::{
     error::Error,
-    install::{self, Outcome},
-    loader::{self, LoadError},
+    install::{self, lock::Lock, Outcome},
+    loader::{self, Choice, LoadError},
     output,
 };
 
 /// Installs the plugin; prints what happened.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let source = matches
-        .get_one::<String>("source")
+        .get_one::<OsString>("source")
         .ok_or_else(|| Error::Message("plugin install: a SOURCE is required".into()))?;
+    let alias;
+    let source = match source.to_str() {
+        Some(text) => text,
+        None => {
+            alias = TextAlias::of(Path::new(source))?;
+            alias.text()
+        }
+    };
     let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
+    let choice = Choice::read(&dir).ok().flatten();
+    let before: Vec<String> = Lock::read(&dir)
+        .map(|lock| lock.plugins.into_iter().map(|e| e.name).collect())
+        .unwrap_or_default();
     let installed = install::install(source, &dir).map_err(LoadError::from)?;
     let entry = &installed.entry;
     let path = entry.library(&dir);
+    let note = keep_or_choose(&dir, choice, &before, &entry.name)?;
     if json_output() {
         let outcome = match &installed.outcome {
             Outcome::Installed => json!({"status": "installed"}),
@@ -49,15 +69,99 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             ("path", path.display().to_string()),
         ])?;
     }
-    let home = std::env::var_os("HOME").map(Into::into);
-    if let Err(LoadError::MultipleDropIns { .. }) =
-        loader::select(None, Some(dir.clone().into_os_string()), home)
-    {
-        eprintln!(
-            "note: more than one plugin is now in {}: pick one with FLYTEKIT_PLUGIN={} (or remove the others).",
-            dir.display(),
-            entry.name
-        );
+    if let Some(note) = note {
+        crate::say!("note: {note}");
     }
     Ok(0)
+}
+
+/// A symbolic link with a UTF-8 path, in a private directory removed on drop, to a library whose
+/// path is not UTF-8: install sources are text (URLs or paths), and install resolves the link to
+/// the file itself before reading it.
+struct TextAlias(PathBuf, String);
+
+impl TextAlias {
+    #[cfg(unix)]
+    fn of(library: &Path) -> Result<TextAlias, Error> {
+        let failed = |e: std::io::Error| {
+            Error::Message(format!(
+                "cannot install `{}`: its path is not UTF-8 and linking to it from a temporary directory failed ({e}). Rename the file or a directory above it.",
+                library.display()
+            ))
+        };
+        let target = std::fs::canonicalize(library).map_err(failed)?;
+        let dir = std::env::temp_dir().join(format!("flyte-host-install-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(failed)?;
+        let link = dir.join(format!("plugin.{}", loader::LIBRARY_EXTENSION));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).map_err(failed)?;
+        let text = link.to_str().map(str::to_owned).ok_or_else(|| {
+            failed(std::io::Error::other(
+                "the temporary directory's path is not UTF-8",
+            ))
+        })?;
+        Ok(TextAlias(dir, text))
+    }
+
+    #[cfg(not(unix))]
+    fn of(library: &Path) -> Result<TextAlias, Error> {
+        Err(Error::Message(format!(
+            "cannot install `{}`: its path is not valid Unicode. Rename the file or a directory above it.",
+            library.display()
+        )))
+    }
+
+    fn text(&self) -> &str {
+        &self.1
+    }
+}
+
+impl Drop for TextAlias {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Makes `new` (just installed into `dir`) the active plugin when it is the first one installed;
+/// otherwise keeps the active one, recording it as the choice when it was active only as the one
+/// plugin installed. `choice` and `before` are the choice and the installed names before the
+/// install. Returns what to tell the user.
+fn keep_or_choose(
+    dir: &Path,
+    choice: Option<Choice>,
+    before: &[String],
+    new: &str,
+) -> Result<Option<String>, Error> {
+    let switch = format!("switch with `flyte-host plugin use {new}`");
+    if let Some(choice) = choice {
+        return Ok((choice.name() != new).then(|| {
+            format!(
+                "'{}' stays the active plugin (chosen with `plugin use`): {switch}.",
+                choice.name()
+            )
+        }));
+    }
+    let drop_ins = loader::drop_in_libraries(dir).unwrap_or_default();
+    if !drop_ins.is_empty() {
+        let names: Vec<String> = drop_ins.iter().map(|p| p.display().to_string()).collect();
+        return Ok(Some(format!(
+            "{} also holds loose plugin libraries ({}): choose the active plugin with `flyte-host plugin use {new}` (or another installed name), or remove them.",
+            dir.display(),
+            names.join(", ")
+        )));
+    }
+    let others: Vec<&String> = before.iter().filter(|n| *n != new).collect();
+    match others.as_slice() {
+        [] => {
+            plugin_use::record(dir, &Choice::Plugin(new.to_owned()))?;
+            Ok(Some(format!("'{new}' is the active plugin (the first installed).")))
+        }
+        [other] => {
+            plugin_use::record(dir, &Choice::Plugin((*other).clone()))?;
+            Ok(Some(format!("'{other}' stays the active plugin: {switch}.")))
+        }
+        _ => Ok(Some(format!(
+            "several plugins are installed and none is chosen: choose the active one with `flyte-host plugin use NAME` ({switch})."
+        ))),
+    }
 }

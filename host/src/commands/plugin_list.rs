@@ -1,7 +1,8 @@
 //! `flyte-host plugin list [-o json]`: every plugin found — installed, dropped into the plugin
 //! directory, named by `FLYTEKIT_PLUGIN` — with version, ABI, source, whether it is active, and
-//! for a broken one the reason. Each library is checked in a child process, so a broken or crashing
-//! library is reported, never fatal.
+//! for a broken one the reason, and where the choice of the active plugin came from. No library is
+//! loaded in this process: each is checked for its structure and in child processes, so a broken
+//! or crashing library is reported, never fatal.
 
 use std::{
     io::Write,
@@ -14,8 +15,33 @@ use super::json_output;
 use crate::{
     error::Error,
     install::{self, lock::Lock},
-    loader::{self, Selection},
+    loader::{self, Origin, Selection},
 };
+
+/// Where the choice of the active plugin came from: a short key (`FLYTEKIT_PLUGIN`, `plugin use`,
+/// `only plugin installed`, `only drop-in`, `default`) and the words for a person.
+pub(super) fn chosen_by(selection: &Selection) -> (&'static str, String) {
+    match selection {
+        Selection::Builtin(reason) if reason.contains("FLYTEKIT_PLUGIN") => {
+            ("FLYTEKIT_PLUGIN", (*reason).to_owned())
+        }
+        Selection::Builtin(reason) if reason.contains("plugin use") => {
+            ("plugin use", (*reason).to_owned())
+        }
+        Selection::Builtin(reason) => ("default", (*reason).to_owned()),
+        Selection::Library { origin, .. } => match origin {
+            Origin::EnvVar | Origin::Check => {
+                ("FLYTEKIT_PLUGIN", "chosen by FLYTEKIT_PLUGIN".into())
+            }
+            Origin::Chosen(_) => ("plugin use", "chosen with `flyte-host plugin use`".into()),
+            Origin::Installed(_) => ("only plugin installed", "the only plugin installed".into()),
+            Origin::DropIn(_) => (
+                "only drop-in",
+                "the only library in the plugin directory".into(),
+            ),
+        },
+    }
+}
 
 /// One row of the list.
 struct Row {
@@ -128,7 +154,16 @@ pub(super) fn run() -> Result<i32, Error> {
         Ok(Selection::Library { path, .. }) => Some(path.clone()),
         Ok(Selection::Builtin(_)) => None,
         Err(e) => {
-            notes.push(format!("no plugin is active: {e}"));
+            let e = e.to_string();
+            // A problem one of the rows already reports is not printed again.
+            if rows
+                .iter()
+                .any(|r| r.problem.as_deref() == Some(e.as_str()))
+            {
+                notes.push("no plugin is active: the plugin directory's problem above stops every command that calls plugin hooks (`--help`, `--version` and `plugin …` go on with the built-in plugin)".to_owned());
+            } else {
+                notes.push(format!("no plugin is active: {e}"));
+            }
             None
         }
     };
@@ -159,7 +194,7 @@ pub(super) fn run() -> Result<i32, Error> {
         row.active = row.problem.is_none();
         if !row.active {
             notes.push(format!(
-                "no plugin is active: the selected plugin '{}' is broken, so commands other than `plugin …` fail until it is fixed (or FLYTEKIT_PLUGIN=builtin is set)",
+                "no plugin is active: the selected plugin '{}' is broken, so commands that call plugin hooks fail until it is fixed or another is chosen (`--help`, `--version` and `plugin …` go on with the built-in plugin)",
                 row.name
             ));
         }
@@ -175,20 +210,24 @@ pub(super) fn run() -> Result<i32, Error> {
         active: matches!(selection, Ok(Selection::Builtin(_))),
         problem: None,
     });
+    let chosen = selection.as_ref().ok().map(chosen_by);
+    let (chosen_key, chosen_text) = (chosen.as_ref().map(|c| c.0), chosen.map(|c| c.1));
     if json_output() {
         crate::output::json(&json!({
             "plugin_dir": dir.map(|d| d.display().to_string()),
             "plugins": rows.iter().map(Row::json).collect::<Vec<_>>(),
+            "chosen_by": chosen_key,
             "notes": notes,
         }))?;
     } else {
-        print_table(&rows, &notes)?;
+        print_table(&rows, chosen_text.as_deref(), &notes)?;
     }
     Ok(0)
 }
 
-/// The table (fitted to the terminal like every table), then why each broken plugin is broken.
-fn print_table(rows: &[Row], notes: &[String]) -> std::io::Result<()> {
+/// The table (fitted to the terminal like every table), where the choice came from, then why
+/// each broken plugin is broken.
+fn print_table(rows: &[Row], chosen: Option<&str>, notes: &[String]) -> std::io::Result<()> {
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -204,6 +243,9 @@ fn print_table(rows: &[Row], notes: &[String]) -> std::io::Result<()> {
         .collect();
     crate::output::table(&["", "NAME", "VERSION", "ABI", "KIND", "SOURCE"], &cells)?;
     let mut out = std::io::stdout().lock();
+    if let (Some(chosen), Some(selected)) = (chosen, rows.iter().find(|r| r.selected)) {
+        writeln!(out, "selected: {} ({chosen})", selected.name)?;
+    }
     for row in rows {
         if let Some(problem) = &row.problem {
             writeln!(out, "broken: {}: {problem}", row.name)?;

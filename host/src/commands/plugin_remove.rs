@@ -4,7 +4,12 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::json_output;
-use crate::{error::Error, install, loader::LoadError, output};
+use crate::{
+    error::Error,
+    install,
+    loader::{Choice, LoadError},
+    output,
+};
 
 /// Removes the plugin; prints what was removed.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
@@ -13,6 +18,19 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         .ok_or_else(|| Error::Message("plugin remove: a NAME is required".into()))?;
     let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
     let entry = install::remove(name, &dir).map_err(LoadError::from)?;
+    // A choice naming the removed plugin would stop every command that calls hooks: forget it.
+    let was_chosen = Choice::read(&dir)
+        .ok()
+        .flatten()
+        .is_some_and(|c| c == Choice::Plugin(entry.name.clone()));
+    if was_chosen {
+        Choice::clear(&dir).map_err(|e| LoadError::from(install::InstallError::io(&dir, e)))?;
+        install::seal::seal(&dir);
+        crate::say!(
+            "note: '{}' was the active plugin (chosen with `plugin use`); choose another with `flyte-host plugin use NAME` (`flyte-host plugin list` shows them).",
+            entry.name
+        );
+    }
     if json_output() {
         output::json(&json!({"removed": {"name": entry.name, "version": entry.version}}))?;
     } else {

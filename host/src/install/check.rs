@@ -2,72 +2,21 @@
 //! crashes (segfault, abort, exit) while loading or in a hook cannot take the caller down.
 
 use std::{
-    io::Read,
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
-    thread,
-    time::{Duration, Instant},
+    process::{Command, Stdio},
+    time::Duration,
 };
 
 use serde_json::Value;
 
 use super::InstallError;
+use crate::{
+    child::{self, Ended},
+    loader::{self, Origin},
+};
 
 /// How long a library may take to load and answer every hook before the check gives up on it.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Runs `command` to completion, or kills it after `timeout`: a library that hangs in a hook must
-/// not hang `plugin install` or `plugin list`.
-fn output_within(command: &mut Command, timeout: Duration) -> Result<Output, String> {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run flyte-host plugin check: {e}"))?;
-    // Drained on threads so a chatty child cannot block on a full pipe while we wait.
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "the library did not finish the check within {} s (a hook hangs)",
-                    timeout.as_secs()
-                ));
-            }
-            Err(e) => return Err(format!("cannot wait for flyte-host plugin check: {e}")),
-        }
-    };
-    Ok(Output {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    })
-}
 
 /// What the check learned about a library that passed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,27 +29,36 @@ pub struct Checked {
     pub abi: String,
 }
 
-/// Runs `flyte-host plugin check LIBRARY -o json` in a child process with a clean environment (the
-/// built-in plugin active, HOME and the working directory in `scratch`, so no user config is read)
-/// and returns what the library said about itself, or why it failed.
+/// Checks `library` the way `flyte-host plugin check LIBRARY -o json` does, without loading it in
+/// this process: its structure and a trial load in a child (see [`loader::try_in_child`]), then
+/// the hooks in another child with a clean environment (the built-in plugin active, HOME and the
+/// working directory in `scratch`, so no user config is read). Returns what the library said
+/// about itself, or why it failed; a crashed child is a reason like any other.
 pub fn check_in_child(
     library: &Path,
     scratch: &Path,
     source: &str,
 ) -> Result<Checked, InstallError> {
+    // The check sees the library where install staged it (`.staging-…/`): its messages name the
+    // user's file instead.
+    let staged = std::path::absolute(library)
+        .unwrap_or_else(|_| library.to_owned())
+        .display()
+        .to_string();
     let failed = |reason: String| InstallError::CheckFailed {
         source_name: source.to_owned(),
-        reason,
+        reason: reason.replace(&staged, source),
     };
     let exe = std::env::current_exe()
         .map_err(|e| failed(format!("cannot find flyte-host itself: {e}")))?;
     // The child runs in `scratch`: a relative path must name the caller's file there too.
     let library = std::path::absolute(library).unwrap_or_else(|_| library.to_owned());
+    loader::try_in_child(&library, &Origin::Check).map_err(|e| failed(e.to_string()))?;
     // The check's layout record goes where this user's start-ups look for it.
     let cache = crate::layout_cache::cache_home();
     let mut command = Command::new(exe);
     command
-        .args(["plugin", "check", "-o", "json", "--"])
+        .args(["plugin", "check", "--in-process", "-o", "json", "--"])
         .arg(&library)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -111,16 +69,25 @@ pub fn check_in_child(
     if let Some(cache) = cache {
         command.env("XDG_CACHE_HOME", cache);
     }
-    let output = output_within(&mut command, CHECK_TIMEOUT).map_err(failed)?;
+    let output = match child::output_within(&mut command, CHECK_TIMEOUT) {
+        Ok(Ended::Finished(output)) => output,
+        Ok(Ended::TimedOut) => {
+            return Err(failed(format!(
+                "the library did not finish the check within {} s (a hook hangs)",
+                CHECK_TIMEOUT.as_secs()
+            )))
+        }
+        Err(e) => return Err(failed(format!("cannot run flyte-host plugin check: {e}"))),
+    };
     let stderr = String::from_utf8_lossy(&output.stderr);
     let report: Option<Value> = serde_json::from_slice(&output.stdout).ok();
-    let Some(code) = output.status.code() else {
+    if let Some(how) = child::crash_description(&output.status) {
         return Err(failed(format!(
-            "the library crashed the check ({}){}",
-            output.status,
+            "it loads, but crashed in a hook during the check: {how}{}",
             last_words(&stderr)
         )));
-    };
+    }
+    let code = output.status.code().unwrap_or(1);
     let Some(report) = report else {
         let message = stderr
             .lines()

@@ -1,17 +1,17 @@
 //! Why a plugin library could not be selected or loaded, in words for the user, and the
 //! condensing of abi_stable's layout reports.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use flyte_plugin_abi::AbiVersion;
 
-use super::Origin;
+use super::{structure::Problem, Origin};
 
 /// Why a plugin could not be selected or loaded. Every message names the library and says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The library file does not exist.
-    #[error("plugin library `{path}` (from {origin}) does not exist. {fix}", path = .path.display(), fix = .origin.fix_missing())]
+    #[error("plugin library `{path}`{from} does not exist. {fix}", path = .path.display(), from = .origin.from_clause(), fix = .origin.fix_missing())]
     NotFound {
         /// The missing path.
         path: PathBuf,
@@ -19,7 +19,7 @@ pub enum LoadError {
         origin: Origin,
     },
     /// The path is not a regular file.
-    #[error("plugin library `{path}` (from {origin}) is not a file. {fix}", path = .path.display(), fix = .origin.fix_not_a_file())]
+    #[error("plugin library `{path}`{from} is not a file. {fix}", path = .path.display(), from = .origin.from_clause(), fix = .origin.fix_not_a_file())]
     NotAFile {
         /// The path.
         path: PathBuf,
@@ -27,7 +27,7 @@ pub enum LoadError {
         origin: Origin,
     },
     /// The file is not a loadable shared library.
-    #[error("`{path}` (from {origin}) is not a loadable shared library: {reason}. A plugin is a cdylib built with flyte-plugin-abi's export_plugin!.", path = .path.display())]
+    #[error("`{path}`{from} is not a loadable shared library: {reason}. A plugin is a cdylib built with flyte-plugin-abi's export_plugin!.", path = .path.display(), from = .origin.from_clause())]
     NotALibrary {
         /// The path.
         path: PathBuf,
@@ -37,12 +37,72 @@ pub enum LoadError {
         reason: String,
     },
     /// The library exports no flyte-host root module.
-    #[error("`{path}` (from {origin}) is a shared library but not a flyte-host plugin: it exports no flyte-host root module. Build plugins with flyte-plugin-abi's export_plugin!.", path = .path.display())]
+    #[error("`{path}`{from} is a shared library but not a flyte-host plugin: it exports no flyte-host root module. Build plugins with flyte-plugin-abi's export_plugin!.", path = .path.display(), from = .origin.from_clause())]
     NoRootModule {
         /// The path.
         path: PathBuf,
         /// How it was chosen.
         origin: Origin,
+    },
+    /// The file is shorter than the segments its headers declare.
+    #[error("plugin library `{path}`{from} is truncated: the file has {size} bytes, its own headers need {needed}. A download or copy was cut short: fetch or copy it again (`flyte-host plugin install` for an installed plugin).{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    Truncated {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// The file's size.
+        size: u64,
+        /// The end of its last loadable segment.
+        needed: u64,
+    },
+    /// A shared library for another operating system or architecture.
+    #[error("`{path}`{from} is not a library for this machine: it is {what}. Use the plugin's build for {target}.{bypass}", path = .path.display(), from = .origin.from_clause(), target = crate::install::TARGET, bypass = .origin.bypass())]
+    WrongPlatform {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// What the file is for.
+        what: String,
+    },
+    /// Loading the library in a child process killed the child.
+    #[error("plugin library `{path}`{from} crashed while loading: {how}. flyte-host tried it in a child process first and will not load it; rebuild or reinstall it (`flyte-host plugin check {path}` tells more).{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    LoadCrashed {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// The signal and what it means.
+        how: String,
+    },
+    /// Loading the library in a child process did not finish in time.
+    #[error("plugin library `{path}`{from} did not finish loading within {seconds} s (its initialization hangs), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    LoadHung {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// The time limit.
+        seconds: u64,
+    },
+    /// Loading the library in a child process ended the child from inside the library.
+    #[error("plugin library `{path}`{from} ended the process while loading (exit status {status}), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    LoadExited {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// The exit status.
+        status: String,
+    },
+    /// The trial load in a child process could not be run.
+    #[error("cannot try plugin library `{path}` in a child process before loading it: {reason}. flyte-host loads a library file in-process only after it survived such a trial.", path = .path.display())]
+    ProbeFailed {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
     },
     /// The plugin was built against another major version of the plugin ABI.
     #[error("plugin `{path}` was built against plugin ABI {found}; this host has plugin ABI {expected} and loads {major}.x plugins only. Rebuild the plugin against flyte-plugin-abi {major}.x, or use a flyte-host release for ABI {found}.", path = .path.display(), major = .expected.major)]
@@ -99,7 +159,7 @@ pub enum LoadError {
         reason: String,
     },
     /// More than one library in the drop-in directory.
-    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: remove all but one (`flyte-host plugin remove NAME` for installed ones), or pick one with FLYTEKIT_PLUGIN=<path or installed name>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
+    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: choose one with `flyte-host plugin use NAME` (installed plugins), remove all but one, or pick one for a command with FLYTEKIT_PLUGIN=<path or installed name>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
     MultipleDropIns {
         /// The drop-in directory.
         dir: PathBuf,
@@ -178,12 +238,47 @@ pub enum LoadError {
         /// The plugin directory.
         dir: PathBuf,
     },
+    /// The plugin chosen with `plugin use` is not installed.
+    #[error("the plugin chosen with `flyte-host plugin use` ('{name}', recorded in {file}) is not installed. Choose an installed one with `flyte-host plugin use NAME` (or `plugin use builtin`), or install '{name}'.", file = .file.display())]
+    ChosenMissing {
+        /// The chosen name.
+        name: String,
+        /// The choice file.
+        file: PathBuf,
+    },
+    /// The choice file cannot be read or holds no name.
+    #[error("cannot use the plugin choice in {file}: {reason}. Record a choice again with `flyte-host plugin use NAME` (or `plugin use builtin`).", file = .file.display())]
+    BadChoice {
+        /// The choice file.
+        file: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The plugin directory's lock file is unreadable.
     #[error(transparent)]
     Install(#[from] crate::install::InstallError),
 }
 
 impl LoadError {
+    /// The error for a library at `path` whose structure check found `problem`.
+    pub(super) fn structure(path: &Path, origin: &Origin, problem: Problem) -> LoadError {
+        let (path, origin) = (path.to_owned(), origin.clone());
+        match problem {
+            Problem::NotALibrary(reason) => LoadError::NotALibrary {
+                path,
+                origin,
+                reason,
+            },
+            Problem::WrongPlatform(what) => LoadError::WrongPlatform { path, origin, what },
+            Problem::Truncated { size, needed } => LoadError::Truncated {
+                path,
+                origin,
+                size,
+                needed,
+            },
+        }
+    }
+
     /// Extra detail for `--verbose`.
     pub fn details(&self) -> Option<&str> {
         match self {

@@ -3,9 +3,12 @@
 
 #![allow(unsafe_code)]
 
+mod choice;
 mod error;
 mod integrity;
+mod probe;
 mod select;
+pub mod structure;
 
 use std::path::{Path, PathBuf};
 
@@ -17,9 +20,11 @@ use abi_stable::{
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
 
 use crate::{install::lock::LockEntry, layout_cache};
+pub use choice::{Choice, CHOICE_FILE};
 use error::first_line;
 pub use error::{condense_report, LoadError};
 pub use integrity::{check_installed_permissions, check_locked, check_pin};
+pub use probe::{child_main as probe_child_main, PROBE_COMMAND};
 pub use select::{drop_in_libraries, plugin_dir, select, Origin, Selection, LIBRARY_EXTENSION};
 
 /// A loaded plugin library.
@@ -33,12 +38,79 @@ pub struct LoadedPlugin {
 }
 
 /// Loads the library at `path` — an installed plugin's after checking it against its lock entry
-/// `locked` — checks it against this host's plugin ABI, and shakes hands.
+/// `locked` — checks it against this host's plugin ABI, and shakes hands. A library file this host
+/// build has not loaded before is first checked for its structure and loaded once in a child
+/// process (see [`probe`]): a library that would crash or hang the command is refused instead.
 pub fn load(
     path: &Path,
     origin: Origin,
     locked: Option<&LockEntry>,
     services: HostServicesRef,
+) -> Result<LoadedPlugin, LoadError> {
+    load_with(path, origin, locked, services, true)
+}
+
+/// [`load`] without the trial load in a child process: for the child processes that are that
+/// trial (`__probe-library`, `plugin check`'s own child).
+pub fn load_here(
+    path: &Path,
+    origin: Origin,
+    locked: Option<&LockEntry>,
+    services: HostServicesRef,
+) -> Result<LoadedPlugin, LoadError> {
+    load_with(path, origin, locked, services, false)
+}
+
+/// Whether loading the library at `path` in-process is known to be survivable: this host build
+/// loaded the unchanged file before, or its structure checks out and a child process loaded it
+/// (see [`load`]). For commands that only inspect libraries in child processes.
+pub fn try_in_child(path: &Path, origin: &Origin) -> Result<(), LoadError> {
+    let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound {
+        path: path.to_owned(),
+        origin: origin.clone(),
+    })?;
+    if !meta.is_file() {
+        return Err(LoadError::NotAFile {
+            path: path.to_owned(),
+            origin: origin.clone(),
+        });
+    }
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    survivable(&path, &meta, origin, true).map(|_| ())
+}
+
+/// The checks before the first in-process load of a library file (nothing for a file this host
+/// build loaded before): its structure, then (with `probe`) a trial load in a child process.
+/// Returns the file's layout-check record and whether it is there now (the trial leaves it).
+fn survivable(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    origin: &Origin,
+    probe: bool,
+) -> Result<(Option<layout_cache::Entry>, bool), LoadError> {
+    let record = layout_cache::Entry::of(meta);
+    let checked = |record: &Option<layout_cache::Entry>| {
+        record.as_ref().is_some_and(layout_cache::Entry::is_checked)
+    };
+    if checked(&record) {
+        return Ok((record, true));
+    }
+    structure::check(path, meta.len())
+        .map_err(|problem| LoadError::structure(path, origin, problem))?;
+    if !probe {
+        return Ok((record, false));
+    }
+    probe::trial_load(path, origin)?;
+    let known = checked(&record);
+    Ok((record, known))
+}
+
+fn load_with(
+    path: &Path,
+    origin: Origin,
+    locked: Option<&LockEntry>,
+    services: HostServicesRef,
+    probe: bool,
 ) -> Result<LoadedPlugin, LoadError> {
     // One `stat` serves the lock, permission and layout-cache checks.
     let meta = match (std::fs::metadata(path), locked) {
@@ -76,6 +148,7 @@ pub fn load(
     } else {
         path
     };
+    let (record, checked) = survivable(path, &meta, &origin, probe)?;
     let library = open_eagerly(path).map_err(|reason| LoadError::NotALibrary {
         path: path.to_owned(),
         origin: origin.clone(),
@@ -86,7 +159,7 @@ pub fn load(
     // hands out 'static references into them.
     std::mem::forget(library);
     let header = header?;
-    let module = init_root_module(path, &meta, header)?;
+    let module = init_root_module(path, record, checked, header)?;
     let info = module.handshake()(services);
     let host = AbiVersion::CURRENT;
     if info.abi_version.major != host.major {
@@ -163,18 +236,18 @@ fn loader_reason(message: &str, path: &Path) -> String {
     trimmed.trim().to_owned()
 }
 
-/// Checks the root module's layout, unless this host binary already checked this very file (see
-/// [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
+/// Checks the root module's layout, unless this host binary already checked this very file
+/// (`checked`: its `record` is there, see [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
 /// check rejects ("too many fields"); such a plugin is accepted when its whole layout is a prefix
 /// of the host's, checked with the roles swapped (the common part is still fully checked, and the
 /// host treats hooks beyond the plugin's table as not overridden).
 fn init_root_module(
     path: &Path,
-    meta: &std::fs::Metadata,
+    record: Option<layout_cache::Entry>,
+    checked: bool,
     header: &'static LibHeader,
 ) -> Result<PluginModRef, LoadError> {
-    let record = layout_cache::Entry::of(meta);
-    if record.as_ref().is_some_and(layout_cache::Entry::is_checked) {
+    if checked {
         // SAFETY: this host binary checked this unchanged file's layout before.
         return unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
             .map_err(|e| library_error(path, e));

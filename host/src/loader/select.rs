@@ -7,8 +7,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::integrity;
-use super::LoadError;
+use super::{integrity, Choice, LoadError};
 use crate::install::{
     lock::{Lock, LockEntry, LOCK_FILE},
     seal,
@@ -26,6 +25,8 @@ pub enum Origin {
     DropIn(PathBuf),
     /// The single plugin installed (`flyte-host plugin install`) in the plugin directory.
     Installed(PathBuf),
+    /// The installed plugin chosen with `flyte-host plugin use` in the plugin directory.
+    Chosen(PathBuf),
     /// `flyte-host plugin check PATH`.
     Check,
 }
@@ -35,13 +36,32 @@ impl fmt::Display for Origin {
         match self {
             Origin::EnvVar => f.write_str("FLYTEKIT_PLUGIN"),
             Origin::DropIn(dir) => write!(f, "drop-in directory {}", dir.display()),
-            Origin::Installed(dir) => write!(f, "installed in {}", dir.display()),
+            Origin::Installed(dir) => write!(f, "the only plugin installed in {}", dir.display()),
+            Origin::Chosen(dir) => write!(f, "`plugin use` in {}", dir.display()),
             Origin::Check => f.write_str("plugin check"),
         }
     }
 }
 
 impl Origin {
+    /// ` (from ORIGIN)` for messages about the library; nothing for a library the user named on
+    /// the command line (`plugin check PATH`, `plugin list`'s checks).
+    pub fn from_clause(&self) -> String {
+        match self {
+            Origin::Check => String::new(),
+            other => format!(" (from {other})"),
+        }
+    }
+
+    /// How to run without a broken active plugin meanwhile; nothing for a library being checked.
+    pub(super) fn bypass(&self) -> &'static str {
+        match self {
+            Origin::Check => "",
+            Origin::Chosen(_) => " Meanwhile `flyte-host plugin use builtin` (or FLYTEKIT_PLUGIN=builtin for one command) runs flyte-host without it.",
+            _ => " Meanwhile FLYTEKIT_PLUGIN=builtin runs flyte-host without it.",
+        }
+    }
+
     /// What to do about a library path that names nothing.
     pub(super) fn fix_missing(&self) -> String {
         match self {
@@ -63,6 +83,8 @@ impl Origin {
 
 /// Which plugin should be active.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Made once per start-up and matched at once: boxing the lock entry would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Selection {
     /// The built-in plugin, and why.
     Builtin(&'static str),
@@ -136,9 +158,30 @@ pub fn select(
         });
     }
     let Some(dir) = dir else {
-        return Ok(Selection::Builtin("no plugin configured"));
+        return Ok(Selection::Builtin("no plugin installed or configured"));
     };
     let plugins = PluginDir::read(&dir)?;
+    match Choice::read(&dir)? {
+        Some(Choice::Builtin) => {
+            return Ok(Selection::Builtin(
+                "`flyte-host plugin use builtin` chose the built-in plugin",
+            ))
+        }
+        Some(Choice::Plugin(name)) => {
+            return match plugins.lock.get(&name) {
+                Some(entry) => Ok(Selection::Library {
+                    path: entry.library(&dir),
+                    locked: Some(plugins.checked(&dir, entry)?),
+                    origin: Origin::Chosen(dir),
+                }),
+                None => Err(LoadError::ChosenMissing {
+                    name,
+                    file: Choice::file(&dir),
+                }),
+            };
+        }
+        None => {}
+    }
     let installed = &plugins.lock.plugins;
     let drop_ins = if plugins.sealed() {
         Vec::new()
@@ -146,7 +189,7 @@ pub fn select(
         drop_in_libraries(&dir)?
     };
     match (drop_ins.as_slice(), installed.as_slice()) {
-        ([], []) => Ok(Selection::Builtin("no plugin configured")),
+        ([], []) => Ok(Selection::Builtin("no plugin installed or configured")),
         ([path], []) => Ok(Selection::Library {
             path: path.clone(),
             origin: Origin::DropIn(dir),
@@ -225,6 +268,7 @@ impl PluginDir {
 }
 
 /// The shared libraries directly inside `dir`, sorted; none when the directory does not exist.
+/// A symbolic link named like a library whose target is missing gets a `warning:` naming it.
 pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -236,11 +280,24 @@ pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
             })
         }
     };
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == LIBRARY_EXTENSION) && p.is_file())
-        .collect();
+    let mut found = Vec::new();
+    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+        if path.extension().is_none_or(|e| e != LIBRARY_EXTENSION) {
+            continue;
+        }
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => found.push(path),
+            Err(_) if path.is_symlink() => {
+                let target = fs::read_link(&path).unwrap_or_default();
+                crate::say!(
+                    "warning: ignoring {}: it is a symbolic link to {}, which does not exist. Remove the link or restore its target.",
+                    path.display(),
+                    target.display()
+                );
+            }
+            _ => {}
+        }
+    }
     found.sort();
     Ok(found)
 }

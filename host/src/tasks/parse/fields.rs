@@ -253,8 +253,8 @@ impl Task<'_> {
                         kind.span(),
                         &path,
                         format!(
-                            "has the unknown type '{spelled}'{}. Types: {}",
-                            values::did_you_mean(&spelled, &names),
+                            "has the unknown type '{spelled}'{} Types: {}",
+                            values::did_you_mean_or_period(&spelled, &names),
                             names.join(", ")
                         ),
                     )

@@ -1,0 +1,72 @@
+//! `flyte-host plugin use NAME|builtin`: choose which installed plugin is active, persistently
+//! (see [`crate::loader::Choice`]); `FLYTEKIT_PLUGIN` still overrides the choice for one command.
+
+use clap::ArgMatches;
+use serde_json::json;
+
+use super::json_output;
+use crate::{
+    error::Error,
+    install::{self, lock::Guard, lock::Lock, seal, InstallError},
+    loader::{Choice, LoadError},
+    output,
+};
+
+/// Records the choice; prints it.
+pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+    let name = matches
+        .get_one::<String>("name")
+        .ok_or_else(|| Error::Message("plugin use: a NAME is required".into()))?;
+    let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
+    let choice = if name.eq_ignore_ascii_case("builtin") || name.eq_ignore_ascii_case("none") {
+        Choice::Builtin
+    } else {
+        let lock = Lock::read(&dir).map_err(LoadError::from)?;
+        if lock.get(name).is_none() {
+            let names: Vec<&str> = lock.plugins.iter().map(|e| e.name.as_str()).collect();
+            return Err(LoadError::from(InstallError::NotInstalled {
+                name: name.clone(),
+                dir: dir.clone(),
+                installed: if names.is_empty() {
+                    "none; `plugin use builtin` selects the built-in plugin".into()
+                } else {
+                    format!("{}, or `builtin`", names.join(", "))
+                },
+            })
+            .into());
+        }
+        Choice::Plugin(name.clone())
+    };
+    record(&dir, &choice)?;
+    let file = Choice::file(&dir);
+    if json_output() {
+        output::json(&json!({"active": choice.name(), "file": file.display().to_string()}))?;
+    } else {
+        output::pairs(&[
+            (
+                "active",
+                format!("{} (chosen with `plugin use`)", choice.name()),
+            ),
+            ("recorded in", file.display().to_string()),
+        ])?;
+    }
+    if std::env::var_os("FLYTEKIT_PLUGIN").is_some_and(|v| !v.is_empty()) {
+        crate::say!(
+            "note: FLYTEKIT_PLUGIN is set in this environment: it overrides this choice until it is unset."
+        );
+    }
+    Ok(0)
+}
+
+/// Writes `choice` into plugin directory `dir` under the directory's advisory lock, and seals the
+/// directory again (the new file changed it).
+pub(super) fn record(dir: &std::path::Path, choice: &Choice) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::from(LoadError::from(InstallError::io(dir, e)));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    {
+        let _guard = Guard::acquire(dir).map_err(LoadError::from)?;
+        choice.write(dir).map_err(io)?;
+    }
+    seal::seal(dir);
+    Ok(())
+}

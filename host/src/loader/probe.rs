@@ -1,0 +1,79 @@
+//! The trial load: before this host build loads a library file in-process for the first time, it
+//! loads it once in a child process (this same binary, run as `flyte-host __probe-library PATH`),
+//! so a library that crashes, hangs or exits while loading takes down the child, not the command.
+//! A child that survives leaves the layout-check record (see [`crate::layout_cache`]) behind, which
+//! is the verdict later start-ups find with one `stat`: they pay nothing for the trial.
+
+use std::{
+    path::Path,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use super::{LoadError, Origin};
+use crate::child::{self, Ended};
+
+/// The hidden command line word that runs the trial load (never shown in help: the host answers
+/// it before building its CLI).
+pub const PROBE_COMMAND: &str = "__probe-library";
+
+/// What the child prints once loading returned, whatever it returned: anything else (silence, an
+/// exit from inside the library) means the library ended the process.
+const SURVIVED: &str = "flyte-host: library load returned";
+
+/// How long loading may take: far more than any library's initializers need.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Loads the library at `path` (absolute) in a child process and reports how that went: `Ok`
+/// when loading returned (with the library or with an error the in-process load will give again),
+/// the crash, hang or exit otherwise.
+pub(super) fn trial_load(path: &Path, origin: &Origin) -> Result<(), LoadError> {
+    let failed = |reason: String| LoadError::ProbeFailed {
+        path: path.to_owned(),
+        reason,
+    };
+    let exe = std::env::current_exe().map_err(|e| failed(format!("cannot find itself: {e}")))?;
+    let mut command = Command::new(exe);
+    command
+        .arg(PROBE_COMMAND)
+        .arg(path)
+        .env("FLYTEKIT_PLUGIN", "builtin")
+        .stdin(Stdio::null());
+    let output = match child::output_within(&mut command, PROBE_TIMEOUT) {
+        Ok(Ended::Finished(output)) => output,
+        Ok(Ended::TimedOut) => {
+            return Err(LoadError::LoadHung {
+                path: path.to_owned(),
+                origin: origin.clone(),
+                seconds: PROBE_TIMEOUT.as_secs(),
+            })
+        }
+        Err(e) => return Err(failed(e.to_string())),
+    };
+    if let Some(how) = child::crash_description(&output.status) {
+        return Err(LoadError::LoadCrashed {
+            path: path.to_owned(),
+            origin: origin.clone(),
+            how,
+        });
+    }
+    if !String::from_utf8_lossy(&output.stdout).contains(SURVIVED) {
+        return Err(LoadError::LoadExited {
+            path: path.to_owned(),
+            origin: origin.clone(),
+            status: output
+                .status
+                .code()
+                .map_or_else(|| output.status.to_string(), |c| c.to_string()),
+        });
+    }
+    Ok(())
+}
+
+/// The child's side: loads `path` in this process and says it survived. Whether loading worked
+/// is for the parent's own load to report; the exit status is 0 either way.
+pub fn child_main(path: &Path) -> std::process::ExitCode {
+    let _ = super::load_here(path, Origin::Check, None, crate::services::table());
+    println!("{SURVIVED}");
+    std::process::ExitCode::SUCCESS
+}
