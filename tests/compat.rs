@@ -275,16 +275,33 @@ fn plugin_1_1_answers_the_new_hook_in_host_1_1() {
     }
 }
 
+/// `plugin show` with a refused plugin: exit 0, one `warning:` line naming the refusal, and the
+/// built-in plugin's report.
+fn assert_warned_then_builtin(output: &Run, needle: &str) {
+    assert_eq!(output.code, Some(0), "{output}");
+    let warnings: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{output}");
+    assert!(warnings[0].contains(needle), "lacks {needle:?}:\n{output}");
+    assert!(
+        output
+            .stdout
+            .lines()
+            .next()
+            .is_some_and(|l| l.starts_with("name") && l.ends_with("builtin")),
+        "{output}"
+    );
+}
+
 #[test]
 fn plugin_1_1_that_needs_the_new_hook_is_refused_by_host_1_0() {
     let library = next_plugin_path("compat-needs-next");
     let sandbox = Sandbox::new();
     let path = library.display().to_string();
-    for args in [
-        vec!["plugin", "show"],
-        vec!["info"],
-        vec!["plugin", "check", path.as_str()],
-    ] {
+    for args in [vec!["info"], vec!["plugin", "check", path.as_str()]] {
         let active = if args.contains(&"check") {
             None
         } else {
@@ -303,6 +320,12 @@ fn plugin_1_1_that_needs_the_new_hook_is_refused_by_host_1_0() {
             );
         }
     }
+    // `plugin show` works whatever state the plugin is in: one warning, then the built-in plugin.
+    let warned = run(
+        &mut Host::V1_0.command(&sandbox, Some(&library)),
+        ["plugin", "show"],
+    );
+    assert_warned_then_builtin(&warned, "needs flyte-host with plugin ABI ≥ 1.1");
     let shown = show(Host::V1_1, &library);
     assert_eq!(shown["min_host_abi"], "1.1.0", "{shown:#}");
 }
@@ -316,14 +339,17 @@ fn incompatible_plugins_are_refused_briefly_by_both_hosts() {
         ] {
             let library = plugin_path(package);
             let sandbox = Sandbox::new();
-            for args in [&["info"][..], &["plugin", "show"]] {
-                let refused = run(&mut host.command(&sandbox, Some(&library)), args);
-                assert_short_refusal(&refused);
-                assert!(
-                    refused.stderr.contains(needle),
-                    "{host:?}, {package}: lacks {needle:?}:\n{refused}"
-                );
-            }
+            let refused = run(&mut host.command(&sandbox, Some(&library)), ["info"]);
+            assert_short_refusal(&refused);
+            assert!(
+                refused.stderr.contains(needle),
+                "{host:?}, {package}: lacks {needle:?}:\n{refused}"
+            );
+            let warned = run(
+                &mut host.command(&sandbox, Some(&library)),
+                ["plugin", "show"],
+            );
+            assert_warned_then_builtin(&warned, needle);
             let path = library.display().to_string();
             let checked = run(
                 &mut host.command(&sandbox, None),

@@ -151,13 +151,15 @@ fn plugin_show_table_lists_each_hook_with_its_source_and_answer() {
         "[plugin] false",
         "[plugin] myorg/flytekit-base:1.2.3",
         "[plugin] myorg-v1",
-        MYORG_MESSAGE,
     ] {
         assert!(
             myorg.stdout.contains(expected),
             "lacks {expected:?}:\n{myorg}"
         );
     }
+    // What get_remote prints is not data: stderr, in table mode too.
+    assert!(!myorg.stdout.contains(MYORG_MESSAGE), "{myorg}");
+    assert!(myorg.stderr.contains(MYORG_MESSAGE), "{myorg}");
     for hook in HOOKS {
         let row = myorg
             .stdout
@@ -231,11 +233,13 @@ fn myorg_uses_the_production_endpoint_by_default() {
     let sandbox = Sandbox::new();
     let run = ok(&mut sandbox.host_with("myorg"), ["config", "show"]);
     assert_eq!(
-        run.stdout.matches(MYORG_MESSAGE).count(),
+        run.stderr.matches(MYORG_MESSAGE).count(),
         1,
-        "the message is printed once, on stdout:\n{run}"
+        "the message is printed once, on stderr:\n{run}"
     );
-    assert!(run.stdout.starts_with(MYORG_MESSAGE), "{run}");
+    // Stdout is only the table, so `flyte-host config show | …` sees data alone.
+    assert!(run.stdout.starts_with("config file"), "{run}");
+    assert!(!run.stdout.contains(MYORG_MESSAGE), "{run}");
     let endpoint_row = run.stdout.lines().find(|l| l.starts_with("endpoint"));
     assert_eq!(
         endpoint_row.map(|r| r.split_whitespace().collect::<Vec<_>>()),
@@ -277,7 +281,8 @@ fn myorg_uses_the_config_file_it_is_given() {
 fn staging_uses_the_staging_endpoint_unless_given_a_file() {
     let sandbox = Sandbox::new();
     let run = ok(&mut sandbox.host_with("staging"), ["config", "show"]);
-    assert!(run.stdout.starts_with(STAGING_MESSAGE), "{run}");
+    assert!(run.stderr.starts_with(STAGING_MESSAGE), "{run}");
+    assert!(!run.stdout.contains(STAGING_MESSAGE), "{run}");
     assert!(run.stdout.contains(STAGING_ENDPOINT), "{run}");
     assert!(run.stdout.contains("staging (plugin)"), "{run}");
 

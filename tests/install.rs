@@ -119,6 +119,8 @@ fn a_library_failing_the_check_is_not_installed() {
             ["plugin", "install", path.to_str().unwrap()],
         );
         assert!(run.stderr.contains("plugin check"), "{package}: {run}");
+        // The user's file is named, never the internal staging copy (issue 12).
+        assert!(!run.stderr.contains(".staging-"), "{package}: {run}");
         assert!(tree(&sandbox.default_drop_in()).is_empty(), "{package}");
     }
 }
@@ -311,15 +313,13 @@ fn relative_library_paths_mean_the_working_directory() {
     let row = &listed["plugins"][0];
     assert_eq!(row["name"], "myorg", "{listed}");
     assert_eq!(row["ok"], true, "{listed}");
-    ok(
+    // A relative plugin directory would depend on where the command runs: refused (issue 19).
+    let run = fails(
         sandbox.host().env("FLYTE_PLUGIN_DIR", "relative-plugins"),
         ["plugin", "install", &library],
     );
-    assert!(sandbox
-        .cwd()
-        .join("relative-plugins/myorg/1.0.0")
-        .join(plugin_file_name("myorg"))
-        .is_file());
+    assert!(run.stderr.contains("FLYTE_PLUGIN_DIR"), "{run}");
+    assert!(!sandbox.cwd().join("relative-plugins").exists());
 }
 
 #[cfg(target_os = "linux")]
@@ -331,6 +331,8 @@ fn an_install_clears_what_a_killed_install_left_behind() {
     let left = dir.join(".staging-4194304-1");
     fs::create_dir_all(&left).unwrap();
     fs::write(left.join("partial.so"), b"half a library").unwrap();
+    // And a lock file a writer killed mid-write left (issue 19).
+    fs::write(dir.join(".plugins.lock.4194304.tmp"), b"[[plug").unwrap();
     ok(
         &mut sandbox.host(),
         ["plugin", "install", plugin_path("myorg").to_str().unwrap()],
@@ -380,4 +382,42 @@ fn manifests_must_say_what_install_accepts() {
         "{run}"
     );
     assert!(!sandbox.default_drop_in().join("myorg").exists());
+}
+
+#[test]
+fn manifest_takes_the_description_from_the_crate_unless_given() {
+    let sandbox = Sandbox::new();
+    let library = plugin_path("myorg");
+    let library = library.to_str().unwrap();
+    let url = "https://plugins.example.com/libmyorg.so";
+    let from_crate = ok(
+        &mut sandbox.host(),
+        ["plugin", "manifest", library, "--url", url],
+    );
+    assert!(
+        from_crate
+            .stdout
+            .contains("description = \"MyOrg's flyte-host plugin: production endpoint"),
+        "{from_crate}"
+    );
+    let given = ok(
+        &mut sandbox.host(),
+        [
+            "plugin",
+            "manifest",
+            library,
+            "--url",
+            url,
+            "--description",
+            "Ours",
+        ],
+    );
+    assert!(given.stdout.contains("description = \"Ours\""), "{given}");
+    // A copy away from any crate: nothing to read, so empty.
+    let copy = sandbox.install_plugin("myorg", "dist", None);
+    let away = ok(
+        &mut sandbox.host(),
+        ["plugin", "manifest", copy.to_str().unwrap(), "--url", url],
+    );
+    assert!(away.stdout.contains("description = \"\""), "{away}");
 }

@@ -27,7 +27,7 @@ secrets = [{ group = "db", key = "password" }]
 cache = { version = "7" }
 retries = 2
 timeout = "10m"
-resources = { cpu = "1", memory = "2Gi" }
+resources = { cpu = "1", memory = "1Gi" }
 
 [[task]]
 name = "etl.load"
@@ -768,6 +768,34 @@ fn admin_down_names_the_endpoint_and_where_it_came_from() {
 }
 
 #[test]
+fn admin_down_says_how_to_point_the_host_elsewhere_login_included() {
+    let sandbox = Sandbox::new();
+    let endpoint = format!("127.0.0.1:{}", closed_port());
+    let config = setup(&sandbox, &endpoint);
+    let c = config.to_str().unwrap();
+    for args in [
+        vec!["-c", c, "register", "plain.toml"],
+        vec!["-c", c, "get", "projects"],
+        vec!["-c", c, "version", "--remote"],
+        vec!["-c", c, "login", "--timeout", "5"],
+    ] {
+        let run = fails(&mut sandbox.host(), &args);
+        for hint in [
+            "connection refused",
+            "`flyte-host config init --host HOST`",
+            "`--config FILE`",
+            "`FLYTE_PLATFORM_URL=HOST`",
+        ] {
+            assert!(run.stderr.contains(hint), "{args:?}: {hint}\n{run}");
+        }
+        assert!(
+            !run.stderr.contains("os error"),
+            "{args:?}: raw io error\n{run}"
+        );
+    }
+}
+
+#[test]
 fn the_stand_in_is_as_strict_as_the_gateway() {
     let admin = StandIn::start();
     let json_headers = [
@@ -855,4 +883,54 @@ fn tls_to_a_plain_http_admin_suggests_insecure() {
         "{run}"
     );
     assert!(admin.requests().is_empty(), "nothing reached admin");
+}
+
+#[test]
+fn run_help_says_which_version_runs_by_default() {
+    let sandbox = Sandbox::new();
+    let help = ok(&mut sandbox.host(), ["run", "--help"]).stdout;
+    assert!(
+        help.contains("(default: the latest registered version)"),
+        "{help}"
+    );
+    assert!(!help.contains("hash of the packaged specs"), "{help}");
+    let help = ok(&mut sandbox.host(), ["register", "--help"]).stdout;
+    assert!(
+        help.contains("(default: a hash of the packaged specs)"),
+        "{help}"
+    );
+}
+
+#[test]
+fn resources_over_the_platform_limits_are_admins_error() {
+    // As the real FlyteAdmin with its stock limits (tests/real_admin.rs checks the same three).
+    let admin = StandIn::start();
+    let sandbox = Sandbox::new();
+    let config = setup(&sandbox, &admin.endpoint());
+    let c = config.to_str().unwrap();
+    for (resources, message) in [
+        (
+            r#"{ memory = "2Gi" }"#,
+            "Requested MEMORY default [2Gi] is greater than current limit set in the platform configuration [1Gi]",
+        ),
+        (
+            r#"{ cpu = ["2", "1"] }"#,
+            "Requested CPU default [2] is greater than the limit [1]",
+        ),
+        (
+            r#"{ gpu = ["1", "2"] }"#,
+            "For extended resource 'gpu' the default value must equal the limit value",
+        ),
+    ] {
+        sandbox.write(
+            "work/big.toml",
+            format!("[[task]]\nname = \"big\"\ncommand = [\"run\"]\nresources = {resources}\n"),
+        );
+        let run = fails(
+            &mut sandbox.host(),
+            ["-c", c, "register", "big.toml", "--version", "v1"],
+        );
+        assert!(run.stderr.contains("HTTP 400 INVALID_ARGUMENT"), "{run}");
+        assert!(run.stderr.contains(message), "{resources}: {run}");
+    }
 }

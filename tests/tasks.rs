@@ -298,6 +298,8 @@ fn package_writes_one_task_create_request_per_task() {
             "discovery_version",
             "cache_serializable",
             "cache_ignore_input_vars",
+            "generates_deck",
+            "metadata",
         ])
     );
     assert_eq!(metadata["discoverable"], true);
@@ -513,6 +515,55 @@ fn task_names_are_unique_across_files_and_outputs_must_be_directories() {
     let run = fails(&mut sandbox.host(), ["task", "show", "missing.toml"]);
     assert!(
         run.stderr.contains("cannot read task file `missing.toml`"),
+        "{run}"
+    );
+}
+
+#[test]
+fn every_problem_of_the_task_files_is_reported_in_one_run() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "work/a.toml",
+        "[[task]]\nname = \"a\"\ncommand = [\"run\"]\nretires = 2\ntimeout = 0\n\n[[task]]\nname = \"b\"\n",
+    );
+    sandbox.write(
+        "work/b.toml",
+        "[[task]]\nname = \"c\"\ncommand = [\"run\"]\ninputs = { n = \"intger\" }\n",
+    );
+    let expected = "error: 4 problems in the task files:\n  \
+        a.toml:4: task 'a': field `retires` is unknown; did you mean 'retries'?\n  \
+        a.toml:5: task 'a': field `timeout` must be more than zero\n  \
+        a.toml:7: task 'b': field `command` is missing: every task needs the command its container runs\n  \
+        b.toml:4: task 'c': field `inputs.n` has the unknown type 'intger'; did you mean 'integer'? Types: string, integer, float, boolean, datetime, duration, blob\n";
+    let run = fails(&mut sandbox.host(), ["task", "show", "a.toml", "b.toml"]);
+    assert_eq!(run.stderr, expected, "{run}");
+    let run = fails(
+        &mut sandbox.host(),
+        ["package", "a.toml", "b.toml", "-o", "out"],
+    );
+    assert_eq!(run.stderr, expected, "{run}");
+    assert!(!sandbox.cwd().join("out").exists());
+
+    // After the plugin's defaults too: each task that breaks a rule, not only the first.
+    sandbox.write(
+        "work/rules.toml",
+        "[[task]]\nname = \"x\"\ncommand = [\"run\"]\nsecrets = [{ key = \"k\" }]\n\n\
+         [[task]]\nname = \"y\"\ncommand = [\"run\"]\ncache = true\n",
+    );
+    let run = fails(&mut sandbox.host(), ["task", "show", "rules.toml"]);
+    assert!(
+        run.stderr
+            .starts_with("error: 2 problems in the task files:\n"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("rules.toml:4: task 'x': secret 'k' needs a group"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("rules.toml:9: task 'y': caching is on but no cache version"),
         "{run}"
     );
 }

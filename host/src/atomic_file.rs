@@ -8,7 +8,8 @@ use std::{
 };
 
 /// Replaces `path` with `contents` atomically; with `private`, the file is readable and writable
-/// by its owner only (mode 0600) from its first byte. The temporary file (`.<name>.<pid>.tmp`
+/// by its owner only (mode 0600) from its first byte, else mode 0644: explicit modes, whatever
+/// the umask (under `umask 002` or `000` a group- or world-writable file would be refused later). The temporary file (`.<name>.<pid>.tmp`
 /// beside it) is removed when anything fails.
 pub(crate) fn write(path: &Path, contents: &[u8], private: bool) -> io::Result<()> {
     let name = path
@@ -27,10 +28,12 @@ pub(crate) fn write(path: &Path, contents: &[u8], private: bool) -> io::Result<(
     let _ = private;
     let written = options.open(&tmp).and_then(|mut file| {
         #[cfg(unix)]
-        if private {
-            // A temporary file left behind by a killed run keeps its old mode: set it again.
+        {
+            // Not left to the umask; and a temporary file left behind by a killed run keeps its
+            // old mode: set it again.
             use std::os::unix::fs::PermissionsExt as _;
-            file.set_permissions(fs::Permissions::from_mode(0o600))?;
+            let mode = if private { 0o600 } else { 0o644 };
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
         }
         file.write_all(contents)?;
         file.sync_all()

@@ -60,9 +60,10 @@ impl Error {
 
 /// Prints `error: …` to stderr; with `verbose`, also the full report behind a condensed error.
 pub fn print(err: &Error, verbose: bool) {
+    let human = crate::terminal::human;
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {err}");
+    let _ = writeln!(stderr, "error: {}", human(&err.to_string()));
     if let (true, Some(details)) = (verbose, err.details()) {
-        let _ = writeln!(stderr, "\nfull report:\n{details}");
+        let _ = writeln!(stderr, "\nfull report:\n{}", human(details));
     }
 }

@@ -143,7 +143,7 @@ fn arm(deadline: Instant, message: String) -> Armed {
     let mut calls = calls();
     calls.0 += 1;
     let id = calls.0;
-    let message = format!("error: {message}\n").into_bytes();
+    let message = crate::terminal::human(&format!("error: {message}\n")).into_bytes();
     calls.1.push((id, deadline, Box::new(message)));
     alarm::set(earliest(&calls.1));
     Armed(id)

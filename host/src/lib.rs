@@ -14,17 +14,23 @@ mod command_needs;
 pub mod commands;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hook_timeout;
+mod input;
 pub mod inspect;
 pub mod install;
 mod layout_cache;
+mod leftovers;
 pub mod loader;
 pub mod output;
 mod parallel;
 pub mod plugin;
+pub mod redact;
 pub mod remote;
 pub mod services;
 pub mod tasks;
+pub mod terminal;
 pub mod validate;
 
 use std::{ffi::OsString, process::ExitCode};
@@ -47,7 +53,7 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        crate::say!(
             "error: flyte-host hit an internal error ({message}{location}). This is a bug in flyte-host: please report it with the command you ran."
         );
     }));
@@ -83,7 +89,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
         Need::Nothing => ActivePlugin::builtin(),
         Need::Hooks => load_active_plugin()?,
         Need::Lenient => load_active_plugin().unwrap_or_else(|e| {
-            eprintln!(
+            crate::say!(
                 "warning: {} (continuing with the built-in plugin)",
                 e.to_string().trim_end()
             );

@@ -4,11 +4,17 @@ use std::io::{self, IsTerminal, Write};
 
 use serde_json::Value;
 
-/// Prints a JSON document (pretty, newline-terminated) to stdout.
+/// Prints a JSON document (pretty, newline-terminated) to stdout, known secrets redacted (JSON's
+/// own escaping keeps control characters off the terminal).
 pub fn json(value: &Value) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    if crate::redact::any() {
+        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+        writeln!(out, "{}", crate::redact::redact(&text))?;
+    } else {
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+    }
     out.flush()
 }
 
@@ -17,6 +23,7 @@ pub fn pairs(rows: &[(&str, String)]) -> io::Result<()> {
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut out = io::stdout().lock();
     for (key, value) in rows {
+        let value = crate::terminal::human(value);
         writeln!(out, "{key:<width$}  {value}")?;
     }
     out.flush()
@@ -93,7 +100,10 @@ fn fit(natural: &[usize], max: usize) -> Vec<usize> {
 /// when `None`. Cells are made one line (line breaks become spaces); the last column is not
 /// padded.
 fn table_lines(headers: &[&str], rows: &[Vec<String>], width: Option<usize>) -> Vec<String> {
-    let clean = |cell: &str| cell.split(['\n', '\r', '\t']).collect::<Vec<_>>().join(" ");
+    let clean = |cell: &str| {
+        let one_line = cell.split(['\n', '\r', '\t']).collect::<Vec<_>>().join(" ");
+        crate::terminal::human(&one_line)
+    };
     let mut cells: Vec<Vec<String>> = vec![headers.iter().map(|h| clean(h)).collect()];
     cells.extend(
         rows.iter()

@@ -252,6 +252,10 @@ impl ActivePlugin {
         env: &Env,
     ) -> Result<Hooked<Remote>, HookError> {
         const HOOK: &str = "get_remote";
+        if let Some(named) = request.config.as_ref().into_option() {
+            // A mistyped `--config FILE` is the user's error, not the plugin's.
+            crate::config::find_config_file(Some(std::path::Path::new(named.as_str())), env)?;
+        }
         let Some((p, _)) = &self.loaded else {
             let remote = builtin::get_remote(&request, env)?;
             return Ok(Hooked {

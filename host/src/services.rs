@@ -65,7 +65,6 @@ impl Default for Globals {
 static ACTIVE: OnceLock<ActivePlugin> = OnceLock::new();
 static GLOBALS: OnceLock<Globals> = OnceLock::new();
 static REMOTE: OnceLock<Result<Hooked<Remote>, String>> = OnceLock::new();
-static JSON_OUTPUT: AtomicBool = AtomicBool::new(false);
 static IN_COMMAND: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
@@ -84,7 +83,6 @@ pub fn active() -> &'static ActivePlugin {
 
 /// Records the user's global options for this process.
 pub fn set_globals(globals: Globals) {
-    JSON_OUTPUT.store(globals.json, Ordering::Relaxed);
     let _ = GLOBALS.set(globals);
 }
 
@@ -165,12 +163,12 @@ pub fn in_command<T>(f: impl FnOnce() -> T) -> T {
     result
 }
 
-/// Writes plugin output. Under `-o json`, what hooks print to stdout goes to stderr so the host's
-/// JSON stays clean; a plugin command owns stdout. Write errors (a closed pipe) are ignored:
-/// plugin chatter must not fail the command.
+/// Writes plugin output. Stdout is the data a script reads (the host's table or JSON), so what
+/// hooks print goes to stderr in every output mode; only a plugin command owns stdout. Write
+/// errors (a closed pipe) are ignored: plugin chatter must not fail the command.
 extern "C" fn print(stream: Stream, text: RStr<'_>) {
-    let to_stderr = stream == Stream::Stderr
-        || (JSON_OUTPUT.load(Ordering::Relaxed) && !IN_COMMAND.load(Ordering::Relaxed));
+    let to_stderr = stream == Stream::Stderr || !IN_COMMAND.load(Ordering::Relaxed);
+    let text = crate::terminal::human(text.as_str());
     let _ = if to_stderr {
         std::io::stderr().lock().write_all(text.as_bytes())
     } else {

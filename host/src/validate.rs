@@ -6,12 +6,8 @@ use flyte_plugin_abi::Remote;
 /// A remote needs a usable endpoint, a project and a domain, and well-formed header names.
 pub fn remote(remote: &Remote) -> Result<(), String> {
     endpoint(&remote.config.platform.endpoint)?;
-    if remote.project.trim().is_empty() {
-        return Err("the project is empty".into());
-    }
-    if remote.domain.trim().is_empty() {
-        return Err("the domain is empty".into());
-    }
+    flyte_id("project", &remote.project)?;
+    flyte_id("domain", &remote.domain)?;
     for (name, _) in &remote.headers {
         let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
         if name.is_empty() || !name.chars().all(token) {
@@ -19,6 +15,53 @@ pub fn remote(remote: &Remote) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A project or domain id as Flyte admin accepts it: a DNS-1123 label (flyteadmin's
+/// `ValidateProject` checks project ids with Kubernetes' `IsDNS1123Label`; domains become part of
+/// the `<project>-<domain>` namespace): 1 to 63 lowercase letters, digits and `-`, starting and
+/// ending with a letter or digit. `what` is `project` or `domain`.
+pub fn flyte_id(what: &str, value: &str) -> Result<(), String> {
+    let ok = (1..=63).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-');
+    if ok {
+        return Ok(());
+    }
+    let shown =
+        crate::terminal::escape(&crate::remote::one_line_within(value, 80), false).into_owned();
+    Err(format!(
+        "the {what} '{shown}' is not a valid Flyte {what} id: Flyte requires 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)"
+    ))
+}
+
+/// [`flyte_id`] as clap's value parser of `--project` (`"project"`) or `--domain` (`"domain"`):
+/// its error is the message alone, without clap's copy of a possibly huge or multi-line value.
+#[derive(Clone, Copy)]
+pub struct FlyteIdArg(pub &'static str);
+
+impl clap::builder::TypedValueParser for FlyteIdArg {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = value.to_string_lossy();
+        flyte_id(self.0, &text)
+            .map(|()| text.into_owned())
+            .map_err(|message| {
+                clap::Error::raw(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!("--{}: {message}\n", self.0),
+                )
+            })
+    }
 }
 
 /// An endpoint is `host[:port]` or `http(s)://host[:port][/path]`.
@@ -120,6 +163,28 @@ pub fn policy_names(names: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_and_domain_ids_follow_flyte() {
+        for good in ["flytesnacks", "a", "my-proj-2", &"a".repeat(63)] {
+            assert!(flyte_id("project", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "x\n",
+            "Upper",
+            "-a",
+            "a-",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+            &"a".repeat(100_000),
+        ] {
+            let err = flyte_id("project", bad).unwrap_err();
+            assert!(err.contains("DNS-1123") && err.len() < 400, "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn endpoints() {

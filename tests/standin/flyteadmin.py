@@ -23,7 +23,8 @@ and `version` make:
   dropped), as the gateway's wildcard marshaler does.
 - Errors: `{"code", "message", "details"}` bodies with grpc-gateway's HTTP status mapping.
 - Tasks: flyteadmin's validation (resource type TASK, non-empty id parts, registered
-  project/domain, template type/metadata/interface, container image); the template's id is
+  project/domain, template type/metadata/interface, container image, resources against each other
+  and against the stock platform limits cpu 2, memory 1Gi, gpu 1); the template's id is
   replaced by the request's; re-registering an identical task is 409 ALREADY_EXISTS ("task with
   identical structure already exists"), a different spec under the same id is 400
   INVALID_ARGUMENT ("<name> task with different structure already exists. (Please register a new
@@ -290,6 +291,60 @@ def required(value, what):
     return value
 
 
+# flyteadmin's platform limits with its stock configuration (`task_resources.limits`), which the
+# tests' real FlyteAdmin keeps too.
+PLATFORM_LIMITS = {"CPU": "2", "MEMORY": "1Gi", "GPU": "1"}
+
+QUANTITY_SUFFIXES = {
+    "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+}
+
+
+def quantity(text):
+    """A Kubernetes quantity ("500m", "2Gi", "1e3") as a number."""
+    match = re.fullmatch(r"([0-9.]+(?:[eE][-+]?[0-9]+)?)([a-zA-Z]*)", str(text))
+    if not match or match.group(2) not in QUANTITY_SUFFIXES:
+        raise ApiError(INVALID_ARGUMENT, f"quantities must match the regular expression: {text}")
+    return float(match.group(1)) * QUANTITY_SUFFIXES[match.group(2)]
+
+
+def check_resources(resources):
+    """flyteadmin's validateResource: a request may not exceed its limit or the platform limit,
+    a limit may not exceed the platform limit, and a GPU request must equal its limit."""
+    requests = {e.get("name", "UNKNOWN"): e.get("value", "") for e in resources.get("requests") or []}
+    limits = {e.get("name", "UNKNOWN"): e.get("value", "") for e in resources.get("limits") or []}
+    for name, request in requests.items():
+        limit, platform = limits.get(name), PLATFORM_LIMITS.get(name)
+        if name in ("CPU", "MEMORY", "EPHEMERAL_STORAGE"):
+            if limit is not None and quantity(limit) < quantity(request):
+                raise ApiError(
+                    INVALID_ARGUMENT,
+                    f"Requested {name} default [{request}] is greater than the limit [{limit}]. "
+                    "Please fix your configuration",
+                )
+            if limit is not None and platform is not None and quantity(limit) > quantity(platform):
+                raise ApiError(INVALID_ARGUMENT, over_platform(name, "limit", limit, platform))
+        elif name == "GPU":
+            if limit is not None and quantity(limit) != quantity(request):
+                raise ApiError(
+                    INVALID_ARGUMENT,
+                    "For extended resource 'gpu' the default value must equal the limit value",
+                )
+        else:
+            continue
+        if platform is not None and quantity(request) > quantity(platform):
+            raise ApiError(INVALID_ARGUMENT, over_platform(name, "default", request, platform))
+
+
+def over_platform(name, what, value, platform):
+    return (
+        f"Requested {name} {what} [{value}] is greater than current limit set in the platform "
+        f"configuration [{platform}]. Please contact Flyte Admins to change these limits or consult "
+        "the configuration"
+    )
+
+
 def identifier_text(ident):
     parts = " ".join(f'{k}:"{v}"' for k, v in ident.items() if v not in (None, "", "UNSPECIFIED"))
     return parts
@@ -357,6 +412,8 @@ class Admin:
         container = template.get("container")
         if container is not None and not container.get("image"):
             raise ApiError(INVALID_ARGUMENT, "missing image")
+        if container is not None:
+            check_resources(container.get("resources") or {})
         task_id = dict(ident, org=ident.get("org", ""))
         template = dict(template, id=task_id)  # the server overwrites template.id
         key = (ident["project"], ident["domain"], ident["name"], ident["version"])
@@ -502,20 +559,23 @@ class Admin:
         phase = "QUEUED" if polls <= 1 else "RUNNING" if polls == 2 else ("FAILED" if state["fails"] else "SUCCEEDED")
         created = state["created_at"]
         spec = dict(request.get("spec") or {})
+        # Admin offloads the inputs (GetExecutionData serves them): the spec's deprecated field is null.
+        spec["inputs"] = None
         spec["launch_plan"] = dict(spec["launch_plan"], org=spec["launch_plan"].get("org", ""))
         spec["metadata"] = dict(
             spec.get("metadata") or {},
             principal="stand-in",
             system_metadata={"execution_cluster": "", "namespace": f"{state['id']['project']}-{state['id']['domain']}"},
         )
-        spec.setdefault("labels", {"values": {}})
-        spec.setdefault("annotations", {"values": {}})
-        spec.setdefault("raw_output_data_config", {"output_location_prefix": ""})
+        spec.setdefault("labels", None)
+        spec.setdefault("annotations", None)
+        spec.setdefault("raw_output_data_config", None)
         closure = {
             "phase": phase,
             "created_at": timestamp(created),
             "updated_at": timestamp(created + datetime.timedelta(seconds=polls)),
-            "workflow_id": dict(task["id"], resource_type="WORKFLOW"),
+            # A single task runs as the workflow admin generates for it.
+            "workflow_id": dict(task["id"], resource_type="WORKFLOW", name=".flytegen." + task["id"]["name"]),
             "state_change_details": {"state": "EXECUTION_ACTIVE", "occurred_at": timestamp(created), "principal": "stand-in"},
         }
         if polls >= 2:

@@ -3,6 +3,8 @@
 //! inherited environment, so nothing of the developer's machine (`~/.flyte`, `FLYTE_*`) leaks in.
 #![allow(dead_code)] // every test file uses a different part of the harness
 
+pub(crate) mod flytekit;
+pub(crate) mod real_admin;
 pub(crate) mod server;
 
 use std::{
@@ -58,7 +60,7 @@ pub(crate) fn workspace_root() -> PathBuf {
 }
 
 /// `$CARGO_TARGET_DIR`, or `<workspace>/target`.
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
         Some(dir) => workspace_root().join(dir),
         None => workspace_root().join("target"),

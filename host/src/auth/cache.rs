@@ -56,7 +56,12 @@ impl TokenCache {
     /// The cached tokens, if any (an unreadable or malformed file counts as none).
     pub fn load(&self) -> Option<Tokens> {
         let text = fs::read_to_string(self.path.as_ref()?).ok()?;
-        serde_json::from_str(&text).ok()
+        let tokens: Tokens = serde_json::from_str(&text).ok()?;
+        crate::redact::secret(&tokens.access_token);
+        if let Some(refresh) = &tokens.refresh_token {
+            crate::redact::secret(refresh);
+        }
+        Some(tokens)
     }
 
     /// Stores `tokens` (mode 0600, atomically); nothing without a cache file.

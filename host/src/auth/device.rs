@@ -60,9 +60,9 @@ pub fn login(meta: &AuthMetadata, agent: &ureq::Agent) -> Result<Tokens, AuthErr
     let complete = get("verification_uri_complete");
     let mut interval = number("interval").unwrap_or(DEFAULT_INTERVAL).max(1);
     let expires = number("expires_in").unwrap_or(DEFAULT_EXPIRES);
-    eprintln!("To log in, open {verification_uri} and enter the code {user_code}");
+    crate::say!("To log in, open {verification_uri} and enter the code {user_code}");
     if let Some(complete) = complete {
-        eprintln!("(or open {complete})");
+        crate::say!("(or open {complete})");
     }
     let deadline = token::now() + expires;
     let mut form = vec![

@@ -38,6 +38,7 @@ pub fn run(command: &[String], what: &str) -> Result<String, AuthError> {
         )));
     }
     let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    crate::redact::secret(&token);
     if token.is_empty() {
         return Err(AuthError::Command(format!(
             "{what} `{shown}` printed no token"

@@ -49,6 +49,7 @@ pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
         .filter(|p| !p.is_empty())
     {
         Some(url) => Some(ureq::Proxy::new(url).map_err(|e| {
+            crate::redact::url_credentials(url);
             AuthError::Config(format!("httpProxyURL {url} is not a proxy URL: {e}"))
         })?),
         None => None,
@@ -73,7 +74,9 @@ pub fn proxy_header(platform: &PlatformConfig) -> Result<Option<String>, AuthErr
         return Ok(None);
     }
     let token = external::run(&platform.proxy_command, "admin.proxyCommand")?;
-    Ok(Some(format!("Bearer {token}")))
+    let header = format!("Bearer {token}");
+    crate::redact::header(&header);
+    Ok(Some(header))
 }
 
 /// Whether an interactive login may run: stdin and stderr are terminals.
@@ -118,6 +121,12 @@ impl Authenticator {
         base_url: &str,
         plugin: Option<PluginAuthenticator>,
     ) -> Authenticator {
+        if let Some(secret) = setting(&platform.client_credentials_secret) {
+            crate::redact::secret(secret);
+        }
+        if let Some(proxy) = &platform.http_proxy_url {
+            crate::redact::url_credentials(proxy);
+        }
         Authenticator {
             platform: platform.clone(),
             base_url: base_url.to_owned(),
@@ -141,6 +150,7 @@ impl Authenticator {
                 "the authenticator of plugin {label} failed in {what}: {e}"
             ))
         })?;
+        crate::redact::secret(&token);
         if token.trim().is_empty() || token.chars().any(char::is_control) {
             return Err(AuthError::Login(format!(
                 "the authenticator of plugin {label} returned an unusable token from {what}"
@@ -182,6 +192,7 @@ impl Authenticator {
         let mut headers = Vec::new();
         if let Some(token) = &state.access_token {
             let value = format!("Bearer {token}");
+            crate::redact::header(&value);
             headers.push(("authorization".to_owned(), value.clone()));
             if let Some(meta) = &state.meta {
                 let key = meta.authorization_metadata_key.to_ascii_lowercase();

@@ -560,7 +560,7 @@ pub fn success_page(endpoint: &str) -> String {
     match crate::services::active().get_auth_success_html(endpoint) {
         Ok(hooked) => hooked.value.unwrap_or_else(|| pages::success(endpoint)),
         Err(e) => {
-            eprintln!("warning: {e}; showing flyte-host's own success page");
+            crate::say!("warning: {e}; showing flyte-host's own success page");
             pages::success(endpoint)
         }
     }
@@ -582,15 +582,15 @@ pub fn login(
     let verifier = code_verifier()?;
     let state = new_state()?;
     let url = authorize_url(meta, &code_challenge(&verifier), &state);
-    eprintln!(
+    crate::say!(
         "Log in to {endpoint} in your browser. If no browser opens, open this URL:\n\n    {url}\n"
     );
     if !open_browser(&url) {
-        eprintln!(
+        crate::say!(
             "(no browser could be started here: open the URL above on any browser of this machine)"
         );
     }
-    eprintln!(
+    crate::say!(
         "Waiting up to {} for the login to finish...",
         human(timeout)
     );

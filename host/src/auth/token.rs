@@ -83,7 +83,10 @@ pub(crate) fn base64(data: &[u8]) -> String {
 /// 6749 §2.3.1).
 pub(crate) fn basic_header(id: &str, secret: &str) -> String {
     let pair = format!("{}:{}", form_encode(id), form_encode(secret));
-    format!("Basic {}", base64(pair.as_bytes()))
+    let header = format!("Basic {}", base64(pair.as_bytes()));
+    crate::redact::secret(secret);
+    crate::redact::header(&header);
+    header
 }
 
 /// The OAuth error of a JSON error body: `invalid_client (bad secret)`, or the body's first line.
@@ -157,6 +160,10 @@ fn parse_tokens(body: &str) -> Result<Tokens, String> {
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .map(str::to_owned);
+    crate::redact::secret(&access_token);
+    if let Some(refresh) = &refresh_token {
+        crate::redact::secret(refresh);
+    }
     let expires_at = json_u64(&value, "expires_in").map(|secs| now() + secs);
     Ok(Tokens {
         access_token,

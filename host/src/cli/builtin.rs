@@ -80,6 +80,7 @@ fn root() -> Command {
                 .long("project")
                 .value_name("PROJECT")
                 .default_value(services::DEFAULT_PROJECT)
+                .value_parser(crate::validate::FlyteIdArg("project"))
                 .global(true)
                 .help("Flyte project"),
         )
@@ -89,6 +90,7 @@ fn root() -> Command {
                 .long("domain")
                 .value_name("DOMAIN")
                 .default_value(services::DEFAULT_DOMAIN)
+                .value_parser(crate::validate::FlyteIdArg("domain"))
                 .global(true)
                 .help("Flyte domain"),
         )
@@ -121,11 +123,17 @@ fn task_files() -> Arg {
         .help("Task spec files (TOML)")
 }
 
+/// `--version` of `package` and `register`, whose default is computed from the specs.
 fn version_arg() -> Arg {
     Arg::new("version")
         .long("version")
         .value_name("VERSION")
         .help("Task version (default: a hash of the packaged specs)")
+}
+
+/// `--version` of `run`, which looks the task up in admin.
+fn run_version_arg() -> Arg {
+    version_arg().help("Task version to run (default: the latest registered version)")
 }
 
 fn leaf(cmd: Command) -> Node {
@@ -181,10 +189,41 @@ pub(super) fn tree() -> Node {
             ),
             leaf(Command::new("logout").about("Forget the cached login tokens of the Flyte endpoint")),
             group(
-                Command::new("config").about("Inspect the Flyte connection settings"),
-                vec![leaf(Command::new("show").about(
-                    "Show the remote the active plugin's get_remote resolves (the secret is never printed)",
-                ))],
+                Command::new("config").about("Inspect and write the Flyte connection settings"),
+                vec![
+                    leaf(
+                        Command::new("init")
+                            .about("Write ~/.flyte/config.yaml for a Flyte admin host (as flytectl config init)")
+                            .arg(
+                                Arg::new("host")
+                                    .long("host")
+                                    .value_name("HOST")
+                                    .required(true)
+                                    .help("Flyte admin's host[:port] (dns:///, http:// or https:// is stripped)"),
+                            )
+                            .arg(
+                                Arg::new("insecure")
+                                    .long("insecure")
+                                    .action(ArgAction::SetTrue)
+                                    .help("Connect without TLS (plain http), as to a local sandbox"),
+                            )
+                            .arg(
+                                Arg::new("console")
+                                    .long("console")
+                                    .value_name("URL")
+                                    .help("The Flyte console's URL, when it is not admin's"),
+                            )
+                            .arg(
+                                Arg::new("force")
+                                    .long("force")
+                                    .action(ArgAction::SetTrue)
+                                    .help("Replace an existing ~/.flyte/config.yaml"),
+                            ),
+                    ),
+                    leaf(Command::new("show").about(
+                        "Show the remote the active plugin's get_remote resolves (the secret is never printed)",
+                    )),
+                ],
             ),
             group(
                 Command::new("plugin").about("Inspect, install and manage plugins"),
@@ -213,6 +252,7 @@ pub(super) fn tree() -> Node {
                     leaf(
                         Command::new("install")
                             .about("Install a plugin from a manifest (path or URL) or a library, verified and checked")
+                            .after_help("Downloads follow redirects only to https (or loopback http) URLs, are capped at 512 MiB\n(FLYTE_PLUGIN_MAX_SIZE, e.g. 800M) and at the plugin file system's free space, and are abandoned\nafter 30 s without data (FLYTE_PLUGIN_IDLE_TIMEOUT, seconds).")
                             .arg(
                                 Arg::new("source")
                                     .value_name("SOURCE")
@@ -269,7 +309,7 @@ pub(super) fn tree() -> Node {
                                 Arg::new("description")
                                     .long("description")
                                     .value_name("TEXT")
-                                    .help("One line about the plugin"),
+                                    .help("One line about the plugin (default: the description in the Cargo.toml of the crate that built LIB)"),
                             )
                             .arg(
                                 Arg::new("out")
@@ -296,7 +336,14 @@ pub(super) fn tree() -> Node {
                                     .value_name("DIR")
                                     .env("FLYTE_PLUGIN_ABI_PATH")
                                     .value_parser(value_parser!(std::path::PathBuf))
-                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of the released 1.x"),
+                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of this host's own copy")
+                                    .conflicts_with("abi-registry"),
+                            )
+                            .arg(
+                                Arg::new("abi-registry")
+                                    .long("abi-registry")
+                                    .action(ArgAction::SetTrue)
+                                    .help("Depend on flyte-plugin-abi from crates.io instead of this host's own copy (written to ~/.flyte/sdk/)"),
                             ),
                     ),
                 ],
@@ -335,7 +382,7 @@ pub(super) fn tree() -> Node {
                 Command::new("run")
                     .about("Run a registered task and print the execution name and console URL")
                     .arg(Arg::new("task").value_name("TASK").required(true).help("The task's name"))
-                    .arg(version_arg())
+                    .arg(run_version_arg())
                     .arg(
                         Arg::new("input")
                             .long("input")

@@ -145,7 +145,14 @@ pub fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
     let matches = match cli.command.try_get_matches_from_mut(args) {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
+            if e.use_stderr() {
+                // A usage error quotes the user's words: control characters escaped.
+                crate::terminal::eprint(&e.render().to_string());
+            } else {
+                // --help and --version: a failed write (a full disk) is an error like any other.
+                e.print()?;
+                std::io::stdout().flush()?;
+            }
             let help = matches!(
                 e.kind(),
                 ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand

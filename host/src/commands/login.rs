@@ -42,7 +42,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         .map_err(|e: AuthError| Error::from(e))?;
     println!("Logged in to {endpoint}");
     if cache.path().is_none() {
-        eprintln!(
+        crate::say!(
             "warning: neither HOME nor USERPROFILE is set, so the token was not saved: later commands will ask you to log in again"
         );
     }

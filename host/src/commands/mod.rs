@@ -1,6 +1,7 @@
 //! One module per command; `dispatch` routes a parsed command line to it.
 
 mod completion;
+mod config_init;
 mod config_show;
 mod get;
 mod info;
@@ -46,6 +47,7 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
         ["info"] => info::run(),
         ["login"] => login::run(parsed.matches),
         ["logout"] => logout::run(),
+        ["config", "init"] => config_init::run(parsed.matches),
         ["config", "show"] => config_show::run(),
         ["plugin", "show"] => plugin_show::run(&cli.extension),
         ["plugin", "check"] => plugin_check::run(parsed.matches),

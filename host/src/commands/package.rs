@@ -1,7 +1,7 @@
 //! `flyte-host package FILE... -o DIR [--version V]`: one FlyteAdmin `TaskCreateRequest` JSON per
-//! task, `DIR/<task name>.json`. Every task is validated and resolved before anything is written;
-//! each file is written to a temporary name in DIR and renamed into place only once all of them
-//! are written, so an error leaves DIR as it was.
+//! task, `DIR/<task name>.json`. Every task is validated and resolved before anything is written,
+//! and the files are written all or nothing (see [`write_all`]): an error, SIGINT or SIGTERM
+//! leaves DIR as it was.
 
 use std::{
     collections::HashSet,
@@ -9,7 +9,10 @@ use std::{
     fs::{self, OpenOptions},
     io::{self, BufWriter, Write},
     path::{Path, PathBuf},
-    sync::atomic::{AtomicBool, Ordering},
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc, OnceLock,
+    },
 };
 
 use clap::ArgMatches;
@@ -50,18 +53,80 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     Ok(0)
 }
 
-/// Writes file `names[i]` in `dir` with what `render(i, …)` writes, creating `dir` if missing:
-/// every file to a temporary name first, then each renamed into place. On an error the temporary
-/// files this call created (and `dir`, if it created it) are removed. Files are written by a few
-/// threads at once: packaging many tasks is mostly file system calls.
+/// The signal that interrupted the run (SIGINT, SIGTERM), or 0: set by the handler
+/// [`catch_interrupts`] registers, checked between files.
+fn interrupted() -> &'static Arc<AtomicUsize> {
+    static INTERRUPTED: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
+    INTERRUPTED.get_or_init(Arc::default)
+}
+
+/// From now on SIGINT and SIGTERM only set [`interrupted`]: the writers stop at the next file and
+/// remove what this run created, instead of dying with temporary files left behind.
+fn catch_interrupts() {
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let value = usize::try_from(signal).unwrap_or(1);
+        let _ = signal_hook::flag::register_usize(signal, Arc::clone(interrupted()), value);
+    }
+}
+
+/// Why writing stopped: an I/O error on a path, or a signal.
+enum Stop {
+    Io(PathBuf, io::Error),
+    Signal(usize),
+}
+
+/// `Err(Stop::Signal)` once a signal arrived.
+fn check_interrupt() -> Result<(), Stop> {
+    match interrupted().load(Ordering::Relaxed) {
+        0 => Ok(()),
+        signal => Err(Stop::Signal(signal)),
+    }
+}
+
+/// The hidden staging directory of this run: `.flyte-package-<pid>-<nanos>`, with a prefix.
+fn staging_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}.flyte-package-{}-{nanos}", std::process::id())
+}
+
+/// The pid in a staging directory's name (see [`staging_name`]) or in a temporary file's name of
+/// earlier versions (`.<task>.json.<pid>.tmp`).
+fn owner(name: &str) -> Option<u32> {
+    if let Some((_, rest)) = name.split_once(".flyte-package-") {
+        return rest.split('-').next()?.parse().ok();
+    }
+    let (file, pid) = name
+        .strip_prefix('.')?
+        .strip_suffix(".tmp")?
+        .rsplit_once('.')?;
+    file.ends_with(".json").then(|| pid.parse().ok()).flatten()
+}
+
+/// A directory removed (with its contents) when dropped, unless disarmed.
+struct Staging(Option<PathBuf>);
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Writes file `names[i]` in `dir` with what `render(i, …)` writes, creating `dir` if missing,
+/// all or nothing: every file goes into a hidden staging directory first (beside `dir` when this
+/// run creates it, then renamed into place whole; inside `dir` otherwise, then each file moved
+/// into place, the file it replaces kept until all are in). A failure or SIGINT/SIGTERM at any
+/// point removes what this run created and puts back what it replaced; staging directories of
+/// runs that were killed outright are swept first. Files are written by a few threads at once:
+/// packaging many tasks is mostly file system calls.
 fn write_all(
     dir: &Path,
     names: &[String],
     render: impl Fn(usize, &mut BufWriter<fs::File>) -> io::Result<()> + Sync,
 ) -> Result<(), Error> {
-    let cannot = |path: &Path, e: io::Error| {
-        Error::Message(format!("cannot write `{}`: {e}", path.display()))
-    };
     let created_dir = !dir.exists();
     if !created_dir && !dir.is_dir() {
         return Err(Error::Message(format!(
@@ -75,56 +140,126 @@ fn write_all(
             dir.join(name).display()
         )));
     }
-    fs::create_dir_all(dir).map_err(|e| {
+    catch_interrupts();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| {
         Error::Message(format!(
             "cannot create the output directory `{}`: {e}",
             dir.display()
         ))
     })?;
-    let pid = std::process::id();
-    let temps: Vec<PathBuf> = names
-        .iter()
-        .map(|name| dir.join(format!(".{name}.{pid}.tmp")))
-        .collect();
-    // Which temporary files exist: only those are ever removed.
-    let pending: Vec<AtomicBool> = names.iter().map(|_| AtomicBool::new(false)).collect();
-    let undo = || {
-        for (temp, pending) in temps.iter().zip(&pending) {
-            if pending.load(Ordering::Relaxed) {
-                let _ = fs::remove_file(temp);
-            }
-        }
-        if created_dir {
-            let _ = fs::remove_dir(dir);
-        }
-    };
-    let written = parallel(names.len(), |i| {
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temps[i])
-            .map_err(|e| (temps[i].clone(), e))?;
-        pending[i].store(true, Ordering::Relaxed);
-        let mut out = BufWriter::new(file);
-        render(i, &mut out)
-            .and_then(|()| out.flush())
-            .map_err(|e| (temps[i].clone(), e))
+    let dir_name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::leftovers::sweep(&parent, |name| {
+        owner(name.strip_prefix(&format!(".{dir_name}"))?)
     });
-    if let Err((path, e)) = written {
-        undo();
-        return Err(cannot(&path, e));
+    if !created_dir {
+        crate::leftovers::sweep(dir, owner);
     }
-    let renamed = parallel(names.len(), |i| {
-        let target = dir.join(&names[i]);
-        fs::rename(&temps[i], &target).map_err(|e| (target, e))?;
-        pending[i].store(false, Ordering::Relaxed);
-        Ok(())
-    });
-    if let Err((path, e)) = renamed {
-        undo();
-        return Err(cannot(&path, e));
+    let staging_dir = if created_dir {
+        parent.join(staging_name(&format!(".{dir_name}")))
+    } else {
+        dir.join(staging_name(""))
+    };
+    create_private_dir(&staging_dir)
+        .map_err(|e| Error::Message(format!("cannot create `{}`: {e}", staging_dir.display())))?;
+    let staging = Staging(Some(staging_dir.clone()));
+    let result = stage_and_place(dir, &staging_dir, created_dir, names, &render);
+    drop(staging);
+    match result {
+        Ok(()) => Ok(()),
+        Err(Stop::Io(path, e)) => Err(Error::Message(format!(
+            "cannot write `{}`: {e}. Nothing was written to `{}`.",
+            path.display(),
+            dir.display()
+        ))),
+        Err(Stop::Signal(signal)) => {
+            crate::say!(
+                "error: package was interrupted (signal {signal}); nothing was written to `{}`.",
+                dir.display()
+            );
+            std::process::exit(128 + i32::try_from(signal).unwrap_or(0));
+        }
+    }
+}
+
+/// Creates directory `dir` with mode 0755 (set explicitly, whatever the umask).
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
     }
     Ok(())
+}
+
+/// Writes every file into `staging`, then moves them into `dir` (see [`write_all`]).
+fn stage_and_place(
+    dir: &Path,
+    staging: &Path,
+    created_dir: bool,
+    names: &[String],
+    render: &(impl Fn(usize, &mut BufWriter<fs::File>) -> io::Result<()> + Sync),
+) -> Result<(), Stop> {
+    parallel(names.len(), |i| {
+        check_interrupt()?;
+        let path = staging.join(&names[i]);
+        let io = |e| Stop::Io(path.clone(), e);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+        let file = options.open(&path).map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            file.set_permissions(fs::Permissions::from_mode(0o644))
+                .map_err(io)?;
+        }
+        let mut out = BufWriter::new(file);
+        render(i, &mut out).and_then(|()| out.flush()).map_err(io)
+    })?;
+    check_interrupt()?;
+    if created_dir {
+        return fs::rename(staging, dir).map_err(|e| Stop::Io(dir.to_owned(), e));
+    }
+    // Each file replaced is kept in `staging/replaced/` until every new file is in place.
+    let replaced = staging.join("replaced");
+    create_private_dir(&replaced).map_err(|e| Stop::Io(replaced.clone(), e))?;
+    let moved_old: Vec<AtomicBool> = names.iter().map(|_| AtomicBool::new(false)).collect();
+    let placed: Vec<AtomicBool> = names.iter().map(|_| AtomicBool::new(false)).collect();
+    let placing = parallel(names.len(), |i| {
+        check_interrupt()?;
+        let target = dir.join(&names[i]);
+        let io = |e| Stop::Io(target.clone(), e);
+        match fs::rename(&target, replaced.join(&names[i])) {
+            Ok(()) => moved_old[i].store(true, Ordering::Relaxed),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        fs::rename(staging.join(&names[i]), &target).map_err(io)?;
+        placed[i].store(true, Ordering::Relaxed);
+        Ok(())
+    });
+    if placing.is_err() {
+        // Undo: the new files out, the replaced ones back.
+        for (i, name) in names.iter().enumerate() {
+            let target = dir.join(name);
+            if placed[i].load(Ordering::Relaxed) {
+                let _ = fs::remove_file(&target);
+            }
+            if moved_old[i].load(Ordering::Relaxed) {
+                let _ = fs::rename(replaced.join(name), &target);
+            }
+        }
+    }
+    placing
 }
 
 /// At least this many files per writer thread (a thread costs about as much as a few files).

@@ -70,7 +70,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         ])?;
     }
     if let Some(note) = note {
-        eprintln!("note: {note}");
+        crate::say!("note: {note}");
     }
     Ok(0)
 }

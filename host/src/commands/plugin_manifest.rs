@@ -32,9 +32,11 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let manifest = Manifest {
         name: checked.name,
         version: checked.version,
+        // The ABI carries no description: --description, else the crate's Cargo.toml.
         description: matches
             .get_one::<String>("description")
             .cloned()
+            .or_else(|| install::crate_description::find(library))
             .unwrap_or_default(),
         abi: checked.abi,
         platforms: vec![Platform {

@@ -4,7 +4,12 @@ use std::path::PathBuf;
 
 use clap::ArgMatches;
 
-use crate::{error::Error, install::scaffold, loader::LoadError, output};
+use crate::{
+    error::Error,
+    install::scaffold::{self, AbiSource},
+    loader::LoadError,
+    output,
+};
 
 /// Writes the crate and prints the next steps.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
@@ -15,10 +20,26 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         .get_one::<PathBuf>("path")
         .cloned()
         .unwrap_or_else(|| PathBuf::from(name));
-    let abi_path = matches.get_one::<PathBuf>("abi-path");
-    scaffold::scaffold(name, &dir, abi_path.map(PathBuf::as_path)).map_err(LoadError::from)?;
+    let home = crate::config::home_dir();
+    let abi = if let Some(path) = matches.get_one::<PathBuf>("abi-path") {
+        AbiSource::Path(path)
+    } else if matches.get_flag("abi-registry") {
+        AbiSource::Registry
+    } else {
+        AbiSource::Sdk {
+            home: home.as_deref().ok_or_else(|| {
+                Error::Message(
+                    "plugin new: HOME is not set, so there is no ~/.flyte/sdk to write the plugin SDK to: \
+                     set HOME, or pass --abi-path DIR or --abi-registry"
+                        .into(),
+                )
+            })?,
+        }
+    };
+    let dependency = scaffold::scaffold(name, &dir, abi).map_err(LoadError::from)?;
     output::pairs(&[
         ("created", format!("plugin crate {name} in {}", dir.display())),
+        ("abi", dependency),
         (
             "next",
             format!(

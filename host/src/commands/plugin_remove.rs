@@ -26,7 +26,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     if was_chosen {
         Choice::clear(&dir).map_err(|e| LoadError::from(install::InstallError::io(&dir, e)))?;
         install::seal::seal(&dir);
-        eprintln!(
+        crate::say!(
             "note: '{}' was the active plugin (chosen with `plugin use`); choose another with `flyte-host plugin use NAME` (`flyte-host plugin list` shows them).",
             entry.name
         );

@@ -51,7 +51,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         ])?;
     }
     if std::env::var_os("FLYTEKIT_PLUGIN").is_some_and(|v| !v.is_empty()) {
-        eprintln!(
+        crate::say!(
             "note: FLYTEKIT_PLUGIN is set in this environment: it overrides this choice until it is unset."
         );
     }

@@ -126,6 +126,12 @@ fn fields(task: &ResolvedTask) -> Vec<Field> {
         json!({"requests": resources(&spec.resources.requests), "limits": resources(&spec.resources.limits)}),
         declared(declared_resources),
     ));
+    let env: Map<String, Value> = spec
+        .env
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+        .collect();
+    out.push(field("env", env, declared(!spec.env.is_empty())));
     let source = task.cache.source;
     match &task.cache.value {
         Some(cache) => out.extend([

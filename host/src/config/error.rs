@@ -56,6 +56,23 @@ pub enum ConfigError {
         found: &'static str,
     },
 
+    /// A YAML config file whose lists and mappings nest deeper than any config needs (checked
+    /// before parsing, whose cost grows with the square of the depth).
+    #[error(
+        "config file `{}` line {line}: lists and mappings nest more than {limit} levels deep, \
+         deeper than flyte-host reads (a Flyte config nests three). Fix the file (an unclosed \
+         `[` or `{{`?), or point --config at the right one.",
+        .path.display()
+    )]
+    YamlDepth {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line where the limit is passed.
+        line: usize,
+        /// The deepest nesting read.
+        limit: usize,
+    },
+
     /// A legacy INI config file cannot be parsed.
     #[error(
         "config file `{}` line {line}: {message}. Legacy config files are INI: `[section]` \

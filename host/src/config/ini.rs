@@ -17,14 +17,24 @@ const DEFAULT_SECTION: &str = "DEFAULT";
 /// configparser's limit on nested `%(name)s` references.
 const MAX_INTERPOLATION_DEPTH: usize = 10;
 
-/// The settings in the legacy INI config file `path`, whose contents are `text`.
-pub(super) fn parse(path: &Path, text: &str) -> Result<Settings, ConfigError> {
+/// The settings in the legacy INI config file `path`, whose contents are `text`, and a warning
+/// for each option of `[platform]` and `[credentials]` the host does not know.
+pub(super) fn parse_with_warnings(
+    path: &Path,
+    text: &str,
+) -> Result<(Settings, Vec<String>), ConfigError> {
     let file = IniFile::parse(path, text).map_err(|(line, message)| ConfigError::Ini {
         path: path.to_owned(),
         line,
         message,
     })?;
-    Settings::from_strings(&file)
+    let options = file.sections.iter().flat_map(|(section, s)| {
+        s.options
+            .iter()
+            .map(move |(option, value)| (section.as_str(), option.as_str(), value.line))
+    });
+    let warnings = super::unknown_keys::in_ini(path, options);
+    Ok((Settings::from_strings(&file)?, warnings))
 }
 
 /// One option: its value (continuation lines joined with `\n`) and the line it starts on.
@@ -242,7 +252,7 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Settings, ConfigError> {
-        parse(Path::new("/cfg/flytekit.config"), text)
+        parse_with_warnings(Path::new("/cfg/flytekit.config"), text).map(|(settings, _)| settings)
     }
 
     #[test]

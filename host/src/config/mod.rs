@@ -6,15 +6,18 @@
 mod env;
 mod error;
 mod ini;
+pub mod init;
 mod platform;
 mod search;
 mod settings;
+mod unknown_keys;
 mod yaml;
 
-use std::{fs, path::Path};
+use std::path::Path;
 
 use flyte_plugin_abi::{AuthMode, Config, ConfigOrigin, PlatformConfig};
 
+use crate::input;
 pub use env::{home_dir, Env};
 pub use error::ConfigError;
 pub use search::{find_config_file, FLYTECTL_CONFIG, FLYTECTL_CONFIG_OVERRIDE};
@@ -99,19 +102,40 @@ fn resolve(file: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
     })
 }
 
-/// The settings in config file `path`: YAML when its name ends in `yaml` or `yml` (as flytekit
-/// decides), legacy INI otherwise.
+/// The settings in config file `path`, read within [`input::CONFIG_MAX`]. Unknown keys in the
+/// sections read are warned about on stderr.
 fn read_settings(path: &Path) -> Result<Settings, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|error| ConfigError::ReadFile {
-        path: path.to_owned(),
-        error,
-    })?;
+    let text =
+        input::read_text(path, input::CONFIG_MAX).map_err(|error| ConfigError::ReadFile {
+            path: path.to_owned(),
+            error,
+        })?;
+    let (settings, warnings) = parse_settings(path, &text)?;
+    unknown_keys::print(warnings);
+    Ok(settings)
+}
+
+/// The settings in config text `text` read from `path`, and the warnings about unknown keys: YAML
+/// when its name ends in `yaml` or `yml` (as flytekit decides), legacy INI otherwise.
+fn parse_settings(path: &Path, text: &str) -> Result<(Settings, Vec<String>), ConfigError> {
     let name = path.to_string_lossy();
     if name.ends_with("yaml") || name.ends_with("yml") {
-        yaml::parse(path, &text)
+        if let Some(line) = input::yaml_too_deep(text) {
+            return Err(ConfigError::YamlDepth {
+                path: path.to_owned(),
+                line,
+                limit: input::YAML_DEPTH_MAX,
+            });
+        }
+        Ok((yaml::parse(path, text)?, unknown_keys::in_yaml(path, text)))
     } else {
-        ini::parse(path, &text)
+        ini::parse_with_warnings(path, text)
     }
+}
+
+/// Parses config text as reading file `path` would, keeping only the verdict (the fuzzers' entry).
+pub(crate) fn check_text(path: &Path, text: &str) -> Result<(), ConfigError> {
+    parse_settings(path, text).map(drop)
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Merged settings to flytekit's `PlatformConfig`, with the client secret read from the file or
 //! variable they name (the tail of flytekit's `PlatformConfig.auto`).
 
-use std::fs;
-
 use flyte_plugin_abi::{AuthMode, PlatformConfig};
 
 use super::{
@@ -60,10 +58,12 @@ impl Settings {
 /// newline (as flytekit does), `None` when empty.
 fn read_secret(location: &SecretLocation, env: &Env) -> Result<Option<String>, ConfigError> {
     let path = env.resolve(&location.path);
-    let secret = fs::read_to_string(&path).map_err(|error| ConfigError::SecretFile {
-        key: location.named_by.clone(),
-        path,
-        error,
+    let secret = crate::input::read_text(&path, crate::input::NAMED_FILE_MAX).map_err(|error| {
+        ConfigError::SecretFile {
+            key: location.named_by.clone(),
+            path,
+            error,
+        }
     })?;
     let secret = if secret.ends_with('\n') {
         secret.trim().to_owned()
@@ -75,7 +75,7 @@ fn read_secret(location: &SecretLocation, env: &Env) -> Result<Option<String>, C
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::{fs, path::PathBuf};
 
     use super::*;
 

@@ -39,9 +39,15 @@ pub fn check_in_child(
     scratch: &Path,
     source: &str,
 ) -> Result<Checked, InstallError> {
+    // The check sees the library where install staged it (`.staging-…/`): its messages name the
+    // user's file instead.
+    let staged = std::path::absolute(library)
+        .unwrap_or_else(|_| library.to_owned())
+        .display()
+        .to_string();
     let failed = |reason: String| InstallError::CheckFailed {
         source_name: source.to_owned(),
-        reason,
+        reason: reason.replace(&staged, source),
     };
     let exe = std::env::current_exe()
         .map_err(|e| failed(format!("cannot find flyte-host itself: {e}")))?;

@@ -19,6 +19,24 @@ pub enum InstallError {
         "no plugin directory: set FLYTE_PLUGIN_DIR (or HOME, for the default ~/.flyte/plugins/)"
     )]
     NoPluginDir,
+    /// `FLYTE_PLUGIN_DIR` or `HOME` is empty or relative.
+    #[error("{variable} is `{value}`, which is not an absolute path: plugins would land under the current directory. Set {variable} to an absolute path.")]
+    NotAbsolute {
+        /// The variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// An environment variable has a value the host cannot use.
+    #[error("{variable} is `{value}`, which is not {expected}")]
+    BadSetting {
+        /// The variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should be.
+        expected: &'static str,
+    },
     /// The lock file does not parse.
     #[error("the plugin lock file `{path}` is damaged ({reason}). Remove it and reinstall your plugins with `flyte-host plugin install`.", path = .path.display())]
     BadLock {
@@ -102,7 +120,7 @@ pub enum InstallError {
         found: String,
     },
     /// A name or version that cannot be a directory name.
-    #[error("plugin name or version `{value}` cannot be used as a directory name: use letters, digits, `.`, `_` and `-` only")]
+    #[error("plugin name or version `{value}` cannot be used as a directory name: use letters, digits, `.`, `_`, `-` and `+` only, not starting with `.`")]
     BadName {
         /// The name or version.
         value: String,

@@ -13,7 +13,7 @@ use super::{
     fetch::{self, Location},
     lock::{mtime_ns, Guard, Lock, LockEntry},
     manifest::Manifest,
-    sha256_file, InstallError,
+    safe_component, sha256_file, InstallError,
 };
 use crate::loader::LIBRARY_EXTENSION;
 
@@ -75,66 +75,41 @@ fn same_version(a: &str, b: &str) -> bool {
     }
 }
 
-/// How long any staging directory may sit before it counts as left behind.
-const STALE_STAGING: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a replaced install stays after the lock stopped naming it, for start-ups that read
+/// the old lock just before the switch.
+const READER_GRACE: Duration = Duration::from_millis(250);
 
-/// Removes staging directories that installs killed mid-way (SIGINT, SIGKILL: no destructor ran)
-/// left in plugin directory `dir`: those of processes no longer running, and any older than a day.
+/// Removes staging directories and temporary lock files that installs killed mid-way (SIGINT,
+/// SIGKILL: no destructor ran) left in plugin directory `dir` (see [`crate::leftovers`]).
 fn remove_left_behind_staging(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(".staging-"))
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == std::process::id() {
-            continue;
+    crate::leftovers::sweep(dir, |name| {
+        if let Some(rest) = name.strip_prefix(".staging-") {
+            return rest.split('-').next()?.parse().ok();
         }
-        // Where the process table cannot be read (or the pid was reused), age decides.
-        let exited =
-            cfg!(target_os = "linux") && !Path::new("/proc").join(pid.to_string()).exists();
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
+        // The lock's temporary file (see `atomic_file`), from a writer killed mid-write.
+        name.strip_prefix(".plugins.lock.")?
+            .strip_suffix(".tmp")?
+            .parse()
             .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_STAGING);
-        if exited || old {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
+    });
 }
 
-/// Creates `dir` (and parents) with mode 0755 on Unix.
+/// Creates `dir` (and parents) with mode 0755 on Unix, set explicitly on a new `dir` whatever
+/// the umask.
 fn create_dir(dir: &Path) -> Result<(), InstallError> {
+    let existed = dir.is_dir();
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
-    builder.create(dir).map_err(|e| InstallError::io(dir, e))
-}
-
-/// A name or version usable as one directory name.
-fn safe_component(value: &str) -> Result<(), InstallError> {
-    let ok = !value.is_empty()
-        && !value.starts_with('.')
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-    if ok {
-        Ok(())
-    } else {
-        Err(InstallError::BadName {
-            value: value.to_owned(),
-        })
+    builder.create(dir).map_err(|e| InstallError::io(dir, e))?;
+    #[cfg(unix)]
+    if !existed {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+            .map_err(|e| InstallError::io(dir, e))?;
     }
+    Ok(())
 }
 
 /// Whether `entry`'s library is in place and still hashes to its lock entry (always re-hashed: a
@@ -240,12 +215,18 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     }
     let name_dir = dir.join(&checked.name);
     create_dir(&name_dir)?;
-    let target = name_dir.join(&checked.version);
-    let displaced = name_dir.join(temp_name("old"));
-    let had_target = target.exists();
-    if had_target {
-        fs::rename(&target, &displaced).map_err(|e| InstallError::io(&target, e))?;
-    }
+    // A new directory beside whatever is installed: the version's own name when free, else (a
+    // re-install of the installed version) the version with a unique suffix.
+    let install_dir = if name_dir.join(&checked.version).exists() {
+        format!(
+            "{}_{}",
+            checked.version,
+            &temp_name("r").replace(['.', '-'], "")
+        )
+    } else {
+        checked.version.clone()
+    };
+    let target = name_dir.join(&install_dir);
     fs::rename(&staging_dir, &target).map_err(|e| InstallError::io(&target, e))?;
     staging.0 = None;
     let installed = target.join(&file);
@@ -263,29 +244,78 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
         file,
         size: meta.len(),
         mtime_ns: mtime_ns(&meta).unwrap_or_default(),
+        dir: if install_dir == checked.version {
+            String::new()
+        } else {
+            install_dir.clone()
+        },
     };
     lock.put(entry.clone());
+    // The one switch: readers see the old lock and the old install, or the new lock and the new
+    // install, never a lock naming a missing or half-written library.
     if let Err(e) = lock.write(dir) {
         let _ = fs::remove_dir_all(&target);
-        if had_target {
-            let _ = fs::rename(&displaced, &target);
-        }
         return Err(e);
     }
-    // Older versions (and the displaced copy) go once the lock names the new one.
-    if let Ok(entries) = fs::read_dir(&name_dir) {
-        for old in entries.filter_map(Result::ok) {
-            if old.file_name() != checked.version.as_str() {
-                let _ = fs::remove_dir_all(old.path());
-            }
-        }
-    }
+    // The old install goes once no start-up can still be on its way to it: one that read the old
+    // lock opens the old library within milliseconds (and, once open, keeps it).
+    remove_other_installs(&name_dir, &install_dir);
+    let entry = if entry.dir.is_empty() {
+        entry
+    } else {
+        back_to_the_version_directory(dir, &name_dir, &mut lock, entry)
+    };
     let outcome = match previous {
         Some(old) if old.version != entry.version => Outcome::Replaced(old.version),
         Some(_) => Outcome::Installed,
         None => Outcome::Installed,
     };
     Ok(Installed { entry, outcome })
+}
+
+/// After [`READER_GRACE`], removes every entry of `name_dir` but `keep`.
+fn remove_other_installs(name_dir: &Path, keep: &str) {
+    std::thread::sleep(READER_GRACE);
+    if let Ok(entries) = fs::read_dir(name_dir) {
+        for old in entries.filter_map(Result::ok) {
+            if old.file_name() != keep {
+                let _ = fs::remove_dir_all(old.path());
+            }
+        }
+    }
+}
+
+/// Moves a re-install that went beside the old install (`<name>/<version>_<suffix>/`) back to
+/// `<name>/<version>/`, now free, by the same switch: a hard link of the library in a new
+/// directory, the lock naming it, the suffixed one removed after the grace period. Installed
+/// libraries keep their usual path; where this fails the suffixed install stays, complete.
+fn back_to_the_version_directory(
+    dir: &Path,
+    name_dir: &Path,
+    lock: &mut Lock,
+    entry: LockEntry,
+) -> LockEntry {
+    let staging = name_dir.join(temp_name("staging"));
+    let version_dir = name_dir.join(&entry.version);
+    let moved = create_dir(&staging)
+        .ok()
+        .and_then(|()| fs::hard_link(entry.library(dir), staging.join(&entry.file)).ok())
+        .and_then(|()| fs::rename(&staging, &version_dir).ok());
+    if moved.is_none() {
+        let _ = fs::remove_dir_all(&staging);
+        return entry;
+    }
+    let back = LockEntry {
+        dir: String::new(),
+        ..entry.clone()
+    };
+    lock.put(back.clone());
+    if lock.write(dir).is_err() {
+        let _ = fs::remove_dir_all(&version_dir);
+        return entry;
+    }
+    remove_other_installs(name_dir, &back.version);
+    back
 }
 
 /// Removes installed plugin `name` from plugin directory `dir`, seals the directory (see
@@ -297,6 +327,7 @@ pub fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
 }
 
 fn remove_unsealed(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
+    safe_component(name)?;
     let _guard = Guard::acquire(dir)?;
     let mut lock = Lock::read(dir)?;
     let Some(entry) = lock.get(name).cloned() else {

@@ -40,12 +40,28 @@ pub struct LockEntry {
     pub size: u64,
     /// Its modification time when installed, in nanoseconds since the Unix epoch.
     pub mtime_ns: i64,
+    /// The directory under `<name>/` holding the library when it is not the version: a
+    /// re-install of the installed version goes into a new directory beside the old one, so the
+    /// lock switches readers from one complete install to the other. Empty: the version.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dir: String,
 }
 
 impl LockEntry {
+    /// The directory of this install under `<name>/`: [`LockEntry::dir`], else the version.
+    pub fn install_dir(&self) -> &str {
+        if self.dir.is_empty() {
+            &self.version
+        } else {
+            &self.dir
+        }
+    }
+
     /// The library's path under plugin directory `dir`.
     pub fn library(&self, dir: &Path) -> PathBuf {
-        dir.join(&self.name).join(&self.version).join(&self.file)
+        dir.join(&self.name)
+            .join(self.install_dir())
+            .join(&self.file)
     }
 
     /// Whether `meta` still has the size and modification time recorded at install.
@@ -78,30 +94,58 @@ impl Lock {
     /// modification time and mode serve the seal and permission checks of start-up.
     pub fn read_with_meta(dir: &Path) -> Result<(Lock, Option<fs::Metadata>), InstallError> {
         let path = dir.join(LOCK_FILE);
-        let read = fs::File::open(&path).and_then(|mut file| {
-            let meta = file.metadata()?;
-            let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-            // Exactly the size just read: the lock is only ever replaced by a rename, so the open
-            // file cannot grow, and one `read` fills the buffer with no second one to find its end.
-            (&mut file).take(meta.len()).read_to_string(&mut text)?;
-            Ok((text, meta))
-        });
-        let (text, meta) = match read {
-            Ok((text, meta)) => (text, Some(meta)),
+        let opened = fs::File::open(&path).and_then(|file| Ok((file.metadata()?, file)));
+        let (meta, mut file) = match opened {
+            Ok(opened) => opened,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((Lock::default(), None))
             }
             Err(e) => return Err(InstallError::io(&path, e)),
         };
-        if let Some(lock) = parse_fast(&text) {
-            return Ok((lock, meta));
-        }
-        toml::from_str(&text)
-            .map(|lock| (lock, meta))
-            .map_err(|e| InstallError::BadLock {
-                path,
+        // A lock that is not a file, or far larger than any written, is not read at all.
+        crate::input::check(&meta, crate::input::LOCK_MAX).map_err(|e| InstallError::BadLock {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        // Exactly the size just read: the lock is only ever replaced by a rename, so the open
+        // file cannot grow, and one `read` fills the buffer with no second one to find its end.
+        (&mut file)
+            .take(meta.len())
+            .read_to_string(&mut text)
+            .map_err(|e| InstallError::io(&path, e))?;
+        Lock::parse(&text, &path).map(|lock| (lock, Some(meta)))
+    }
+
+    /// Parses lock file text read from `path`.
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Lock, InstallError> {
+        let lock = match parse_fast(text) {
+            Some(lock) => lock,
+            None => toml::from_str(text).map_err(|e| InstallError::BadLock {
+                path: path.to_owned(),
                 reason: e.message().to_owned(),
-            })
+            })?,
+        };
+        // Names become paths (`plugin remove` deletes `<dir>/<name>`): `..` or `""` must never
+        // reach one.
+        for entry in &lock.plugins {
+            for (what, value) in [
+                ("name", &entry.name),
+                ("version", &entry.version),
+                ("file", &entry.file),
+                ("dir", &entry.install_dir().to_owned()),
+            ] {
+                if super::safe_component(value).is_err() {
+                    return Err(InstallError::BadLock {
+                        path: path.to_owned(),
+                        reason: format!(
+                            "an entry's {what} is `{value}`, which is not a single safe file name"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(lock)
     }
 
     /// The entry for plugin `name`.
@@ -133,7 +177,7 @@ impl Lock {
 /// Parses the lock in the exact shape [`Lock::write`] produces (`[[plugin]]` tables of `key = "string"`
 /// and `key = integer` lines) without the TOML parser, which costs more at start-up than the rest of
 /// plugin selection; `None` for anything else, which then goes through the TOML parser.
-fn parse_fast(text: &str) -> Option<Lock> {
+pub(crate) fn parse_fast(text: &str) -> Option<Lock> {
     // A table has eight keys: a list beats a hash map (and its random seed) at that size.
     let mut tables: Vec<Vec<(&str, String)>> = Vec::new();
     for line in text.lines().map(str::trim) {
@@ -184,6 +228,7 @@ fn parse_fast(text: &str) -> Option<Lock> {
                 file: take("file")?,
                 size: take("size")?.parse().ok()?,
                 mtime_ns: take("mtime_ns")?.parse().ok()?,
+                dir: take("dir").unwrap_or_default(),
             };
             t.is_empty().then_some(entry)
         })
@@ -260,6 +305,11 @@ mod tests {
                 file: "liba.so".into(),
                 size: 12,
                 mtime_ns: 1_700_000_000_123_456_789,
+                dir: if name == "a" {
+                    "1.0.0_5f".into()
+                } else {
+                    String::new()
+                },
             });
         }
         lock.write(dir.path()).unwrap();

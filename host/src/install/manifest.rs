@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_sha256, InstallError, TARGET};
+use super::{is_sha256, safe_component, InstallError, TARGET};
 
 /// A plugin manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +64,13 @@ impl Manifest {
                 .unwrap_or_default();
             bad(format!("{}{line}", e.message()))
         })?;
+        for (what, value) in [("name", &manifest.name), ("version", &manifest.version)] {
+            if safe_component(value).is_err() {
+                return Err(bad(format!(
+                    "its {what} `{value}` is not a plugin {what}: use letters, digits, `.`, `_`, `-` and `+` only, not starting with `.`"
+                )));
+            }
+        }
         for platform in &mut manifest.platforms {
             platform.sha256 = platform.sha256.trim().to_ascii_lowercase();
             if !is_sha256(&platform.sha256) {

@@ -83,6 +83,8 @@ impl Origin {
 
 /// Which plugin should be active.
 #[derive(Debug, Clone, PartialEq, Eq)]
+// Made once per start-up and matched at once: boxing the lock entry would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 pub enum Selection {
     /// The built-in plugin, and why.
     Builtin(&'static str),
@@ -287,7 +289,7 @@ pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
             Ok(meta) if meta.is_file() => found.push(path),
             Err(_) if path.is_symlink() => {
                 let target = fs::read_link(&path).unwrap_or_default();
-                eprintln!(
+                crate::say!(
                     "warning: ignoring {}: it is a symbolic link to {}, which does not exist. Remove the link or restore its target.",
                     path.display(),
                     target.display()

@@ -149,7 +149,7 @@ pub(crate) fn api_path(resource: &str, segments: &[&str]) -> String {
 }
 
 /// Whether a transport error means the request never reached admin (worth retrying a read).
-fn is_connect_error(error: &ureq::Error) -> bool {
+pub(crate) fn is_connect_error(error: &ureq::Error) -> bool {
     match error {
         ureq::Error::Io(e) => matches!(
             e.kind(),
@@ -169,7 +169,7 @@ fn is_connect_error(error: &ureq::Error) -> bool {
 const TLS_HINT: &str = "set `insecure: true` if admin speaks plain HTTP, `caCertFilePath` for a private CA, or `insecureSkipVerify: true`";
 
 /// A transport error in words (`tls`: the URL is `https://`).
-fn transport_reason(error: &ureq::Error, tls: bool) -> String {
+pub(crate) fn transport_reason(error: &ureq::Error, tls: bool) -> String {
     match error {
         ureq::Error::Io(e) => match e.kind() {
             ErrorKind::ConnectionRefused => "connection refused (is admin running there?)".into(),
@@ -188,7 +188,8 @@ fn transport_reason(error: &ureq::Error, tls: bool) -> String {
 
 /// The root certificates in PEM file `path`.
 fn read_ca_certs(path: &str) -> Result<RootCerts, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("cannot read caCertFilePath {path}: {e}"))?;
+    let pem = crate::input::read(path.as_ref(), crate::input::NAMED_FILE_MAX)
+        .map_err(|e| format!("cannot read caCertFilePath {path}: {e}"))?;
     let mut certs = Vec::new();
     for item in parse_pem(&pem) {
         match item {
@@ -217,6 +218,24 @@ pub(crate) fn tls_config(platform: &PlatformConfig) -> Result<TlsConfig, String>
         tls = tls.root_certs(read_ca_certs(path)?);
     }
     Ok(tls.build())
+}
+
+/// Whether a header named `name` carries a credential (an API key, a token, a cookie): its value
+/// is redacted from everything printed.
+fn carries_credentials(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "auth",
+        "token",
+        "key",
+        "secret",
+        "cookie",
+        "password",
+        "credential",
+        "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 impl AdminClient {
@@ -251,6 +270,24 @@ impl AdminClient {
             .filter(|c| !c.is_empty())
             .map_or_else(|| base_url.clone(), |c| c.trim_end_matches('/').to_owned());
         let auth = Authenticator::new(platform, &base_url, remote.authenticator.clone());
+        for (name, value) in &remote.headers {
+            if carries_credentials(name) {
+                crate::redact::header(value);
+            }
+        }
+        // Admin requests go through the standard proxy variables: their credentials are secrets.
+        for variable in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        ] {
+            if let Ok(proxy) = std::env::var(variable) {
+                crate::redact::url_credentials(&proxy);
+            }
+        }
         Ok(AdminClient {
             agent: Agent::new_with_config(config),
             auth,

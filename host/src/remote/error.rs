@@ -1,5 +1,10 @@
 //! What can go wrong talking to Flyte admin, worded for the user (one line each).
 
+/// How to point the host at another Flyte admin: the end of every "cannot reach admin" error.
+pub(crate) const ELSEWHERE: &str =
+    "To use another Flyte admin: `flyte-host config init --host HOST` \
+     (writes ~/.flyte/config.yaml), `--config FILE`, or `FLYTE_PLATFORM_URL=HOST`.";
+
 /// An error from the admin client or from turning command-line inputs into Flyte literals.
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
@@ -17,7 +22,9 @@ pub enum RemoteError {
         message: String,
     },
     /// No connection could be made (refused, unknown host, timeout, TLS failure).
-    #[error("cannot reach Flyte admin at {url} (endpoint {endpoint} {origin}): {reason}")]
+    #[error(
+        "cannot reach Flyte admin at {url} (endpoint {endpoint} {origin}): {reason}. {ELSEWHERE}"
+    )]
     Unreachable {
         /// The base URL that was tried.
         url: String,

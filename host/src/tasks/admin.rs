@@ -90,6 +90,8 @@ fn template<'a>(task: &'a ResolvedTask, id: Option<Identifier<'a>>) -> Template<
             cache_ignore_input_vars: cache
                 .map(|c| c.ignored_inputs.as_slice())
                 .unwrap_or_default(),
+            generates_deck: false,
+            metadata: K8sObjectMetadata {},
         },
         interface: Interface {
             inputs: VariableMap {
@@ -107,6 +109,7 @@ fn template<'a>(task: &'a ResolvedTask, id: Option<Identifier<'a>>) -> Template<
                 requests: Entries(&spec.resources.requests),
                 limits: Entries(&spec.resources.limits),
             },
+            env: Env(&spec.env),
             data_config: DataConfig {
                 enabled: true,
                 input_path: "/var/inputs",
@@ -163,7 +166,15 @@ struct Metadata<'a> {
     discovery_version: &'a str,
     cache_serializable: bool,
     cache_ignore_input_vars: &'a [String],
+    /// flytekit sets it (a `BoolValue`): a container task makes no deck.
+    generates_deck: bool,
+    /// flytekit sets it, empty: no pod labels or annotations.
+    metadata: K8sObjectMetadata,
 }
+
+/// An empty `K8sObjectMetadata`.
+#[derive(Serialize)]
+struct K8sObjectMetadata {}
 
 #[derive(Serialize)]
 struct Runtime {
@@ -254,7 +265,30 @@ struct Container<'a> {
     command: &'a [String],
     args: &'a [String],
     resources: Resources<'a>,
+    #[serde(skip_serializing_if = "Env::is_empty")]
+    env: Env<'a>,
     data_config: DataConfig,
+}
+
+/// The container's `env`: a `KeyValuePair` list.
+struct Env<'a>(&'a [(String, String)]);
+
+impl Env<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Env<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|(key, value)| KeyValue { key, value }))
+    }
+}
+
+#[derive(Serialize)]
+struct KeyValue<'a> {
+    key: &'a str,
+    value: &'a str,
 }
 
 #[derive(Serialize)]

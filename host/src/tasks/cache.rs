@@ -96,8 +96,8 @@ pub(super) fn params(spec: &TaskSpec, image: &str, canonical: &str) -> CachePara
 }
 
 /// The task's canonical spec text: what decides what the task computes (name, resolved image,
-/// command, args, inputs, outputs and secrets) as one line of JSON with a fixed key order, so
-/// formatting, comments and key order in the file do not change it. Retries, timeout, resources
+/// command, args, inputs, outputs, secrets and, when it has any, env) as one line of JSON with a
+/// fixed key order, so formatting, comments and key order in the file do not change it. Retries, timeout, resources
 /// and the cache settings are left out: they do not change a task's results.
 pub(super) fn canonical_spec(spec: &TaskSpec, image: &str) -> String {
     json_text(&Canonical {
@@ -117,6 +117,7 @@ pub(super) fn canonical_spec(spec: &TaskSpec, image: &str) -> String {
                 mount: s.mount.as_str(),
             })
             .collect(),
+        env: SortedEnv(&spec.env),
     })
 }
 
@@ -134,6 +135,26 @@ struct Canonical<'a> {
     inputs: Sorted<'a>,
     outputs: Sorted<'a>,
     secrets: Vec<CanonicalSecret<'a>>,
+    /// Left out when empty, so tasks without env keep the versions they had before env existed.
+    #[serde(skip_serializing_if = "SortedEnv::is_empty")]
+    env: SortedEnv<'a>,
+}
+
+/// Env as `{"NAME": "value"}`, sorted by name.
+struct SortedEnv<'a>(&'a [(String, String)]);
+
+impl SortedEnv<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for SortedEnv<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut sorted: Vec<&(String, String)> = self.0.iter().collect();
+        sorted.sort();
+        serializer.collect_map(sorted.into_iter().map(|(k, v)| (k, v)))
+    }
 }
 
 #[derive(Serialize)]

@@ -114,6 +114,15 @@ pub enum TaskError {
     /// A hook of the active plugin failed.
     #[error(transparent)]
     Hook(#[from] HookError),
+    /// Several of the errors above, each on its own line: a run reports every problem of its
+    /// task files at once (up to [`MAX_REPORTED`]).
+    #[error("{} problems in the task files:{}", .errors.len() + .more, listed(.errors, *.more))]
+    Several {
+        /// The errors reported, in file order.
+        errors: Vec<TaskError>,
+        /// How many more were found but not listed.
+        more: usize,
+    },
     /// A `--version` that FlyteAdmin would not accept.
     #[error("version '{version}' is invalid: {message}")]
     Version {
@@ -122,6 +131,75 @@ pub enum TaskError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// At most this many problems are listed; past it the message says how many more there are.
+pub(super) const MAX_REPORTED: usize = 20;
+
+/// Each error on its own indented line, then `… and N more` when some were left out.
+fn listed(errors: &[TaskError], more: usize) -> String {
+    let mut text: String = errors.iter().map(|e| format!("\n  {e}")).collect();
+    if more > 0 {
+        text.push_str(&format!(
+            "\n  … and {more} more (only the first {MAX_REPORTED} are listed)"
+        ));
+    }
+    text
+}
+
+/// The problems found so far in a run over task files, so that one run reports all of them.
+#[derive(Debug, Default)]
+pub(super) struct Problems {
+    errors: Vec<TaskError>,
+    more: usize,
+}
+
+impl Problems {
+    /// Records `error` (each of a [`TaskError::Several`]'s).
+    pub(super) fn push(&mut self, error: TaskError) {
+        match error {
+            TaskError::Several { errors, more } => {
+                errors.into_iter().for_each(|e| self.push(e));
+                self.more += more;
+            }
+            error if self.errors.len() < MAX_REPORTED => self.errors.push(error),
+            _ => self.more += 1,
+        }
+    }
+
+    /// `Some(value)` of `result`, recording its error otherwise.
+    pub(super) fn take<T>(&mut self, result: Result<T, TaskError>) -> Option<T> {
+        result.map_err(|e| self.push(e)).ok()
+    }
+
+    /// Orders the problems by line (they are found field by field, a table's in no particular
+    /// order); for the problems of one file.
+    pub(super) fn sort_by_line(&mut self) {
+        self.errors.sort_by_key(|e| match e {
+            TaskError::Syntax { at, .. }
+            | TaskError::Layout { at, .. }
+            | TaskError::Field { at, .. }
+            | TaskError::Duplicate { at, .. } => at.line,
+            _ => 0,
+        });
+    }
+
+    /// Whether nothing was found.
+    pub(super) fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// `value` when nothing was found; else the one error, or all of them.
+    pub(super) fn into_result<T>(mut self, value: T) -> Result<T, TaskError> {
+        match (self.errors.len(), self.more) {
+            (0, _) => Ok(value),
+            (1, 0) => Err(self.errors.remove(0)),
+            _ => Err(TaskError::Several {
+                errors: self.errors,
+                more: self.more,
+            }),
+        }
+    }
 }
 
 impl From<TaskError> for crate::error::Error {

@@ -15,7 +15,10 @@ mod spec;
 mod tests;
 mod values;
 
-use std::{collections::HashMap, path::PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use sha2::{Digest, Sha256};
 
@@ -27,30 +30,48 @@ pub use spec::{
     CacheOn, CacheSpec, Location, Mount, Resource, Resources, SecretSpec, TaskSpec, VarType,
     Variable,
 };
+pub(crate) use values::did_you_mean;
 
 /// Reads and validates `files`, in order: every task of every file, names unique across them.
+/// Every problem of every file is reported at once (up to a cap), not only the first.
 pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
     let mut specs = Vec::new();
+    let mut problems = error::Problems::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for file in files {
-        let text = std::fs::read_to_string(file).map_err(|error| TaskError::Read {
-            path: file.clone(),
-            error,
-        })?;
-        for spec in parse::file(file, &text)? {
+        let text = crate::input::read_text(file, crate::input::TASK_MAX).map_err(|error| {
+            TaskError::Read {
+                path: file.clone(),
+                error,
+            }
+        });
+        let Some(text) = problems.take(text) else {
+            continue;
+        };
+        let Some(file_specs) = problems.take(parse::file(file, &text)) else {
+            continue;
+        };
+        for spec in file_specs {
             if let Some(&first) = seen.get(&spec.name) {
                 let first: &TaskSpec = &specs[first];
-                return Err(TaskError::Duplicate {
+                problems.push(TaskError::Duplicate {
                     name: spec.name.clone(),
                     first: first.location.clone(),
                     at: spec.location,
                 });
+                continue;
             }
             seen.insert(spec.name.clone(), specs.len());
             specs.push(spec);
         }
     }
-    Ok(specs)
+    problems.into_result(specs)
+}
+
+/// Parses and validates the tasks of one file's text, as [`load`] does once it is read (the
+/// fuzzers' entry).
+pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
+    parse::file(path, text)
 }
 
 /// The version tasks get when the user names none: a hash of everything packaged for them

@@ -109,7 +109,17 @@ pub fn resolve(
         requires_group: None,
         policies: None,
     };
-    specs.into_iter().map(|spec| hooks.resolve(spec)).collect()
+    let mut resolved = Vec::with_capacity(specs.len());
+    let mut problems = super::error::Problems::default();
+    for spec in specs {
+        match hooks.resolve(spec) {
+            Ok(task) => resolved.push(task),
+            // A failing hook fails every task alike: once is enough.
+            Err(e @ TaskError::Hook(_)) => return Err(e),
+            Err(e) => problems.push(e),
+        }
+    }
+    problems.into_result(resolved)
 }
 
 /// The hooks' answers, asked for on first need.
@@ -310,8 +320,8 @@ impl Hooks<'_> {
                     task: spec.name.clone(),
                     policy: name.clone(),
                     detail: format!(
-                        "{}. Known policies: {} (the built-in one and plugin {}'s).",
-                        values::did_you_mean(name, &known),
+                        "{} Known policies: {} (the built-in one and plugin {}'s).",
+                        values::did_you_mean_or_period(name, &known),
                         known.join(", "),
                         label()
                     ),

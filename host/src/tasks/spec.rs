@@ -44,6 +44,8 @@ pub struct TaskSpec {
     pub timeout: Option<u64>,
     /// Requested and limited resources.
     pub resources: Resources,
+    /// Environment variables of the container, in declaration order.
+    pub env: Vec<(String, String)>,
 }
 
 /// An input or output: a name and a Flyte simple type.

@@ -117,10 +117,18 @@ fn exponent(suffix: &str) -> bool {
 }
 
 /// `; did you mean 'x'?` for the known name closest to `word`, or nothing when none is close.
-pub(super) fn did_you_mean(word: &str, known: &[&str]) -> String {
+pub(crate) fn did_you_mean(word: &str, known: &[&str]) -> String {
     closest(word, known)
         .map(|k| format!("; did you mean '{k}'?"))
         .unwrap_or_default()
+}
+
+/// [`did_you_mean`] ending a sentence that more text follows: `; did you mean 'x'?` or `.`, so
+/// a message never reads `'x'?.`.
+pub(super) fn did_you_mean_or_period(word: &str, known: &[&str]) -> String {
+    closest(word, known)
+        .map(|k| format!("; did you mean '{k}'?"))
+        .unwrap_or_else(|| ".".to_owned())
 }
 
 /// The known name closest to `word`, when it is close enough to be a typo or a shortening

@@ -2,7 +2,7 @@
 
 use std::{fs, path::Path};
 
-use super::InstallError;
+use super::{sdk, InstallError};
 use crate::loader::LIBRARY_EXTENSION;
 
 const CARGO_TOML: &str = include_str!("Cargo.toml.tmpl");
@@ -10,12 +10,22 @@ const LIB_RS: &str = include_str!("lib.rs.tmpl");
 const README: &str = include_str!("README.md.tmpl");
 const GITIGNORE: &str = include_str!("gitignore.tmpl");
 
-/// The `flyte-plugin-abi` release new plugins depend on.
-const ABI_REQUIREMENT: &str = "\"1\"";
+/// Where the scaffolded crate gets `flyte-plugin-abi` from.
+pub enum AbiSource<'a> {
+    /// The copy this host carries, written out under the user's home (see [`super::sdk`]).
+    Sdk {
+        /// The home directory (`~`).
+        home: &'a Path,
+    },
+    /// A `flyte-plugin-abi` crate directory (`--abi-path`, `FLYTE_PLUGIN_ABI_PATH`).
+    Path(&'a Path),
+    /// The crate registry's `flyte-plugin-abi` of this host's major version (`--abi-registry`).
+    Registry,
+}
 
-/// Writes the plugin crate `name` into `dir` (which must not exist or be empty). With `abi_path`,
-/// the crate depends on the `flyte-plugin-abi` crate at that path instead of the released one.
-pub fn scaffold(name: &str, dir: &Path, abi_path: Option<&Path>) -> Result<(), InstallError> {
+/// Writes the plugin crate `name` into `dir` (which must not exist or be empty), depending on
+/// `flyte-plugin-abi` from `abi`; returns that dependency as the crate's Cargo.toml has it.
+pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, InstallError> {
     let fail = |reason: String| InstallError::Scaffold {
         path: dir.to_owned(),
         reason,
@@ -34,13 +44,27 @@ pub fn scaffold(name: &str, dir: &Path, abi_path: Option<&Path>) -> Result<(), I
             "the directory exists and is not empty: choose another --path".into(),
         ));
     }
-    let abi_dependency = match abi_path {
-        Some(path) => {
-            let path = fs::canonicalize(path)
-                .map_err(|e| fail(format!("--abi-path {}: {e}", path.display())))?;
-            format!("{{ path = {:?} }}", path.display().to_string())
-        }
-        None => ABI_REQUIREMENT.to_owned(),
+    let path_dependency = |path: &Path| format!("{{ path = {:?} }}", path.display().to_string());
+    let major = sdk::VERSION.split('.').next().unwrap_or(sdk::VERSION);
+    let (abi_comment, abi_dependency) = match abi {
+        AbiSource::Sdk { home } => (
+            format!(
+                "# The plugin ABI's source as this flyte-host carries it (written out by `flyte-host plugin new`).\n\
+                 # Once flyte-plugin-abi is published on crates.io, `flyte-plugin-abi = \"{major}\"` works too."
+            ),
+            path_dependency(&sdk::write_out(home)?),
+        ),
+        AbiSource::Path(path) => (
+            "# A local flyte-plugin-abi crate (`flyte-host plugin new --abi-path`).".to_owned(),
+            path_dependency(
+                &fs::canonicalize(path)
+                    .map_err(|e| fail(format!("--abi-path {}: {e}", path.display())))?,
+            ),
+        ),
+        AbiSource::Registry => (
+            "# flyte-plugin-abi from crates.io (`flyte-host plugin new --abi-registry`).".to_owned(),
+            format!("\"{major}\""),
+        ),
     };
     let crate_name = name.replace('-', "_");
     let type_name: String = name
@@ -64,6 +88,7 @@ pub fn scaffold(name: &str, dir: &Path, abi_path: Option<&Path>) -> Result<(), I
             .replace("{{name}}", name)
             .replace("{{type_name}}", &type_name)
             .replace("{{library}}", &library)
+            .replace("{{abi_comment}}", &abi_comment)
             .replace("{{abi_dependency}}", &abi_dependency)
     };
     let files = [
@@ -76,5 +101,34 @@ pub fn scaffold(name: &str, dir: &Path, abi_path: Option<&Path>) -> Result<(), I
     for (file, text) in files {
         fs::write(dir.join(file), text).map_err(|e| fail(format!("{file}: {e}")))?;
     }
-    Ok(())
+    Ok(format!("flyte-plugin-abi = {abi_dependency}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{scaffold, AbiSource};
+
+    #[test]
+    fn each_abi_source_gives_its_dependency() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = scaffold("a", &dir.path().join("a"), AbiSource::Registry).unwrap();
+        assert_eq!(registry, "flyte-plugin-abi = \"1\"");
+        let manifest = std::fs::read_to_string(dir.path().join("a/Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("\nflyte-plugin-abi = \"1\"\n"),
+            "{manifest}"
+        );
+
+        let home = dir.path().join("home");
+        let sdk = scaffold("b", &dir.path().join("b"), AbiSource::Sdk { home: &home }).unwrap();
+        let expected = super::sdk::dir(&home);
+        assert_eq!(
+            sdk,
+            format!(
+                "flyte-plugin-abi = {{ path = {:?} }}",
+                expected.display().to_string()
+            )
+        );
+        assert!(expected.join("src/lib.rs").is_file());
+    }
 }

@@ -253,13 +253,40 @@ impl Task<'_> {
                         kind.span(),
                         &path,
                         format!(
-                            "has the unknown type '{spelled}'{}. Types: {}",
-                            values::did_you_mean(&spelled, &names),
+                            "has the unknown type '{spelled}'{} Types: {}",
+                            values::did_you_mean_or_period(&spelled, &names),
                             names.join(", ")
                         ),
                     )
                 })?;
                 Ok(Variable { name, kind })
+            })
+            .collect()
+    }
+
+    /// `env = { NAME = "value" }`: string values, names that a process environment can hold.
+    pub(super) fn env(
+        &self,
+        value: Option<&Value<'_>>,
+    ) -> Result<Vec<(String, String)>, TaskError> {
+        let Some(value) = value else {
+            return Ok(Vec::new());
+        };
+        let mut entries: Vec<_> = self.table(value, &"env")?.iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        entries
+            .into_iter()
+            .map(|(key, value)| {
+                let name = key.get_ref().to_string();
+                let path = Keyed(&"env", &name);
+                if name.is_empty() || name.contains(['=', '\0']) {
+                    return Err(self.err(
+                        key.span(),
+                        &path,
+                        "is not an environment variable name: it is empty or holds '=' or NUL",
+                    ));
+                }
+                Ok((name.clone(), self.string(value, &path)?))
             })
             .collect()
     }

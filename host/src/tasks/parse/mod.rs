@@ -9,7 +9,7 @@ use toml::{
 };
 
 use super::{
-    error::TaskError,
+    error::{Problems, TaskError},
     spec::{Location, TaskSpec},
     values,
 };
@@ -31,6 +31,7 @@ const TASK_FIELDS: &[&str] = &[
     "retries",
     "timeout",
     "resources",
+    "env",
 ];
 
 /// The fields of a secret.
@@ -95,49 +96,71 @@ impl Doc {
 /// At least this many `[[task]]` tables per parsing thread.
 const TASKS_PER_THREAD: usize = 128;
 
-/// Parses and validates the tasks of one file, one `[[task]]` at a time; a large file is parsed
-/// by a few threads, each taking a run of consecutive tasks, so the first error in the file is
-/// still the one reported.
+/// Parses and validates the tasks of one file, one `[[task]]` at a time, reporting every problem
+/// found (up to [`MAX_REPORTED`](super::error::MAX_REPORTED)), in file order; a large file is
+/// parsed by a few threads, each taking a run of consecutive tasks.
 pub(super) fn file(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
     let doc = Doc::new(path, text);
     let pieces = chunks::split(text);
     let runs = crate::parallel::runs(pieces.len(), TASKS_PER_THREAD, |run| {
         let mut specs = Vec::with_capacity(run.len());
+        let mut problems = Problems::default();
         for piece in &pieces[run] {
-            piece_tasks(&doc, &text[piece.clone()], piece.start, &mut specs)?;
+            piece_tasks(
+                &doc,
+                &text[piece.clone()],
+                piece.start,
+                &mut specs,
+                &mut problems,
+            );
         }
-        Ok::<_, TaskError>(specs)
-    })?;
-    let specs: Vec<TaskSpec> = runs.into_iter().flatten().collect();
-    if specs.is_empty() {
-        return Err(TaskError::Layout {
+        Ok::<_, std::convert::Infallible>((specs, problems))
+    });
+    let mut specs = Vec::new();
+    let mut problems = Problems::default();
+    for (run_specs, run_problems) in runs.into_iter().flatten() {
+        specs.extend(run_specs);
+        if let Err(e) = run_problems.into_result(()) {
+            problems.push(e);
+        }
+    }
+    if specs.is_empty() && problems.is_empty() {
+        problems.push(TaskError::Layout {
             at: doc.at(0),
             message: "the file declares no tasks: add a [[task]] table".into(),
         });
     }
-    Ok(specs)
+    problems.sort_by_line();
+    problems.into_result(specs)
 }
 
-/// Parses the tasks of `piece`, which starts at byte `base` of the file, onto `specs`.
+/// Parses the tasks of `piece`, which starts at byte `base` of the file, onto `specs`, and its
+/// problems onto `problems`.
 fn piece_tasks(
     doc: &Doc,
     piece: &str,
     base: usize,
     specs: &mut Vec<TaskSpec>,
-) -> Result<(), TaskError> {
+    problems: &mut Problems,
+) {
     let layout = |offset: usize, message: String| TaskError::Layout {
         at: doc.at(base + offset),
         message,
     };
-    let root = DeTable::parse(piece).map_err(|e| TaskError::Syntax {
-        at: doc.at(base + e.span().map_or(0, |s| s.start)),
-        message: e.message().trim().to_owned(),
-    })?;
+    let root = match DeTable::parse(piece) {
+        Ok(root) => root,
+        Err(e) => {
+            return problems.push(TaskError::Syntax {
+                at: doc.at(base + e.span().map_or(0, |s| s.start)),
+                message: e.message().trim().to_owned(),
+            })
+        }
+    };
     let root = root.get_ref();
     for (key, _) in root.iter() {
         if key.get_ref() != "task" {
             let hint = values::did_you_mean(key.get_ref(), &["task"]);
-            return Err(layout(
+            problems.push(layout(
                 key.span().start,
                 format!(
                     "`{}` is not a key of a task file{hint}: declare each task as a [[task]] table",
@@ -147,30 +170,30 @@ fn piece_tasks(
         }
     }
     let Some(tasks) = root.get("task") else {
-        return Ok(());
+        return;
     };
     let DeValue::Array(items) = tasks.get_ref() else {
-        return Err(layout(
+        return problems.push(layout(
             tasks.span().start,
             "`task` must be an array of tables: write [[task]], not [task] or task = …".into(),
         ));
     };
     for item in items.iter() {
-        let spec = match item.get_ref() {
-            DeValue::Table(table) => Task::new(doc, base, item.span()).parse(table)?,
-            other => {
-                return Err(layout(
-                    item.span().start,
-                    format!(
-                        "each `task` must be a table ([[task]]), found {}",
-                        described(other)
-                    ),
-                ))
+        match item.get_ref() {
+            DeValue::Table(table) => {
+                if let Some(spec) = Task::new(doc, base, item.span()).parse(table, problems) {
+                    specs.push(spec);
+                }
             }
-        };
-        specs.push(spec);
+            other => problems.push(layout(
+                item.span().start,
+                format!(
+                    "each `task` must be a table ([[task]]), found {}",
+                    described(other)
+                ),
+            )),
+        }
     }
-    Ok(())
 }
 
 /// `a string`, `an integer`, …: a value's kind for messages.
@@ -271,13 +294,15 @@ impl<'d> Task<'d> {
         }
     }
 
-    /// Rejects keys of `table` that are not in `known`, with a hint.
+    /// Rejects keys of `table` that are not in `known`, with a hint; every such key is a
+    /// problem of its own.
     fn known_keys(
         &self,
         table: &DeTable<'_>,
         prefix: Option<Field<'_>>,
         known: &[&str],
     ) -> Result<(), TaskError> {
+        let mut problems = Problems::default();
         for (key, _) in table.iter() {
             let name = key.get_ref().as_ref();
             if !known.contains(&name) {
@@ -287,67 +312,99 @@ impl<'d> Task<'d> {
                 } else {
                     format!("is unknown{hint}")
                 };
-                let err = match prefix {
+                problems.push(match prefix {
                     Some(prefix) => self.err(key.span(), &Keyed(prefix, name), message),
                     None => self.err(key.span(), &name, message),
-                };
-                return Err(err);
+                });
             }
         }
-        Ok(())
+        problems.into_result(())
     }
 
-    fn parse(mut self, table: &DeTable<'_>) -> Result<TaskSpec, TaskError> {
-        let name_value = table.get("name").ok_or_else(|| TaskError::Field {
-            at: self.at.clone(),
-            task: self.label.clone(),
-            field: "name".into(),
-            message: "is missing: every task needs a unique name".into(),
-        })?;
-        let name = self.string(name_value, &"name")?;
-        values::task_name(&name).map_err(|m| self.err(name_value.span(), &"name", m))?;
-        self.label = format!("task '{name}'");
-        self.known_keys(table, None, TASK_FIELDS)?;
-
-        let command_value = table.get("command").ok_or_else(|| TaskError::Field {
-            at: self.at.clone(),
-            task: self.label.clone(),
-            field: "command".into(),
-            message: "is missing: every task needs the command its container runs".into(),
-        })?;
-        let command = self.strings(command_value, &"command")?;
-        if command.first().is_none_or(|c| c.trim().is_empty()) {
-            return Err(self.err(
-                command_value.span(),
-                &"command",
-                "must name a program: it is empty",
-            ));
-        }
-        let inputs = self.variables(table.get("inputs"), "inputs")?;
-        let image = match table.get("image") {
-            Some(v) => {
-                let image = self.string(v, &"image")?;
-                crate::validate::image(&image).map_err(|m| self.err(v.span(), &"image", m))?;
-                Some(image)
-            }
-            None => None,
+    /// The task in `table`, or `None` with each of its problems (one per field) in `problems`.
+    fn parse(mut self, table: &DeTable<'_>, problems: &mut Problems) -> Option<TaskSpec> {
+        let mut found = Problems::default();
+        let name = match table.get("name") {
+            None => found.take(Err(TaskError::Field {
+                at: self.at.clone(),
+                task: self.label.clone(),
+                field: "name".into(),
+                message: "is missing: every task needs a unique name".into(),
+            })),
+            Some(value) => found.take(self.string(value, &"name").and_then(|name| {
+                values::task_name(&name)
+                    .map(|()| name)
+                    .map_err(|m| self.err(value.span(), &"name", m))
+            })),
         };
-        Ok(TaskSpec {
-            args: table
+        if let Some(name) = &name {
+            self.label = format!("task '{name}'");
+        }
+        found.take(self.known_keys(table, None, TASK_FIELDS));
+
+        let command = match table.get("command") {
+            None => found.take(Err(TaskError::Field {
+                at: self.at.clone(),
+                task: self.label.clone(),
+                field: "command".into(),
+                message: "is missing: every task needs the command its container runs".into(),
+            })),
+            Some(value) => found.take(self.strings(value, &"command").and_then(|command| {
+                if command.first().is_none_or(|c| c.trim().is_empty()) {
+                    return Err(self.err(
+                        value.span(),
+                        &"command",
+                        "must name a program: it is empty",
+                    ));
+                }
+                Ok(command)
+            })),
+        };
+        let inputs = found.take(self.variables(table.get("inputs"), "inputs"));
+        let image = found.take(
+            table
+                .get("image")
+                .map(|v| {
+                    let image = self.string(v, &"image")?;
+                    crate::validate::image(&image).map_err(|m| self.err(v.span(), &"image", m))?;
+                    Ok(image)
+                })
+                .transpose(),
+        );
+        let args = found.take(
+            table
                 .get("args")
                 .map(|v| self.strings(v, &"args"))
-                .transpose()?,
-            outputs: self.variables(table.get("outputs"), "outputs")?,
-            secrets: self.secrets(table.get("secrets"))?,
-            cache: self.cache(table, &inputs)?,
-            retries: table.get("retries").map(|v| self.retries(v)).transpose()?,
-            timeout: table.get("timeout").map(|v| self.timeout(v)).transpose()?,
-            resources: self.resources(table.get("resources"))?,
-            name,
+                .transpose(),
+        );
+        let outputs = found.take(self.variables(table.get("outputs"), "outputs"));
+        let secrets = found.take(self.secrets(table.get("secrets")));
+        // The cache names inputs: checked only against inputs that parsed.
+        let cache = inputs
+            .as_ref()
+            .and_then(|inputs| found.take(self.cache(table, inputs)));
+        let retries = found.take(table.get("retries").map(|v| self.retries(v)).transpose());
+        let timeout = found.take(table.get("timeout").map(|v| self.timeout(v)).transpose());
+        let resources = found.take(self.resources(table.get("resources")));
+        let env = found.take(self.env(table.get("env")));
+        if let Err(e) = found.into_result(()) {
+            problems.push(e);
+            return None;
+        }
+        Some(TaskSpec {
+            args: args?,
+            outputs: outputs?,
+            secrets: secrets?,
+            cache: cache?,
+            retries: retries?,
+            timeout: timeout?,
+            resources: resources?,
+            env: env?,
+            name: name?,
             location: self.at.clone(),
-            command,
-            inputs,
-            image,
+            command: command?,
+            inputs: inputs?,
+            image: image?,
         })
     }
 }

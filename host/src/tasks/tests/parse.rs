@@ -311,7 +311,7 @@ fn versions_the_user_gives_are_checked() {
 }
 
 #[test]
-fn large_files_keep_order_and_report_the_first_error() {
+fn large_files_keep_order_and_report_every_error_in_file_order() {
     let many = |bad: &[usize]| {
         (0..600)
             .map(|i| {
@@ -328,8 +328,46 @@ fn large_files_keep_order_and_report_the_first_error() {
     let expected: Vec<String> = (0..600).map(|i| format!("t{i}")).collect();
     assert_eq!(names, expected);
     let err = parse_err(&many(&[590, 170, 450]));
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines[0], "3 problems in the task files:", "{err}");
     assert!(
-        err.starts_with("t.toml:514: task 't170': field `retries`"),
+        lines[1].starts_with("  t.toml:514: task 't170': field `retries`"),
+        "{err}"
+    );
+    assert!(
+        lines[2].starts_with("  t.toml:1355: task 't450': field `retries`"),
+        "{err}"
+    );
+    assert!(
+        lines[3].starts_with("  t.toml:1776: task 't590': field `retries`"),
+        "{err}"
+    );
+    assert_eq!(lines.len(), 4, "{err}");
+}
+
+#[test]
+fn every_problem_of_a_file_is_reported_in_one_run_up_to_a_cap() {
+    let text = "[[task]]\nname = \"a\"\ncommand = [\"run\"]\nretires = 2\ntimeout = 0\ninputs = { n = \"intger\" }\n\
+                [[task]]\ncommand = [\"run\"]\n\
+                [tsk]\n";
+    let err = parse_err(text);
+    assert_eq!(
+        err,
+        "5 problems in the task files:\n  \
+         t.toml:4: task 'a': field `retires` is unknown; did you mean 'retries'?\n  \
+         t.toml:5: task 'a': field `timeout` must be more than zero\n  \
+         t.toml:6: task 'a': field `inputs.n` has the unknown type 'intger'; did you mean 'integer'? Types: string, integer, float, boolean, datetime, duration, blob\n  \
+         t.toml:7: unnamed task: field `name` is missing: every task needs a unique name\n  \
+         t.toml:9: `tsk` is not a key of a task file; did you mean 'task'?: declare each task as a [[task]] table"
+    );
+    let many: String = (0..30)
+        .map(|i| format!("[[task]]\nname = \"t{i}\"\ncommand = [\"run\"]\nretries = -1\n"))
+        .collect();
+    let err = parse_err(&many);
+    assert!(err.starts_with("30 problems in the task files:\n"), "{err}");
+    assert_eq!(err.lines().count(), 1 + 20 + 1, "{err}");
+    assert!(
+        err.ends_with("\n  … and 10 more (only the first 20 are listed)"),
         "{err}"
     );
 }

@@ -181,7 +181,7 @@ fn unknown_policies_are_named_with_a_hint() {
         &task("cache = { policies = [\"spec_hash\"] }"),
         Some(vec![("myorg-v1", Ok("v1"))]),
     );
-    assert!(e.contains("names the unknown cache policy 'spec_hash'; did you mean 'spec-hash'?. Known policies: spec-hash, myorg-v1"), "{e}");
+    assert!(e.contains("names the unknown cache policy 'spec_hash'; did you mean 'spec-hash'? Known policies: spec-hash, myorg-v1"), "{e}");
 }
 
 #[test]
