@@ -13,7 +13,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use fixtures::{all_broken, crashing_constructors, garbage_root_module, truncated, Broken};
+use fixtures::{
+    all_broken, crashing_constructors, garbage_root_module, hanging_constructor, truncated, Broken,
+};
 use support::{
     assert_error_paragraph, assert_no_rust_trace, fails, ok, ok_json, plugin_path, run, Run,
     Sandbox,
@@ -372,6 +374,8 @@ fn a_hook_that_hangs_ends_the_command_naming_plugin_and_hook() {
         command.env("MISBEHAVE", spec);
         command
     };
+    // The first start with the library pays its trial load: not part of what is timed here.
+    ok(&mut sandbox.host_with("misbehaving"), ["info"]);
     let started = Instant::now();
     let run = fails(
         hanging("hang:get_remote").env("FLYTE_PLUGIN_HOOK_TIMEOUT", "1"),
@@ -464,4 +468,30 @@ fn a_hanging_hook_is_stopped_in_an_installed_plugin_and_in_plugin_check() {
     assert_not_killed(&run, "plugin check");
     assert_error_paragraph(&run);
     assert!(run.stderr.contains("`secret_requires_group`"), "{run}");
+}
+
+#[test]
+fn a_library_that_hangs_while_loading_is_named_after_the_trial_times_out() {
+    let Some(hanging) = hanging_constructor() else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let started = Instant::now();
+    let run = fails(sandbox.host().env("FLYTEKIT_PLUGIN", &hanging), ["info"]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(60), "{took:?}:\n{run}");
+    for needle in [
+        hanging.display().to_string().as_str(),
+        "did not finish loading within 30 s",
+        "FLYTEKIT_PLUGIN=builtin",
+    ] {
+        assert!(run.stderr.contains(needle), "lacks {needle:?}:\n{run}");
+    }
+    // Commands that load nothing do not wait for it.
+    let started = Instant::now();
+    ok(
+        sandbox.host().env("FLYTEKIT_PLUGIN", &hanging),
+        ["--version"],
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -214,19 +214,22 @@ mod alarm {
             ),
             None => (std::time::Duration::ZERO, ptr::null_mut()),
         };
-        // Disarm first, so the handler never sees a message that is being replaced.
-        let off = libc::itimerval {
-            it_interval: libc::timeval {
-                tv_sec: 0,
-                tv_usec: 0,
-            },
-            it_value: libc::timeval {
-                tv_sec: 0,
-                tv_usec: 0,
-            },
-        };
-        // SAFETY: plain system calls with valid arguments.
-        unsafe { libc::setitimer(libc::ITIMER_REAL, &off, ptr::null_mut()) };
+        // Disarm first, so the handler never sees a message that is being replaced (nothing to
+        // disarm when no message was set: the common first call costs one system call less).
+        if !MESSAGE.load(Ordering::SeqCst).is_null() {
+            let off = libc::itimerval {
+                it_interval: libc::timeval {
+                    tv_sec: 0,
+                    tv_usec: 0,
+                },
+                it_value: libc::timeval {
+                    tv_sec: 0,
+                    tv_usec: 0,
+                },
+            };
+            // SAFETY: plain system calls with valid arguments.
+            unsafe { libc::setitimer(libc::ITIMER_REAL, &off, ptr::null_mut()) };
+        }
         MESSAGE.store(message, Ordering::SeqCst);
         if message.is_null() {
             return;

@@ -165,6 +165,14 @@ pub(crate) fn crashing_constructors() -> Vec<Broken> {
     out
 }
 
+/// A C library whose constructor never returns (none without a C compiler outside CI).
+pub(crate) fn hanging_constructor() -> Option<PathBuf> {
+    compile(
+        "ctor-hang",
+        "#include <unistd.h>\n__attribute__((constructor)) static void wait_forever(void) { for (;;) sleep(3600); }\n",
+    )
+}
+
 /// Every broken library.
 pub(crate) fn all_broken() -> Vec<Broken> {
     let mut all = truncated();

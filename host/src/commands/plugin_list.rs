@@ -20,7 +20,7 @@ use crate::{
 
 /// Where the choice of the active plugin came from: a short key (`FLYTEKIT_PLUGIN`, `plugin use`,
 /// `only plugin installed`, `only drop-in`, `default`) and the words for a person.
-pub(super) fn chosen_by(selection: &Selection) -> (&'static str, String) {
+fn chosen_by(selection: &Selection) -> (&'static str, String) {
     match selection {
         Selection::Builtin(reason) if reason.contains("FLYTEKIT_PLUGIN") => {
             ("FLYTEKIT_PLUGIN", (*reason).to_owned())

@@ -61,9 +61,9 @@ pub fn load_here(
     load_with(path, origin, locked, services, false)
 }
 
-/// Whether loading the library at `path` in-process is known to be survivable: this host build
-/// loaded the unchanged file before, or its structure checks out and a child process loaded it
-/// (see [`load`]). For commands that only inspect libraries in child processes.
+/// Makes sure loading the library at `path` in-process would be survived: `Ok` when this host
+/// build loaded the unchanged file before, or its structure checks out and a child process loaded
+/// it (see [`load`]); why not otherwise. For commands that inspect libraries in child processes.
 pub fn try_in_child(path: &Path, origin: &Origin) -> Result<(), LoadError> {
     let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound {
         path: path.to_owned(),
@@ -237,8 +237,9 @@ fn loader_reason(message: &str, path: &Path) -> String {
 }
 
 /// Checks the root module's layout, unless this host binary already checked this very file
-/// (`checked`: its `record` is there, see [`layout_cache`]). A plugin built against an older 1.x has a shorter table, which abi_stable's
-/// check rejects ("too many fields"); such a plugin is accepted when its whole layout is a prefix
+/// (`checked`: its `record` is there, see [`layout_cache`]). A plugin built against an older 1.x
+/// has a shorter table, which abi_stable's check rejects ("too many fields"); such a plugin is
+/// accepted when its whole layout is a prefix
 /// of the host's, checked with the roles swapped (the common part is still fully checked, and the
 /// host treats hooks beyond the plugin's table as not overridden).
 fn init_root_module(
