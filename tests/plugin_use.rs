@@ -176,6 +176,9 @@ fn a_dangling_symlink_in_the_plugin_directory_is_named() {
         .unwrap_or_else(|| panic!("no warning:\n{run}"));
     assert!(warning.contains(&link.display().to_string()), "{run}");
     assert!(warning.contains("nowhere.so"), "{run}");
+    // `plugin list` looks at the directory more than once, and names the link once.
+    let listed = ok(&mut sandbox.host(), ["plugin", "list"]);
+    assert_eq!(listed.stderr.matches("libgone.so").count(), 1, "{listed}");
 }
 
 #[cfg(unix)]
@@ -201,6 +204,29 @@ fn library_paths_that_are_not_utf8_are_accepted() {
     );
     assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
     ok(&mut sandbox.host(), ["plugin", "verify"]);
+    ok(
+        &mut sandbox.host(),
+        [
+            "plugin".as_ref(),
+            "manifest".as_ref(),
+            library.as_os_str(),
+            "--url".as_ref(),
+            "https://plugins.example/libmyorg.so".as_ref(),
+            "--out".as_ref(),
+            "m.toml".as_ref(),
+        ],
+    );
+    assert!(fs::read_to_string(sandbox.cwd().join("m.toml"))
+        .unwrap()
+        .contains("name = \"myorg\""));
+    // As a drop-in.
+    let sandbox = Sandbox::new();
+    let dropped = sandbox.default_drop_in().join(name);
+    fs::create_dir_all(sandbox.default_drop_in()).unwrap();
+    fs::copy(plugin_path("myorg"), &dropped).unwrap();
+    assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
+    let listed = ok(&mut sandbox.host(), ["plugin", "list"]);
+    assert!(listed.stdout.contains("myorg"), "{listed}");
 }
 
 #[cfg(unix)]

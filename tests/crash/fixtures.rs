@@ -92,7 +92,8 @@ pub(crate) fn half_of_myorg() -> PathBuf {
 }
 
 /// A copy of myorg whose `.data.rel.ro` (the root module's type layouts and tables) is
-/// overwritten with garbage: abi_stable's own checks read nonsense there.
+/// overwritten with garbage: abi_stable's own checks read nonsense there and panic (which
+/// abi_stable turns into the end of the process).
 pub(crate) fn garbage_root_module() -> Broken {
     let (mut bytes, _) = myorg();
     let (offset, size) = {
@@ -107,7 +108,7 @@ pub(crate) fn garbage_root_module() -> Broken {
     Broken {
         name: "garbage",
         path: write("garbage", &bytes),
-        diagnosis: "garbage.so",
+        diagnosis: "panicked while loading",
     }
 }
 

@@ -328,7 +328,12 @@ pub fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
 
 fn remove_unsealed(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
     safe_component(name)?;
-    let _guard = Guard::acquire(dir)?;
+    // No plugin directory: nothing is installed (and there is nothing to lock).
+    let _guard = if dir.is_dir() {
+        Some(Guard::acquire(dir)?)
+    } else {
+        None
+    };
     let mut lock = Lock::read(dir)?;
     let Some(entry) = lock.get(name).cloned() else {
         let names: Vec<&str> = lock.plugins.iter().map(|e| e.name.as_str()).collect();

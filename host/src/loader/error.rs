@@ -86,6 +86,17 @@ pub enum LoadError {
         /// The time limit.
         seconds: u64,
     },
+    /// Loading the library in a child process panicked (in abi_stable's checks of the library's
+    /// data, or in the library's own code), which ends the process.
+    #[error("plugin library `{path}`{from} panicked while loading ({message}): its data is damaged, or it was not built with flyte-plugin-abi. flyte-host tried it in a child process first and will not load it; rebuild or reinstall it.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    LoadPanicked {
+        /// The path.
+        path: PathBuf,
+        /// How it was chosen.
+        origin: Origin,
+        /// The panic's message.
+        message: String,
+    },
     /// Loading the library in a child process ended the child from inside the library.
     #[error("plugin library `{path}`{from} ended the process while loading (exit status {status}), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
     LoadExited {

@@ -287,7 +287,7 @@ pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
         }
         match fs::metadata(&path) {
             Ok(meta) if meta.is_file() => found.push(path),
-            Err(_) if path.is_symlink() => {
+            Err(_) if path.is_symlink() && first_warning_about(&path) => {
                 let target = fs::read_link(&path).unwrap_or_default();
                 crate::say!(
                     "warning: ignoring {}: it is a symbolic link to {}, which does not exist. Remove the link or restore its target.",
@@ -300,6 +300,20 @@ pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     }
     found.sort();
     Ok(found)
+}
+
+/// Whether this process has not warned about `path` yet (a command that looks at the plugin
+/// directory more than once, as `plugin list` does, names a dangling link once).
+fn first_warning_about(path: &Path) -> bool {
+    static WARNED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if warned.iter().any(|p| p == path) {
+        return false;
+    }
+    warned.push(path.to_owned());
+    true
 }
 
 #[cfg(test)]
