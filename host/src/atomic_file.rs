@@ -44,3 +44,14 @@ pub(crate) fn write(path: &Path, contents: &[u8], private: bool) -> io::Result<(
     }
     Ok(())
 }
+
+/// Creates `dir` and any missing parents with mode 0755 (0755 less the umask's bits, so never
+/// group- or world-writable, even under `umask 000`): a directory the host creates must not
+/// be one that start-up's integrity checks later refuse, or that lets others swap what is inside.
+pub(crate) fn create_dirs(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
+    builder.create(dir)
+}

@@ -37,7 +37,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             path.display()
         )));
     }
-    let written = std::fs::create_dir_all(&dir)
+    let written = crate::atomic_file::create_dirs(&dir)
         .and_then(|()| atomic_file::write(&path, text.as_bytes(), false));
     written.map_err(|e| {
         Error::Message(format!("config init: cannot write {}: {e}", path.display()))
