@@ -143,7 +143,10 @@ mod tests {
         url_credentials("http://bob:hunter%4022@127.0.0.1:3128");
         assert_eq!(redact("x hunter@22"), format!("x {REDACTED}"));
         let basic = format!("Proxy-Authorization: Basic {}", b64.encode("bob:hunter@22"));
-        assert_eq!(redact(&basic), format!("Proxy-Authorization: Basic {REDACTED}"));
+        assert_eq!(
+            redact(&basic),
+            format!("Proxy-Authorization: Basic {REDACTED}")
+        );
         secret("ab");
         assert_eq!(redact("ab"), "ab");
     }

@@ -200,3 +200,33 @@ fn start_up_never_loads_plugins_from_the_current_directory() {
         ["info"],
     );
 }
+
+#[test]
+fn a_relative_home_or_cache_dir_writes_nothing_under_the_current_directory() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["config", "init", "--host", "flyte.example.com"][..],
+        &["plugin", "new", "acme"],
+    ] {
+        let run = fails(sandbox.host().env("HOME", "rel"), args);
+        assert!(run.stderr.contains("not an absolute path"), "{run}");
+    }
+    // A relative XDG_CACHE_HOME is ignored, as the XDG specification says: the layout-check
+    // record goes to ~/.cache.
+    ok(
+        sandbox
+            .host_with("staging")
+            .env("XDG_CACHE_HOME", "relcache"),
+        ["info"],
+    );
+    assert!(sandbox.home().join(".cache/flyte-host").is_dir());
+    let left: Vec<_> = fs::read_dir(sandbox.cwd())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "written under the working directory: {left:?}"
+    );
+}
