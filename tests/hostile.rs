@@ -25,3 +25,6 @@ mod package;
 
 #[path = "hostile/terminal.rs"]
 mod terminal;
+
+#[path = "hostile/trust.rs"]
+mod trust;

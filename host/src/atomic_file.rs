@@ -44,3 +44,51 @@ pub(crate) fn write(path: &Path, contents: &[u8], private: bool) -> io::Result<(
     }
     Ok(())
 }
+
+/// Creates `dir` and any missing parents with mode 0755 (0755 less the umask's bits, so never
+/// group- or world-writable, even under `umask 000`): a directory the host creates must not
+/// be one that start-up's integrity checks later refuse, or that lets others swap what is inside.
+pub(crate) fn create_dirs(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
+    builder.create(dir)
+}
+
+/// A new directory of this user only (mode 0700) under the system temp directory, with a random
+/// name created exclusively (a predictable name in a shared `/tmp` could be made first by someone
+/// else, who would then control what is inside); removed with its contents on drop.
+pub(crate) struct PrivateTempDir(std::path::PathBuf);
+
+impl PrivateTempDir {
+    /// Creates the directory, named `<prefix><random hex>`.
+    pub(crate) fn new(prefix: &str) -> io::Result<PrivateTempDir> {
+        let mut builder = fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        let mut tries = 0;
+        loop {
+            let mut bytes = [0u8; 8];
+            getrandom::fill(&mut bytes).map_err(|e| io::Error::other(e.to_string()))?;
+            let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let dir = std::env::temp_dir().join(format!("{prefix}{name}"));
+            match builder.create(&dir) {
+                Ok(()) => return Ok(PrivateTempDir(dir)),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 8 => tries += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The directory's path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for PrivateTempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}

@@ -25,12 +25,19 @@ use std::{
 /// How many checks are remembered; the oldest go first.
 const MAX_ENTRIES: usize = 64;
 
-/// The user's cache directory: `$XDG_CACHE_HOME`, default `~/.cache`.
+/// The user's cache directory: `$XDG_CACHE_HOME`, default `~/.cache`. Empty or relative values
+/// are ignored (as the XDG base directory specification says): records would land under, and be
+/// read from, whatever the current directory is.
 pub(crate) fn cache_home() -> Option<PathBuf> {
     std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .filter(|v| v.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|h| h.is_absolute())
+                .map(|h| h.join(".cache"))
+        })
 }
 
 /// The directory of the record.

@@ -77,7 +77,9 @@ pub fn header(value: &str) {
     }
 }
 
-/// Registers the password of a URL's user info (`http://user:password@proxy:3128`).
+/// Registers the password of a URL's user info (`http://user:password@proxy:3128`), and the
+/// `user:password` pair (raw and percent-decoded), whose base64 is the `Proxy-Authorization:
+/// Basic …` value a proxy could quote back.
 pub fn url_credentials(url: &str) {
     let Some((_, rest)) = url.split_once("://") else {
         return;
@@ -87,6 +89,10 @@ pub fn url_credentials(url: &str) {
         if let Some((_, password)) = userinfo.split_once(':') {
             secret(password);
             if let Ok(decoded) = percent_encoding::percent_decode_str(password).decode_utf8() {
+                secret(&decoded);
+            }
+            secret(userinfo);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(userinfo).decode_utf8() {
                 secret(&decoded);
             }
         }
@@ -134,8 +140,13 @@ mod tests {
         header(&format!("Basic {}", b64.encode("client-1:p%40ss+word")));
         assert_eq!(redact("p@ss word"), REDACTED);
         assert_eq!(redact("client-1:p%40ss+word"), REDACTED);
-        url_credentials("http://bob:hunter22@127.0.0.1:3128");
-        assert_eq!(redact("x hunter22"), format!("x {REDACTED}"));
+        url_credentials("http://bob:hunter%4022@127.0.0.1:3128");
+        assert_eq!(redact("x hunter@22"), format!("x {REDACTED}"));
+        let basic = format!("Proxy-Authorization: Basic {}", b64.encode("bob:hunter@22"));
+        assert_eq!(
+            redact(&basic),
+            format!("Proxy-Authorization: Basic {REDACTED}")
+        );
         secret("ab");
         assert_eq!(redact("ab"), "ab");
     }

@@ -130,3 +130,58 @@ fn installs_under_a_permissive_umask_stay_usable() {
         );
     }
 }
+
+/// Runs `flyte-host args…` under `umask`, with the sandbox's HOME; panics unless it succeeds.
+#[cfg(unix)]
+fn under_umask(sandbox: &Sandbox, umask: &str, args: &[&str]) {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(host_binary())
+        .args(args)
+        .env_clear()
+        .env("HOME", sandbox.home())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(sandbox.cwd())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "umask {umask}: {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn directories_created_before_the_first_install_stay_private_under_a_permissive_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let myorg = plugin_path("myorg");
+    let myorg = myorg.to_str().unwrap();
+    // `plugin use` and `config init` create ~/.flyte (and the plugin directory) before any install.
+    let first: [&[&str]; 2] = [
+        &["plugin", "use", "builtin"],
+        &["config", "init", "--host", "flyte.example.com"],
+    ];
+    for umask in ["002", "000"] {
+        for command in first {
+            let sandbox = Sandbox::new();
+            under_umask(&sandbox, umask, command);
+            under_umask(&sandbox, umask, &["plugin", "install", myorg]);
+            under_umask(&sandbox, umask, &["plugin", "use", "myorg"]);
+            let mode = |p: PathBuf| fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            for dir in [sandbox.home().join(".flyte"), sandbox.default_drop_in()] {
+                assert_eq!(
+                    mode(dir.clone()),
+                    0o755,
+                    "umask {umask}, {command:?}: {dir:?}"
+                );
+            }
+            let shown = ok_json(&mut sandbox.host(), ["plugin", "show", "-o", "json"]);
+            assert_eq!(
+                shown["name"], "myorg",
+                "umask {umask}, {command:?}: {shown}"
+            );
+        }
+    }
+}

@@ -159,3 +159,74 @@ fn a_remote_manifest_may_not_name_local_files() {
         assert!(!sandbox.default_drop_in().join("m").exists());
     }
 }
+
+#[test]
+fn start_up_never_loads_plugins_from_the_current_directory() {
+    let sandbox = Sandbox::new();
+    // A checkout someone else prepared: libraries where a relative HOME or plugin dir would look.
+    sandbox.install_plugin("myorg", "work/.flyte/plugins", None);
+    sandbox.install_plugin("myorg", "work/plugins", None);
+    sandbox.install_plugin("myorg", "work/rel/home/.flyte/plugins", None);
+    for (variable, value) in [
+        ("HOME", ""),
+        ("HOME", "."),
+        ("HOME", "rel/home"),
+        ("FLYTE_PLUGIN_DIR", "plugins"),
+    ] {
+        let run = fails(sandbox.host().env(variable, value), ["info"]);
+        assert!(
+            run.stderr.contains(&format!(
+                "{variable} is `{value}`, which is not an absolute path"
+            )),
+            "{run}"
+        );
+        assert!(!run.all().contains("MyOrg"), "a plugin was loaded: {run}");
+    }
+    // An installed plugin's name in FLYTEKIT_PLUGIN, without any HOME, is not looked up there.
+    let mut command = sandbox.host();
+    command.env_remove("HOME").env("FLYTEKIT_PLUGIN", "myorg");
+    let run = fails(&mut command, ["info"]);
+    assert!(run.stderr.contains("no plugin directory"), "{run}");
+    assert!(!run.all().contains("MyOrg"), "a plugin was loaded: {run}");
+    // Commands that need no plugin still work, with a warning naming the variable.
+    let help = ok(sandbox.host().env("HOME", ""), ["--help"]);
+    assert!(help.stderr.contains("HOME is ``"), "{help}");
+    // `FLYTEKIT_PLUGIN=builtin` needs no plugin directory at all.
+    ok(
+        sandbox
+            .host()
+            .env("HOME", "")
+            .env("FLYTEKIT_PLUGIN", "builtin"),
+        ["info"],
+    );
+}
+
+#[test]
+fn a_relative_home_or_cache_dir_writes_nothing_under_the_current_directory() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["config", "init", "--host", "flyte.example.com"][..],
+        &["plugin", "new", "acme"],
+    ] {
+        let run = fails(sandbox.host().env("HOME", "rel"), args);
+        assert!(run.stderr.contains("not an absolute path"), "{run}");
+    }
+    // A relative XDG_CACHE_HOME is ignored, as the XDG specification says: the layout-check
+    // record goes to ~/.cache.
+    ok(
+        sandbox
+            .host_with("staging")
+            .env("XDG_CACHE_HOME", "relcache"),
+        ["info"],
+    );
+    assert!(sandbox.home().join(".cache/flyte-host").is_dir());
+    let left: Vec<_> = fs::read_dir(sandbox.cwd())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "written under the working directory: {left:?}"
+    );
+}

@@ -178,3 +178,33 @@ fn a_manifest_with_an_empty_url_is_refused() {
         assert_eq!(run.stdout, "");
     }
 }
+
+#[test]
+fn escape_sequences_from_plugin_answers_are_escaped() {
+    let sandbox = Sandbox::new();
+    // A hook's answer (an image name the host then refuses, quoting it) and a hook's error.
+    for (misbehave, args, shown) in [
+        (
+            "escape:get_default_image",
+            &["plugin", "show"][..],
+            "ghcr.io/evil\\u{1b}[2J\\u{1b}]0;pwned\\u{7}:1",
+        ),
+        (
+            "escape:get_remote",
+            &["info"],
+            "deliberate error in get_remote\\u{1b}[2J",
+        ),
+        (
+            "escape:command",
+            &["boom"],
+            "deliberate error in command\\u{1b}[2J",
+        ),
+    ] {
+        let run = fails(
+            sandbox.host_with("misbehaving").env("MISBEHAVE", misbehave),
+            args,
+        );
+        assert_no_control(&run);
+        assert!(run.stderr.contains(shown), "{misbehave}: {run}");
+    }
+}

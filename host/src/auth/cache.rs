@@ -78,7 +78,7 @@ impl TokenCache {
             message: e.to_string(),
         };
         let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(fail)?;
+        crate::atomic_file::create_dirs(dir).map_err(fail)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

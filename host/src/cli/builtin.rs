@@ -51,7 +51,10 @@ pub(super) const CLAP_SHORTS: &[char] = &['h', 'V'];
 /// The last paragraph of the top-level help.
 pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, an installed \
     plugin's name, or\n`builtin`), else the choice made with `flyte-host plugin use`, else the one plugin in\n\
-    $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or dropped in), else the built-in plugin.";
+    $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or dropped in), else the built-in plugin.\n\
+    FLYTE_PLUGIN_DIR and HOME must be absolute paths. Secrets (client secret, tokens, token-command\n\
+    output, proxy credentials) are shown as <redacted> everywhere, even quoted by a server or plugin,\n\
+    and control characters in text for humans are escaped (\\u{1b}); -o json keeps JSON's escaping.";
 
 /// Where the global options stand in every command's help: after the command's own options and
 /// `--help` (which clap numbers from 0 in declaration order), in their own declaration order.
@@ -82,7 +85,7 @@ fn root() -> Command {
                 .default_value(services::DEFAULT_PROJECT)
                 .value_parser(crate::validate::FlyteIdArg("project"))
                 .global(true)
-                .help("Flyte project"),
+                .help("Flyte project (a DNS-1123 label: 1-63 lowercase letters, digits, '-')"),
         )
         .arg(
             Arg::new("domain")
@@ -92,7 +95,7 @@ fn root() -> Command {
                 .default_value(services::DEFAULT_DOMAIN)
                 .value_parser(crate::validate::FlyteIdArg("domain"))
                 .global(true)
-                .help("Flyte domain"),
+                .help("Flyte domain (a DNS-1123 label, like the project)"),
         )
         .arg(
             Arg::new("output")
@@ -297,7 +300,7 @@ pub(super) fn tree() -> Node {
                                     .long("url")
                                     .value_name("URL")
                                     .required(true)
-                                    .help("Where the library will be published (https URL, or a path relative to the manifest)"),
+                                    .help("Where the library will be published: an https URL, http on the loopback, a file: URL or a path relative to the manifest (not empty: install needs it)"),
                             )
                             .arg(
                                 Arg::new("target")

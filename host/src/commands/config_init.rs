@@ -25,7 +25,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     .map_err(|reason| Error::Message(format!("config init: {reason}")))?;
     let home = config::home_dir().ok_or_else(|| {
         Error::Message(
-            "config init: HOME is not set, so there is no ~/.flyte/config.yaml to write".into(),
+            "config init: HOME is not set (or not an absolute path), so there is no ~/.flyte/config.yaml to write".into(),
         )
     })?;
     let dir = home.join(".flyte");
@@ -37,7 +37,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             path.display()
         )));
     }
-    let written = std::fs::create_dir_all(&dir)
+    let written = crate::atomic_file::create_dirs(&dir)
         .and_then(|()| atomic_file::write(&path, text.as_bytes(), false));
     written.map_err(|e| {
         Error::Message(format!("config init: cannot write {}: {e}", path.display()))

@@ -145,7 +145,7 @@ fn write_all(
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent).map_err(|e| {
+    crate::atomic_file::create_dirs(&parent).map_err(|e| {
         Error::Message(format!(
             "cannot create the output directory `{}`: {e}",
             dir.display()

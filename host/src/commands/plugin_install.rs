@@ -3,10 +3,7 @@
 //! installed becomes the active one (`plugin use`); installing another keeps the active one and
 //! says how to switch.
 
-use std::{
-    ffi::OsString,
-    path::{Path, PathBuf},
-};
+use std::{ffi::OsString, path::Path};
 
 use clap::ArgMatches;
 use serde_json::json;
@@ -78,7 +75,12 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
 /// A symbolic link with a UTF-8 path, in a private directory removed on drop, to a library whose
 /// path is not UTF-8: install sources are text (URLs or paths), and install resolves the link to
 /// the file itself before reading it.
-struct TextAlias(PathBuf, String);
+struct TextAlias {
+    /// The directory holding the link, removed with it when the alias is dropped.
+    _dir: crate::atomic_file::PrivateTempDir,
+    /// The link's path.
+    text: String,
+}
 
 impl TextAlias {
     #[cfg(unix)]
@@ -90,17 +92,18 @@ impl TextAlias {
             ))
         };
         let target = std::fs::canonicalize(library).map_err(failed)?;
-        let dir = std::env::temp_dir().join(format!("flyte-host-install-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(failed)?;
-        let link = dir.join(format!("plugin.{}", loader::LIBRARY_EXTENSION));
-        let _ = std::fs::remove_file(&link);
+        // A new private directory (0700, a name no one can take first), removed on drop.
+        let dir = crate::atomic_file::PrivateTempDir::new("flyte-host-install-").map_err(failed)?;
+        let link = dir
+            .path()
+            .join(format!("plugin.{}", loader::LIBRARY_EXTENSION));
         std::os::unix::fs::symlink(&target, &link).map_err(failed)?;
         let text = link.to_str().map(str::to_owned).ok_or_else(|| {
             failed(std::io::Error::other(
                 "the temporary directory's path is not UTF-8",
             ))
         })?;
-        Ok(TextAlias(dir, text))
+        Ok(TextAlias { _dir: dir, text })
     }
 
     #[cfg(not(unix))]
@@ -112,13 +115,7 @@ impl TextAlias {
     }
 
     fn text(&self) -> &str {
-        &self.1
-    }
-}
-
-impl Drop for TextAlias {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        &self.text
     }
 }
 

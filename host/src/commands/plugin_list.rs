@@ -106,7 +106,7 @@ fn checked_row(path: &Path, kind: &'static str, source: String) -> Row {
 pub(super) fn run() -> Result<i32, Error> {
     let env_value = std::env::var_os("FLYTEKIT_PLUGIN").filter(|v| !v.is_empty());
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    let dir = loader::plugin_dir(std::env::var_os("FLYTE_PLUGIN_DIR"), home.clone());
+    let dir = loader::plugin_dir(std::env::var_os("FLYTE_PLUGIN_DIR"), home.clone())?;
     let selection = loader::select(
         env_value.clone(),
         std::env::var_os("FLYTE_PLUGIN_DIR"),

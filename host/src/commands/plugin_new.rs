@@ -29,7 +29,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         AbiSource::Sdk {
             home: home.as_deref().ok_or_else(|| {
                 Error::Message(
-                    "plugin new: HOME is not set, so there is no ~/.flyte/sdk to write the plugin SDK to: \
+                    "plugin new: HOME is not set (or not an absolute path), so there is no ~/.flyte/sdk to write the plugin SDK to: \
                      set HOME, or pass --abi-path DIR or --abi-registry"
                         .into(),
                 )

@@ -62,7 +62,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
 /// directory again (the new file changed it).
 pub(super) fn record(dir: &std::path::Path, choice: &Choice) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::from(LoadError::from(InstallError::io(dir, e)));
-    std::fs::create_dir_all(dir).map_err(io)?;
+    crate::atomic_file::create_dirs(dir).map_err(io)?;
     {
         let _guard = Guard::acquire(dir).map_err(LoadError::from)?;
         choice.write(dir).map_err(io)?;

@@ -20,13 +20,15 @@ pub struct Env {
     cwd: PathBuf,
 }
 
-/// This process's home directory: `$HOME`, else `%USERPROFILE%` (empty values count as unset).
+/// This process's home directory: `$HOME`, else `%USERPROFILE%` (empty or relative values count
+/// as unset: a relative one would read the config from, and write tokens under, whatever the
+/// current directory is).
 pub fn home_dir() -> Option<PathBuf> {
     ["HOME", "USERPROFILE"]
         .into_iter()
         .filter_map(std::env::var_os)
-        .find(|h| !h.is_empty())
         .map(PathBuf::from)
+        .find(|h| h.is_absolute())
 }
 
 impl Env {

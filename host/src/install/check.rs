@@ -2,7 +2,7 @@
 //! crashes (segfault, abort, exit) while loading or in a hook cannot take the caller down.
 
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Stdio},
     time::Duration,
 };
@@ -143,22 +143,12 @@ fn last_words(stderr: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A private scratch directory under the system temp directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// [`check_in_child`] with a scratch directory of its own: for libraries outside the plugin
 /// directory (`plugin list`, `plugin manifest`).
 pub fn check_standalone(library: &Path, source: &str) -> Result<Checked, InstallError> {
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("flyte-host-check-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| InstallError::io(&dir, e))?;
-    let scratch = Scratch(dir);
-    check_in_child(library, &scratch.0, source)
+    // A new private directory (0700, a name no one can take first), removed on drop: a
+    // predictable name in a shared /tmp could be created by someone else beforehand.
+    let scratch = crate::atomic_file::PrivateTempDir::new("flyte-host-check-")
+        .map_err(|e| InstallError::io(&std::env::temp_dir(), e))?;
+    check_in_child(library, scratch.path(), source)
 }

@@ -20,7 +20,7 @@ pub enum InstallError {
     )]
     NoPluginDir,
     /// `FLYTE_PLUGIN_DIR` or `HOME` is empty or relative.
-    #[error("{variable} is `{value}`, which is not an absolute path: plugins would land under the current directory. Set {variable} to an absolute path.")]
+    #[error("{variable} is `{value}`, which is not an absolute path: the plugin directory would be wherever the current directory is (plugins written there, or loaded from there). Set {variable} to an absolute path.")]
     NotAbsolute {
         /// The variable.
         variable: &'static str,

@@ -49,7 +49,8 @@ pub fn plugin_dir_from_env() -> Result<PathBuf, InstallError> {
     )
 }
 
-fn plugin_dir_of(
+/// [`plugin_dir_from_env`] of the values `plugin_dir` (`FLYTE_PLUGIN_DIR`) and `home` (`HOME`).
+pub(crate) fn plugin_dir_of(
     plugin_dir: Option<std::ffi::OsString>,
     home: Option<std::ffi::OsString>,
 ) -> Result<PathBuf, InstallError> {

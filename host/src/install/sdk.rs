@@ -35,7 +35,7 @@ pub fn write_out(home: &Path) -> Result<PathBuf, InstallError> {
             continue;
         }
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| InstallError::io(parent, e))?;
+            crate::atomic_file::create_dirs(parent).map_err(|e| InstallError::io(parent, e))?;
         }
         atomic_file::write(&path, text.as_bytes(), false)
             .map_err(|e| InstallError::io(&path, e))?;

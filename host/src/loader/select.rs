@@ -100,10 +100,18 @@ pub enum Selection {
 }
 
 /// The plugin directory: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/` (`None` without a HOME).
-pub fn plugin_dir(plugin_dir: Option<OsString>, home: Option<PathBuf>) -> Option<PathBuf> {
-    match plugin_dir.filter(|v| !v.is_empty()) {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => home.map(|home| home.join(".flyte").join("plugins")),
+/// An empty or relative `FLYTE_PLUGIN_DIR` or `HOME` is an error naming the variable: the plugin
+/// directory, and so the code a start-up loads, would depend on the current directory.
+pub fn plugin_dir(
+    plugin_dir: Option<OsString>,
+    home: Option<PathBuf>,
+) -> Result<Option<PathBuf>, LoadError> {
+    match (plugin_dir.filter(|v| !v.is_empty()), home) {
+        (None, None) => Ok(None),
+        (dir, home) => Ok(Some(crate::install::plugin_dir_of(
+            dir,
+            home.map(PathBuf::into_os_string),
+        )?)),
     }
 }
 
@@ -123,16 +131,20 @@ pub fn select(
     plugin_dir_var: Option<OsString>,
     home: Option<PathBuf>,
 ) -> Result<Selection, LoadError> {
-    let dir = plugin_dir(plugin_dir_var, home);
-    if let Some(value) = flytekit_plugin.filter(|v| !v.is_empty()) {
+    let flytekit_plugin = flytekit_plugin.filter(|v| !v.is_empty());
+    if flytekit_plugin.as_ref().is_some_and(|value| {
         let text = value.to_string_lossy();
-        if text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("builtin") {
-            return Ok(Selection::Builtin(
-                "FLYTEKIT_PLUGIN selects the built-in plugin",
-            ));
-        }
+        text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("builtin")
+    }) {
+        return Ok(Selection::Builtin(
+            "FLYTEKIT_PLUGIN selects the built-in plugin",
+        ));
+    }
+    let dir = plugin_dir(plugin_dir_var, home)?;
+    if let Some(value) = flytekit_plugin {
+        let text = value.to_string_lossy();
         if looks_like_name(&text) {
-            let dir = dir.unwrap_or_else(|| PathBuf::from(".flyte/plugins"));
+            let dir = dir.ok_or(crate::install::InstallError::NoPluginDir)?;
             let plugins = PluginDir::read(&dir)?;
             return match plugins.lock.get(&text) {
                 Some(entry) => Ok(Selection::Library {
