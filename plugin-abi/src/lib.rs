@@ -71,7 +71,9 @@
 //! - [`HostServices`]: the host's table handed over at the handshake: printing, flytekit's
 //!   `Config.auto / for_endpoint / for_sandbox`, the built-in plugin's hooks (so an override can wrap
 //!   the default, see [`host`]), and the remote of the running command.
-//! - [`types`]: the data, all `#[repr(C)]` and `#[derive(StableAbi)]`.
+//! - The data in between, all `#[repr(C)]` and `#[derive(StableAbi)]`, in the internal `ffi`
+//!   module (hidden from these docs, also reachable under its 1.0 path `types`): the author-facing
+//!   types ([`Config`], [`Remote`], [`Cli`], [`Invocation`], …) convert to and from it.
 //!
 //! Panics never cross: every hook, command handler and cache policy runs inside `catch_unwind` in
 //! the plugin, and the host reports the panic as an error naming the plugin and the hook.
@@ -79,7 +81,7 @@
 //! # Evolution rule (binding for every 1.x release)
 //! 1. Hooks and host services are only ever **appended** to [`PluginMod`] / [`HostServices`], after
 //!    the 1.0 `last_prefix_field`; no field is removed, reordered or retyped, and no type in
-//!    [`types`] changes. New data travels through new hooks.
+//!    the `ffi` module changes. New data travels through new hooks.
 //! 2. A plugin built against 1.0 loads in every later 1.x host: the host accepts a shorter table
 //!    after checking that the common prefix has the same layout, and treats hooks the plugin's table
 //!    lacks as not overridden (the built-in behaviour applies).
@@ -100,6 +102,7 @@
 //! [`AbiVersion::CURRENT`] 1.1, exactly as a real 1.1 release would, so the tests can load a 1.0
 //! plugin in a 1.1 host and a 1.1 plugin in a 1.0 host. Without it (every normal build) the
 //! contract is the 1.0 one, unchanged.
+#![warn(missing_docs)]
 #![allow(non_local_definitions)] // emitted by abi_stable's #[sabi_trait] on current compilers
 
 #[allow(unsafe_code)] // abi_stable's #[sabi_trait] expands to unsafe glue
@@ -110,22 +113,31 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 mod export;
+#[doc(hidden)]
+pub mod ffi;
 pub mod host;
 mod invocation;
 // abi_stable's accessors for fields after the `last_prefix_field` are unsafe glue.
 #[cfg_attr(feature = "next", allow(unsafe_code))]
 mod module;
 mod plugin;
-pub mod types;
+#[cfg(feature = "testing")]
+pub mod testing;
+/// The FFI data under its ABI 1.0 path: the internal `ffi` module, kept so code naming
+/// `flyte_plugin_abi::types::…` still builds.
+#[doc(hidden)]
+pub mod types {
+    pub use crate::ffi::*;
+}
 
 pub use auth::{Authenticator, PluginAuthenticator};
 pub use cache::{CacheParams, CachePolicy};
 pub use cli::{Arg, Cli, Command};
 pub use config::{AuthMode, Config, ConfigOrigin, PlatformConfig, Remote};
+pub use ffi::AbiVersion;
 pub use invocation::Invocation;
 pub use module::{HostServices, HostServicesRef, PluginMod, PluginModRef};
 pub use plugin::{FlytekitPlugin, PluginError};
-pub use types::AbiVersion;
 
 /// Items used by [`export_plugin!`]; not part of the stable API.
 #[doc(hidden)]
