@@ -111,29 +111,35 @@ impl CliChanges {
             .collect()
     }
 
-    /// The added command or group at `path` (its aliases allowed at each step).
+    /// The added command or group at `path` (its aliases allowed for the plugin's own names).
     pub fn command(&self, path: &str) -> Option<DeclaredCommand<'_>> {
+        let words: Vec<&str> = path.split_whitespace().collect();
+        let (last, parents) = words.split_last()?;
         let mut parent: Vec<&str> = Vec::new();
-        let mut found = None;
-        for word in path.split_whitespace() {
-            let command = self.changes.commands.iter().find(|c| {
-                c.parent
-                    .iter()
-                    .map(RString::as_str)
-                    .eq(parent.iter().copied())
-                    && (c.name == word || c.aliases.iter().any(|a| a == word))
-            })?;
-            parent.push(command.name.as_str());
-            found = Some(command);
+        for word in parents {
+            // A plugin group (by name or alias), else a built-in group of that name.
+            let name = self.find(&parent, word).map_or(*word, |c| c.name.as_str());
+            parent.push(name);
         }
-        found.map(|inner| DeclaredCommand {
-            inner,
-            is_group: self.changes.commands.iter().any(|c| {
-                c.parent
-                    .iter()
-                    .map(RString::as_str)
-                    .eq(parent.iter().copied())
-            }),
+        let inner = self.find(&parent, last)?;
+        parent.push(inner.name.as_str());
+        let is_group = self.changes.commands.iter().any(|c| {
+            c.parent
+                .iter()
+                .map(RString::as_str)
+                .eq(parent.iter().copied())
+        });
+        Some(DeclaredCommand { inner, is_group })
+    }
+
+    /// The added command named (or aliased) `word` under `parent`.
+    fn find(&self, parent: &[&str], word: &str) -> Option<&FfiCommand> {
+        self.changes.commands.iter().find(|c| {
+            c.parent
+                .iter()
+                .map(RString::as_str)
+                .eq(parent.iter().copied())
+                && (c.name == word || c.aliases.iter().any(|a| a == word))
         })
     }
 

@@ -57,6 +57,8 @@
 mod cli;
 mod config;
 mod services;
+#[cfg(test)]
+mod tests;
 
 use std::{cell::RefCell, collections::HashMap, marker::PhantomData, path::PathBuf, rc::Rc};
 

@@ -240,6 +240,11 @@ extern "C" fn admin_request(
     let reply = current(|s| {
         s.admin_calls
             .push((method.clone(), path.clone(), body.clone()));
+        if !path.starts_with('/') {
+            return Err(format!(
+                "admin request path `{path}` must start with `/` (like /api/v1/projects)"
+            ));
+        }
         s.admin
             .get(&(method.clone(), path.clone()))
             .cloned()
