@@ -65,6 +65,47 @@
 //! export_plugin!(Acme);
 //! ```
 //!
+//! # Testing a plugin
+//! The `testing` feature adds [`testing::PluginTest`], a fake host for the plugin's own
+//! `cargo test`: it calls the hooks and commands through the exported module as flyte-host does,
+//! serves [`host`] and [`Config`] with the host's rules on the test's own variables and files,
+//! captures what the plugin prints, and shows what `configure_pyflyte_cli` changed. Enable it for
+//! tests only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! flyte-plugin-abi = { version = "1", features = ["testing"] }
+//! ```
+//!
+//! ```
+//! use flyte_plugin_abi::{export_plugin, testing::PluginTest, Arg, Cli, Command, FlytekitPlugin, PluginError};
+//!
+//! #[derive(Default)]
+//! struct Acme;
+//! impl FlytekitPlugin for Acme {
+//!     fn configure_pyflyte_cli(&self, main: &mut Cli) -> Result<(), PluginError> {
+//!         main.command(Command::new("acme-hello").arg(Arg::option("who").default_value("world"))
+//!             .run(|inv| inv.println(&format!("hello {}", inv.get("who").unwrap_or_default()))));
+//!         main.hide("completion");
+//!         Ok(())
+//!     }
+//! }
+//! export_plugin!(Acme);
+//!
+//! // In the plugin's `#[cfg(test)] mod tests`:
+//! let test = PluginTest::<Acme>::new().env("FLYTE_PLATFORM_URL", "flyte.acme.com");
+//! let cli = test.configure_pyflyte_cli().unwrap();
+//! assert_eq!(cli.commands(), ["acme-hello"]);
+//! assert_eq!(cli.hidden(), ["completion"]);
+//! assert_eq!(test.run("acme-hello", &["--who", "you"]).unwrap().stdout, "hello you\n");
+//! // Every hook the plugin keeps is the built-in one: here config from FLYTE_PLATFORM_URL.
+//! let remote = test.get_remote(None, "p", "d", None).unwrap();
+//! assert_eq!(remote.config.platform.endpoint, "flyte.acme.com");
+//! assert_eq!(test.secret_requires_group(), Ok(true));
+//! ```
+//!
+//! The [`testing`] module lists where the harness differs from flyte-host.
+//!
 //! # What crosses the boundary
 //! - [`PluginMod`]: the root module, an abi_stable prefix table holding the handshake and the six
 //!   hooks. The host finds it through abi_stable's library header and checks its layout at load.
