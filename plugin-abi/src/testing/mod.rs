@@ -11,7 +11,7 @@
 //! What the harness provides, and where it differs from flyte-host:
 //! - **The calls**: every hook and command goes through the plugin's exported root module, as
 //!   the host calls it, so errors and caught panics come back as the host would report them
-//!   (`panicked at src/lib.rs:12: …`).
+//!   (``plugin 'acme' 0.1.0 panicked in hook `get_remote` at src/lib.rs:12: …``).
 //! - **The host services** ([`crate::host`], [`Config`](crate::Config)): `Config::auto`,
 //!   `for_endpoint` and `for_sandbox` and the built-in hooks behind `host::default_*` follow the
 //!   host's rules (the config search order, `FLYTE_*` overrides, and for the default `get_remote`
@@ -62,7 +62,7 @@ mod tests;
 
 use std::{cell::RefCell, collections::HashMap, marker::PhantomData, path::PathBuf, rc::Rc};
 
-use abi_stable::std_types::{RStr, RString};
+use abi_stable::std_types::{RResult, RStr, RString};
 
 pub use cli::{CliChanges, DeclaredCommand};
 
@@ -99,13 +99,18 @@ pub struct Run {
     pub stderr: String,
 }
 
-fn hook_result<T>(
-    value: abi_stable::std_types::RResult<T, RString>,
-    hook: &str,
-) -> Result<T, PluginError> {
-    value
-        .into_result()
-        .map_err(|e| PluginError::new(format!("plugin hook {hook} failed: {e}")))
+/// An error of plugin `label` (`'acme' 0.1.0`) in the host's words: ``plugin 'acme' 0.1.0
+/// failed in hook `get_remote`: …`` or ``… panicked in hook `get_remote` at src/lib.rs:9:5: …``
+/// (the host adds the library's path after the version, and "This is a bug in the plugin…" after
+/// a panic).
+pub(super) fn plugin_error(label: &str, kind: &str, name: &str, message: &str) -> String {
+    match message.strip_prefix("panicked") {
+        Some(panic) => format!(
+            "plugin {label} panicked in {kind} `{name}` {}",
+            panic.trim_start()
+        ),
+        None => format!("plugin {label} failed in {kind} `{name}`: {message}"),
+    }
 }
 
 impl<P: PluginInstance> Default for PluginTest<P> {
@@ -140,8 +145,10 @@ impl<P: PluginInstance> PluginTest<P> {
             resolving: false,
             admin: HashMap::new(),
             admin_calls: Vec::new(),
+            plugin: String::new(),
         }));
         let info = services::with_state(&state, || module.handshake()(services::table()));
+        state.borrow_mut().plugin = format!("'{}' {}", info.name, info.version);
         PluginTest {
             module,
             info,
@@ -247,6 +254,17 @@ impl<P: PluginInstance> PluginTest<P> {
         services::with_state(&self.state, f)
     }
 
+    fn error(&self, kind: &str, name: &str, message: &str) -> String {
+        let label = format!("'{}' {}", self.info.name, self.info.version);
+        plugin_error(&label, kind, name, message)
+    }
+
+    fn hook_result<T>(&self, value: RResult<T, RString>, hook: &str) -> Result<T, PluginError> {
+        value
+            .into_result()
+            .map_err(|e| PluginError::new(self.error("hook", hook, &e)))
+    }
+
     /// Calls `get_remote(config, project, domain, data_upload_location)`, as the host does for a
     /// plugin's `get_remote` (a named config file that does not exist is the user's error).
     pub fn get_remote(
@@ -267,7 +285,7 @@ impl<P: PluginInstance> PluginTest<P> {
             data_upload_location: data_upload_location.map(RString::from).into(),
         };
         let output = self.call(|| self.module.get_remote()(request));
-        hook_result(output.value, "get_remote")?.try_into()
+        self.hook_result(output.value, "get_remote")?.try_into()
     }
 
     /// The remote the running command would use: `get_remote` for the test's global options
@@ -282,15 +300,14 @@ impl<P: PluginInstance> PluginTest<P> {
     pub fn configure_pyflyte_cli(&self) -> Result<CliChanges, PluginError> {
         let view = cli::builtin_view();
         let output = self.call(|| self.module.configure_pyflyte_cli()(&view));
-        Ok(CliChanges::new(hook_result(
-            output.value,
-            "configure_pyflyte_cli",
-        )?))
+        Ok(CliChanges::new(
+            self.hook_result(output.value, "configure_pyflyte_cli")?,
+        ))
     }
 
     /// Calls `secret_requires_group()`.
     pub fn secret_requires_group(&self) -> Result<bool, PluginError> {
-        hook_result(
+        self.hook_result(
             self.call(|| self.module.secret_requires_group()()).value,
             "secret_requires_group",
         )
@@ -298,7 +315,7 @@ impl<P: PluginInstance> PluginTest<P> {
 
     /// Calls `get_default_image()`.
     pub fn get_default_image(&self) -> Result<Option<String>, PluginError> {
-        hook_result(
+        self.hook_result(
             self.call(|| self.module.get_default_image()()).value,
             "get_default_image",
         )
@@ -308,7 +325,7 @@ impl<P: PluginInstance> PluginTest<P> {
     /// Calls `get_auth_success_html(endpoint)`.
     pub fn get_auth_success_html(&self, endpoint: &str) -> Result<Option<String>, PluginError> {
         let endpoint = RStr::from_str(endpoint);
-        hook_result(
+        self.hook_result(
             self.call(|| self.module.get_auth_success_html()(endpoint))
                 .value,
             "get_auth_success_html",
@@ -318,7 +335,7 @@ impl<P: PluginInstance> PluginTest<P> {
 
     /// Calls `get_default_cache_policies()`; the policies are called back through the boundary.
     pub fn get_default_cache_policies(&self) -> Result<Vec<Box<dyn CachePolicy>>, PluginError> {
-        let policies = hook_result(
+        let policies = self.hook_result(
             self.call(|| self.module.get_default_cache_policies()())
                 .value,
             "get_default_cache_policies",
@@ -354,11 +371,11 @@ impl<P: PluginInstance> PluginTest<P> {
             (s.stdout.len(), s.stderr.len())
         };
         let status = self.call(|| handler.run(&invocation));
-        let mut s = self.state.borrow_mut();
-        s.in_command = false;
+        self.state.borrow_mut().in_command = false;
         let status = status
             .into_result()
-            .map_err(|e| PluginError::new(format!("plugin command '{path}' failed: {e}")))?;
+            .map_err(|e| PluginError::new(self.error("command", path, &e)))?;
+        let s = self.state.borrow();
         Ok(Run {
             status,
             stdout: s.stdout[out_before..].to_owned(),

@@ -41,6 +41,8 @@ pub(super) struct State {
     pub(super) admin: HashMap<(String, String), Result<String, String>>,
     /// The admin requests made: method, path, body.
     pub(super) admin_calls: Vec<(String, String, Option<String>)>,
+    /// The plugin as the host's messages name it: `'acme' 0.1.0`.
+    pub(super) plugin: String,
 }
 
 impl State {
@@ -193,9 +195,16 @@ extern "C" fn default_get_default_cache_policies() -> RVec<CachePolicyBox> {
 /// The plugin's `get_remote` for the test's global options, once per `PluginTest`, as the host
 /// computes it once per process.
 pub(super) fn resolve(state: &Rc<RefCell<State>>) -> Result<FfiRemote, String> {
-    let (cached, request, hook, resolving) = {
+    let (cached, request, hook, resolving, plugin) = {
         let s = state.borrow();
-        (s.resolved.clone(), s.request(), s.get_remote, s.resolving)
+        let plugin = s.plugin.clone();
+        (
+            s.resolved.clone(),
+            s.request(),
+            s.get_remote,
+            s.resolving,
+            plugin,
+        )
     };
     if resolving {
         return Err(
@@ -215,7 +224,7 @@ pub(super) fn resolve(state: &Rc<RefCell<State>>) -> Result<FfiRemote, String> {
             output
                 .value
                 .into_result()
-                .map_err(|e| format!("plugin hook get_remote failed: {e}"))
+                .map_err(|e| super::plugin_error(&plugin, "hook", "get_remote", &e))
         }
     };
     state.borrow_mut().resolved = Some(result.clone());

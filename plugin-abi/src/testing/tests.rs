@@ -154,8 +154,9 @@ fn a_panic_comes_back_as_the_host_reports_it() {
     let test = PluginTest::<Tour>::new();
     let err = test.get_remote(None, "boom", "d", None).unwrap_err();
     assert!(
-        err.message()
-            .starts_with("plugin hook get_remote failed: panicked at "),
+        err.message().starts_with(
+            "plugin 'tour' 0.3.0 panicked in hook `get_remote` at plugin-abi/src/testing/tests.rs:"
+        ),
         "{err}"
     );
     assert!(err.message().ends_with(": no project boom"), "{err}");
@@ -237,7 +238,10 @@ fn admin_answers_come_from_the_test() {
     );
     let test = test.admin_reply("GET", "/api/v1/projects", Ok("{}"));
     let err = test.run("get fail", &[]).unwrap_err();
-    assert_eq!(err.message(), "plugin command 'get fail' failed: it failed");
+    assert_eq!(
+        err.message(),
+        "plugin 'tour' 0.3.0 failed in command `get fail`: it failed"
+    );
     let call = ("GET".to_owned(), "/api/v1/projects".to_owned(), None);
     assert_eq!(test.admin_requests(), [call.clone(), call]);
 }
