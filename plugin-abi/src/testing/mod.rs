@@ -30,6 +30,11 @@
 //!   and runs the handler; flyte-host's own usage messages (clap's) are worded differently.
 //! - **Admin**: [`host::admin_get`](crate::host::admin_get) / `admin_post` get the answers the
 //!   test gave with [`PluginTest::admin_reply`]; nothing goes over the network.
+//! - **Not checked here** (only `flyte-host plugin check` does): the host's validation of the
+//!   remote `get_remote` returns and of the declared commands (a required positional after an
+//!   optional one, a default that does not match its type), hook time limits, and the redaction
+//!   and control-character escaping the host applies to printed text. The built-in commands are
+//!   a list kept with this crate; flyte-host's own list is the reference.
 //!
 //! ```
 //! use flyte_plugin_abi::{export_plugin, host, testing::PluginTest, Config, FlytekitPlugin, PluginError, Remote};
