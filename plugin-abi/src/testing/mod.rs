@@ -230,7 +230,7 @@ impl<P: PluginInstance> PluginTest<P> {
         self.state.borrow().admin_calls.clone()
     }
 
-    /// The plugin's name and version as it told the host.
+    /// The plugin's name as it told the host.
     pub fn name(&self) -> String {
         self.info.name.to_string()
     }
