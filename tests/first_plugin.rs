@@ -1,7 +1,8 @@
 //! A plugin author's first hour with nothing but a `flyte-host` binary and a Rust toolchain: a copy
 //! of the release binary outside this workspace, a fresh HOME and directory, `plugin new` →
-//! `cargo build --release` (real cargo, abi_stable from crates.io) → `plugin check` →
-//! `plugin install` → one of the scaffold's example commands runs. Slow (a release build of
+//! `cargo build --release` (real cargo, abi_stable from crates.io) → the scaffold's own `cargo test`
+//! (the plugin test harness) → `plugin check` → `plugin install` → one of the scaffold's example
+//! commands runs. Slow (a release build of
 //! abi_stable from scratch), so this one test does the whole chain.
 
 use std::{
@@ -109,9 +110,11 @@ fn ok(program: &Path, args: &[&str], cwd: &Path, home: &Path, extra: &[(&str, &P
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Uncomments the scaffold's `configure_pyflyte_cli` example and the imports it needs.
+/// Uncomments the scaffold's `configure_pyflyte_cli` example, the imports it needs and the
+/// assertions on it in the scaffold's test.
 fn uncomment_command_example(lib_rs: &str) -> String {
     let mut inside = false;
+    let mut in_test = false;
     let mut out = String::new();
     for line in lib_rs.lines() {
         let trimmed = line.trim_start();
@@ -123,6 +126,12 @@ fn uncomment_command_example(lib_rs: &str) -> String {
         } else if inside {
             inside = trimmed != "// }";
             true
+        } else if trimmed.starts_with("// With the `configure_pyflyte_cli` example uncommented") {
+            in_test = true;
+            false
+        } else if in_test {
+            in_test = trimmed.starts_with("// ");
+            in_test
         } else {
             false
         };
@@ -194,6 +203,19 @@ fn a_plugin_builds_installs_and_runs_with_only_the_binary_and_a_toolchain() {
         &crate_dir,
         &home,
         &[("CARGO_TARGET_DIR", &target)],
+    );
+    // The scaffold's own test, through the plugin test harness, with the command's assertions.
+    let tests = ok(
+        &cargo,
+        &["test"],
+        &crate_dir,
+        &home,
+        &[("CARGO_TARGET_DIR", &target)],
+    );
+    assert!(
+        tests.contains("test tests::keeps_the_builtin_behaviour ... ok")
+            && tests.contains("test result: ok. 1 passed"),
+        "{tests}"
     );
     let library = target.join("release").join(format!(
         "{}acme{}",

@@ -9,8 +9,8 @@ use abi_stable::{
 
 use crate::{
     export::guarded,
+    ffi::{FfiCacheParams, KeyValue},
     plugin::PluginError,
-    types::{FfiCacheParams, KeyValue},
 };
 
 /// The FFI form of a cache policy. Plugin authors implement [`CachePolicy`] instead.

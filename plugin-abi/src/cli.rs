@@ -11,12 +11,12 @@ use abi_stable::{
 
 use crate::{
     export::guarded,
-    invocation::Invocation,
-    plugin::PluginError,
-    types::{
+    ffi::{
         FfiArg, FfiArgKind, FfiCliChanges, FfiCliView, FfiCommand, FfiEdit, FfiEditKind,
         FfiInvocation, FfiValueType,
     },
+    invocation::Invocation,
+    plugin::PluginError,
 };
 
 /// The FFI form of a command handler. Plugin authors pass a closure to [`Command::run`] instead.

@@ -6,9 +6,9 @@ use abi_stable::std_types::{ROption, RString, RVec};
 
 use crate::{
     auth::{Authenticator, PluginAuthenticator},
+    ffi::{FfiConfig, FfiPlatformConfig, FfiRemote, KeyValue},
     host,
     plugin::PluginError,
-    types::{FfiConfig, FfiPlatformConfig, FfiRemote, KeyValue},
 };
 
 /// How the host authenticates to Flyte admin, in flytectl's spelling.

@@ -4,7 +4,10 @@
 use std::{
     cell::{Cell, RefCell},
     panic::{self, AssertUnwindSafe},
-    sync::Once,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Once,
+    },
 };
 
 use abi_stable::{
@@ -15,14 +18,17 @@ use abi_stable::{
 use crate::{
     cache::export_policy,
     cli::Cli,
-    host,
-    module::{HostServicesRef, PluginMod, PluginModRef},
-    plugin::{FlytekitPlugin, PluginError},
-    types::{
+    ffi::{
         AbiVersion, FfiCachePolicies, FfiCliChanges, FfiCliView, FfiRemote, FfiRemoteRequest,
         HookOutput, PluginInfo,
     },
+    host,
+    module::{HostServicesRef, PluginMod, PluginModRef},
+    plugin::{FlytekitPlugin, PluginError},
 };
+
+/// Set by the test harness: this process is a plugin's `cargo test`, not a host.
+pub(crate) static UNDER_TEST: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     static USED_DEFAULT: Cell<bool> = const { Cell::new(false) };
@@ -41,7 +47,8 @@ pub(crate) fn mark_default() {
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        panic::set_hook(Box::new(|info| {
+        let outside = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
             let message = panic_message(info.payload());
             let text = match info.location() {
                 Some(loc) => format!("panicked at {}:{}: {message}", loc.file(), loc.line()),
@@ -49,6 +56,10 @@ fn install_panic_hook() {
             };
             if GUARDED.with(Cell::get) {
                 LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
+            } else if UNDER_TEST.load(Ordering::Relaxed) {
+                // In a plugin's own tests (the harness's process) the test's panics, such as
+                // failed assertions, keep their usual report.
+                outside(info);
             } else {
                 eprintln!("flyte-host plugin: a plugin thread {text}");
             }

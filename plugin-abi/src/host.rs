@@ -10,9 +10,9 @@ use crate::{
     cache::{CachePolicy, ImportedPolicy},
     cli::Cli,
     config::{Config, Remote},
+    ffi::{AbiVersion, FfiRemoteRequest, Stream},
     module::HostServicesRef,
     plugin::PluginError,
-    types::{AbiVersion, FfiRemoteRequest, Stream},
 };
 
 static HOST: OnceLock<HostServicesRef> = OnceLock::new();

@@ -1,7 +1,7 @@
 //! What a plugin command receives when it runs: its parsed arguments, the global options, and the
 //! way back to the host (printing, the resolved remote).
 
-use crate::{config::Remote, host, plugin::PluginError, types::FfiInvocation};
+use crate::{config::Remote, ffi::FfiInvocation, host, plugin::PluginError};
 
 /// What a plugin command receives: its parsed arguments and the global options.
 #[derive(Debug, Clone)]

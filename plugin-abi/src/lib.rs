@@ -65,13 +65,56 @@
 //! export_plugin!(Acme);
 //! ```
 //!
+//! # Testing a plugin
+//! The `testing` feature adds [`testing::PluginTest`], a fake host for the plugin's own
+//! `cargo test`: it calls the hooks and commands through the exported module as flyte-host does,
+//! serves [`host`] and [`Config`] with the host's rules on the test's own variables and files,
+//! captures what the plugin prints, and shows what `configure_pyflyte_cli` changed. Enable it for
+//! tests only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! flyte-plugin-abi = { version = "1", features = ["testing"] }
+//! ```
+//!
+//! ```
+//! use flyte_plugin_abi::{export_plugin, testing::PluginTest, Arg, Cli, Command, FlytekitPlugin, PluginError};
+//!
+//! #[derive(Default)]
+//! struct Acme;
+//! impl FlytekitPlugin for Acme {
+//!     fn configure_pyflyte_cli(&self, main: &mut Cli) -> Result<(), PluginError> {
+//!         main.command(Command::new("acme-hello").arg(Arg::option("who").default_value("world"))
+//!             .run(|inv| inv.println(&format!("hello {}", inv.get("who").unwrap_or_default()))));
+//!         main.hide("completion");
+//!         Ok(())
+//!     }
+//! }
+//! export_plugin!(Acme);
+//!
+//! // In the plugin's `#[cfg(test)] mod tests`:
+//! let test = PluginTest::<Acme>::new().env("FLYTE_PLATFORM_URL", "flyte.acme.com");
+//! let cli = test.configure_pyflyte_cli().unwrap();
+//! assert_eq!(cli.commands(), ["acme-hello"]);
+//! assert_eq!(cli.hidden(), ["completion"]);
+//! assert_eq!(test.run("acme-hello", &["--who", "you"]).unwrap().stdout, "hello you\n");
+//! // Every hook the plugin keeps is the built-in one: here config from FLYTE_PLATFORM_URL.
+//! let remote = test.get_remote(None, "p", "d", None).unwrap();
+//! assert_eq!(remote.config.platform.endpoint, "flyte.acme.com");
+//! assert_eq!(test.secret_requires_group(), Ok(true));
+//! ```
+//!
+//! The [`testing`] module lists where the harness differs from flyte-host.
+//!
 //! # What crosses the boundary
 //! - [`PluginMod`]: the root module, an abi_stable prefix table holding the handshake and the six
 //!   hooks. The host finds it through abi_stable's library header and checks its layout at load.
 //! - [`HostServices`]: the host's table handed over at the handshake: printing, flytekit's
 //!   `Config.auto / for_endpoint / for_sandbox`, the built-in plugin's hooks (so an override can wrap
 //!   the default, see [`host`]), and the remote of the running command.
-//! - [`types`]: the data, all `#[repr(C)]` and `#[derive(StableAbi)]`.
+//! - The data in between, all `#[repr(C)]` and `#[derive(StableAbi)]`, in the internal `ffi`
+//!   module (hidden from these docs, also reachable under its 1.0 path `types`): the author-facing
+//!   types ([`Config`], [`Remote`], [`Cli`], [`Invocation`], …) convert to and from it.
 //!
 //! Panics never cross: every hook, command handler and cache policy runs inside `catch_unwind` in
 //! the plugin, and the host reports the panic as an error naming the plugin and the hook.
@@ -79,7 +122,7 @@
 //! # Evolution rule (binding for every 1.x release)
 //! 1. Hooks and host services are only ever **appended** to [`PluginMod`] / [`HostServices`], after
 //!    the 1.0 `last_prefix_field`; no field is removed, reordered or retyped, and no type in
-//!    [`types`] changes. New data travels through new hooks.
+//!    the `ffi` module changes. New data travels through new hooks.
 //! 2. A plugin built against 1.0 loads in every later 1.x host: the host accepts a shorter table
 //!    after checking that the common prefix has the same layout, and treats hooks the plugin's table
 //!    lacks as not overridden (the built-in behaviour applies).
@@ -100,6 +143,7 @@
 //! [`AbiVersion::CURRENT`] 1.1, exactly as a real 1.1 release would, so the tests can load a 1.0
 //! plugin in a 1.1 host and a 1.1 plugin in a 1.0 host. Without it (every normal build) the
 //! contract is the 1.0 one, unchanged.
+#![warn(missing_docs)]
 #![allow(non_local_definitions)] // emitted by abi_stable's #[sabi_trait] on current compilers
 
 #[allow(unsafe_code)] // abi_stable's #[sabi_trait] expands to unsafe glue
@@ -110,22 +154,31 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 mod export;
+#[doc(hidden)]
+pub mod ffi;
 pub mod host;
 mod invocation;
 // abi_stable's accessors for fields after the `last_prefix_field` are unsafe glue.
 #[cfg_attr(feature = "next", allow(unsafe_code))]
 mod module;
 mod plugin;
-pub mod types;
+#[cfg(feature = "testing")]
+pub mod testing;
+/// The FFI data under its ABI 1.0 path: the internal `ffi` module, kept so code naming
+/// `flyte_plugin_abi::types::…` still builds.
+#[doc(hidden)]
+pub mod types {
+    pub use crate::ffi::*;
+}
 
 pub use auth::{Authenticator, PluginAuthenticator};
 pub use cache::{CacheParams, CachePolicy};
 pub use cli::{Arg, Cli, Command};
 pub use config::{AuthMode, Config, ConfigOrigin, PlatformConfig, Remote};
+pub use ffi::AbiVersion;
 pub use invocation::Invocation;
 pub use module::{HostServices, HostServicesRef, PluginMod, PluginModRef};
 pub use plugin::{FlytekitPlugin, PluginError};
-pub use types::AbiVersion;
 
 /// Items used by [`export_plugin!`]; not part of the stable API.
 #[doc(hidden)]

@@ -13,7 +13,7 @@ use abi_stable::{
     StableAbi,
 };
 
-use crate::types::{
+use crate::ffi::{
     AbiVersion, FfiCachePolicies, FfiCliChanges, FfiCliView, FfiConfig, FfiRemote,
     FfiRemoteRequest, HookOutput, PluginInfo, Stream,
 };

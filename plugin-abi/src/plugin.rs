@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::{
-    cache::CachePolicy, cli::Cli, config::Remote, export::mark_default, host, types::AbiVersion,
+    cache::CachePolicy, cli::Cli, config::Remote, export::mark_default, ffi::AbiVersion, host,
 };
 
 /// An error a hook returns to the host. The host shows its message next to the plugin's and the

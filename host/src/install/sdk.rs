@@ -50,7 +50,13 @@ mod tests {
     #[test]
     fn the_embedded_crate_is_the_whole_abi_crate_and_builds_alone() {
         let names: Vec<&str> = FILES.iter().map(|(name, _)| *name).collect();
-        for expected in ["Cargo.toml", "README.md", "src/lib.rs", "src/plugin.rs"] {
+        for expected in [
+            "Cargo.toml",
+            "README.md",
+            "src/lib.rs",
+            "src/plugin.rs",
+            "src/testing/mod.rs",
+        ] {
             assert!(
                 names.contains(&expected),
                 "{expected} missing from {names:?}"

@@ -155,8 +155,11 @@ pub fn html_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
+    use flyte_plugin_abi::{testing::PluginTest, CacheParams, ConfigOrigin};
+
     use super::*;
-    use flyte_plugin_abi::types::{FfiCliView, FfiInvocation};
 
     #[test]
     fn escapes_html_special_characters() {
@@ -172,8 +175,10 @@ mod tests {
 
     #[test]
     fn auth_page_is_branded_and_escapes_the_endpoint() {
-        let page = MyOrgFlytekitPlugin
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new();
+        let page = test
             .get_auth_success_html("evil.example.com/<b>")
+            .unwrap()
             .unwrap();
         assert!(page.contains("<title>MyOrg Flyte Auth Success</title>"));
         assert!(page.contains("<h1>Welcome to MyOrg Flyte!</h1>"));
@@ -198,17 +203,19 @@ mod tests {
 
     #[test]
     fn simple_hooks_answer_myorg_policy() {
-        let plugin = MyOrgFlytekitPlugin;
-        assert_eq!(plugin.try_secret_requires_group(), Ok(false));
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new();
+        assert_eq!(test.name(), "myorg");
+        assert_eq!(test.secret_requires_group(), Ok(false));
         assert_eq!(
-            plugin.try_get_default_image(),
+            test.get_default_image(),
             Ok(Some("myorg/flytekit-base:1.2.3".to_owned()))
         );
     }
 
     #[test]
     fn cache_policy_is_always_v1() {
-        let policies = MyOrgFlytekitPlugin.get_default_cache_policies().unwrap();
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new();
+        let policies = test.get_default_cache_policies().unwrap();
         assert_eq!(policies.len(), 1);
         assert_eq!(policies[0].name(), "myorg-v1");
         let params = CacheParams::new(vec![("task_name".into(), "wf.t1".into())]);
@@ -222,41 +229,86 @@ mod tests {
     }
 
     #[test]
-    fn adds_my_org_status() {
-        let view = FfiCliView {
-            commands: Default::default(),
-            global_options: Default::default(),
-        };
-        let mut cli = Cli::new(&view);
-        MyOrgFlytekitPlugin.configure_pyflyte_cli(&mut cli).unwrap();
-        let changes = cli.into_changes();
-        assert_eq!(changes.commands.len(), 1);
-        assert!(changes.edits.is_empty());
-        let command = &changes.commands[0];
-        assert_eq!(command.name.as_str(), "my-org-status");
-        assert!(command.parent.is_empty());
+    fn adds_my_org_status_which_reports_on_stdout() {
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new();
+        let cli = test.configure_pyflyte_cli().unwrap();
+        assert_eq!(cli.commands(), ["my-org-status"]);
+        assert!(cli.hidden().is_empty() && cli.aliases().is_empty() && cli.defaults().is_empty());
+        let status = cli.command("my-org-status").unwrap();
         assert_eq!(
-            command.about.as_str(),
+            status.about(),
             "Checks the status of MyOrg's Flyte services."
         );
-        let handler = command.handler.as_ref().unwrap();
-        let invocation = FfiInvocation {
-            path: vec!["my-org-status".into()].into_iter().collect(),
-            args: Default::default(),
-            output: "table".into(),
-            verbose: false,
-            project: "flytesnacks".into(),
-            domain: "development".into(),
-            config: None.into(),
-        };
-        assert_eq!(handler.run(&invocation).into_result(), Ok(0));
+        assert!(!status.is_hidden() && !status.replaces_builtin() && status.args().is_empty());
+
+        let run = test.run("my-org-status", &[]).unwrap();
+        assert_eq!(run.status, 0);
+        assert_eq!(run.stdout, "MyOrg Flyte services are operational.\n");
+        assert_eq!(run.stderr, "");
+        let err = test.run("my-org-status", &["--verbose"]).unwrap_err();
+        assert!(
+            err.message().contains("unexpected argument '--verbose'"),
+            "{err}"
+        );
     }
 
     #[test]
-    fn get_remote_needs_the_host() {
-        let err = MyOrgFlytekitPlugin
-            .get_remote(None, "p", "d", None)
+    fn production_endpoint_unless_a_config_file_is_given() {
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new();
+        let remote = test.get_remote(None, "p", "d", None).unwrap();
+        assert_eq!(remote.config.platform.endpoint, PRODUCTION_ENDPOINT);
+        assert!(!remote.config.platform.insecure);
+        assert_eq!(remote.config.origin, ConfigOrigin::Endpoint);
+        assert_eq!(
+            (remote.project.as_str(), remote.domain.as_str()),
+            ("p", "d")
+        );
+        // Printed from a hook: the host shows it on stderr, keeping stdout for data.
+        assert_eq!(
+            test.stderr(),
+            "MyOrg Plugin: Using production endpoint by default.\n"
+        );
+        assert_eq!(test.stdout(), "");
+    }
+
+    #[test]
+    fn a_config_file_wins_over_production() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("dev.yaml"),
+            "admin:\n  endpoint: dns:///flyte.dev.myorg.com:8089\n  insecure: true\n  \
+             scopes: [all, offline]\nconsole:\n  endpoint: https://console.dev.myorg.com\n",
+        )
+        .unwrap();
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new()
+            .cwd(dir.path())
+            .config("dev.yaml")
+            .project("ml");
+        let remote = test.resolved_remote().unwrap();
+        let platform = &remote.config.platform;
+        assert_eq!(platform.endpoint, "flyte.dev.myorg.com:8089");
+        assert!(platform.insecure);
+        assert_eq!(platform.scopes, ["all", "offline"]);
+        assert_eq!(
+            platform.console_endpoint.as_deref(),
+            Some("https://console.dev.myorg.com")
+        );
+        assert_eq!(remote.config.origin, ConfigOrigin::ConfigFile);
+        assert_eq!(remote.project, "ml");
+        assert_eq!(test.stderr(), "");
+
+        let missing = test
+            .get_remote(Some("nope.yaml"), "p", "d", None)
             .unwrap_err();
-        assert!(err.message().contains("not loaded by flyte-host"), "{err}");
+        assert!(missing.message().contains("nope.yaml"), "{missing}");
+    }
+
+    #[test]
+    fn a_broken_flyte_variable_is_reported_even_for_production() {
+        // flytekit's Config.for_endpoint still reads Config.auto() first.
+        let test = PluginTest::<MyOrgFlytekitPlugin>::new().env("FLYTE_PLATFORM_INSECURE", "maybe");
+        let err = test.get_remote(None, "p", "d", None).unwrap_err();
+        assert!(err.message().contains("FLYTE_PLATFORM_INSECURE"), "{err}");
+        assert!(err.message().contains("maybe"), "{err}");
     }
 }

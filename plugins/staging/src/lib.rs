@@ -32,3 +32,58 @@ impl FlytekitPlugin for MyCustomRemotePlugin {
 }
 
 export_plugin!(MyCustomRemotePlugin);
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use flyte_plugin_abi::{testing::PluginTest, ConfigOrigin};
+
+    use super::*;
+
+    #[test]
+    fn staging_unless_a_config_file_is_given() {
+        let test = PluginTest::<MyCustomRemotePlugin>::new();
+        let remote = test
+            .get_remote(None, "p", "d", Some("s3://bucket"))
+            .unwrap();
+        assert_eq!(remote.config.platform.endpoint, STAGING_ENDPOINT);
+        assert_eq!(remote.config.origin, ConfigOrigin::Endpoint);
+        assert_eq!(remote.data_upload_location.as_deref(), Some("s3://bucket"));
+        assert_eq!(
+            test.stderr(),
+            "Using custom staging endpoint for remote connection.\n"
+        );
+    }
+
+    #[test]
+    fn a_legacy_config_file_is_read_as_flytekit_does() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("flytekit.config"),
+            "[platform]\nurl = flyte.local:30081\ninsecure = True\n\n\
+             [credentials]\nclient_id = ci\nauth_mode = basic\n",
+        )
+        .unwrap();
+        let test = PluginTest::<MyCustomRemotePlugin>::new().cwd(dir.path());
+        let remote = test
+            .get_remote(Some("flytekit.config"), "p", "d", None)
+            .unwrap();
+        let platform = &remote.config.platform;
+        assert_eq!(platform.endpoint, "flyte.local:30081");
+        assert!(platform.insecure);
+        assert_eq!(platform.client_id.as_deref(), Some("ci"));
+        assert_eq!(platform.auth_mode.as_str(), "ClientSecret");
+        assert_eq!(test.stderr(), "");
+    }
+
+    #[test]
+    fn other_hooks_keep_the_builtin_behaviour() {
+        let test = PluginTest::<MyCustomRemotePlugin>::new();
+        assert_eq!(test.secret_requires_group(), Ok(true));
+        assert_eq!(test.get_default_image(), Ok(None));
+        assert_eq!(test.get_auth_success_html("e"), Ok(None));
+        assert!(test.get_default_cache_policies().unwrap().is_empty());
+        assert!(test.configure_pyflyte_cli().unwrap().commands().is_empty());
+    }
+}

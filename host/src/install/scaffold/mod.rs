@@ -66,6 +66,11 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, In
             format!("\"{major}\""),
         ),
     };
+    // The same crate with the test harness (`flyte_plugin_abi::testing`) for `cargo test`.
+    let abi_test_dependency = match abi_dependency.strip_suffix(" }") {
+        Some(table) => format!("{table}, features = [\"testing\"] }}"),
+        None => format!("{{ version = {abi_dependency}, features = [\"testing\"] }}"),
+    };
     let crate_name = name.replace('-', "_");
     let type_name: String = name
         .split(['-', '_'])
@@ -90,6 +95,7 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, In
             .replace("{{library}}", &library)
             .replace("{{abi_comment}}", &abi_comment)
             .replace("{{abi_dependency}}", &abi_dependency)
+            .replace("{{abi_test_dependency}}", &abi_test_dependency)
     };
     let files = [
         ("Cargo.toml", fill(CARGO_TOML)),
@@ -118,6 +124,12 @@ mod tests {
             manifest.contains("\nflyte-plugin-abi = \"1\"\n"),
             "{manifest}"
         );
+        assert!(
+            manifest.contains(
+                "[dev-dependencies]\nflyte-plugin-abi = { version = \"1\", features = [\"testing\"] }\n"
+            ),
+            "{manifest}"
+        );
 
         let home = dir.path().join("home");
         let sdk = scaffold("b", &dir.path().join("b"), AbiSource::Sdk { home: &home }).unwrap();
@@ -130,5 +142,14 @@ mod tests {
             )
         );
         assert!(expected.join("src/lib.rs").is_file());
+        assert!(expected.join("src/testing/mod.rs").is_file());
+        let manifest = std::fs::read_to_string(dir.path().join("b/Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(&format!(
+                "[dev-dependencies]\nflyte-plugin-abi = {{ path = {:?}, features = [\"testing\"] }}\n",
+                expected.display().to_string()
+            )),
+            "{manifest}"
+        );
     }
 }

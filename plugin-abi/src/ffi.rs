@@ -1,10 +1,11 @@
-//! The plain data that crosses the host/plugin boundary.
+//! The plain data that crosses the host/plugin boundary: FFI plumbing, not part of the API a
+//! plugin author writes against (hidden from the docs; also reachable as `types`, its 1.0 path).
 //!
 //! Every type here is `#[repr(C)]` and `#[derive(StableAbi)]`, so abi_stable checks its layout when a
 //! plugin is loaded. These types are frozen for the whole 1.x line: new data travels through new,
 //! appended hooks (see the crate documentation), never through new fields here.
 //!
-//! Plugin authors rarely touch these directly: the author-facing types in [`crate::config`],
+//! Plugin authors never need these: the author-facing types in [`crate::config`],
 //! [`crate::cli`] and [`crate::cache`] convert to and from them.
 
 use abi_stable::{
