@@ -109,15 +109,13 @@ fn ok(program: &Path, args: &[&str], cwd: &Path, home: &Path, extra: &[(&str, &P
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Uncomments the scaffold's `configure_pyflyte_cli` example and the imports it needs.
+/// Uncomments the scaffold's `configure_pyflyte_cli` example (its imports are there already).
 fn uncomment_command_example(lib_rs: &str) -> String {
     let mut inside = false;
     let mut out = String::new();
     for line in lib_rs.lines() {
         let trimmed = line.trim_start();
-        let uncomment = if trimmed.starts_with("// use flyte_plugin_abi::") {
-            true
-        } else if trimmed.starts_with("// fn configure_pyflyte_cli") {
+        let uncomment = if trimmed.starts_with("// fn configure_pyflyte_cli") {
             inside = true;
             true
         } else if inside {
@@ -188,12 +186,20 @@ fn a_plugin_builds_installs_and_runs_with_only_the_binary_and_a_toolchain() {
 
     let target = root.path().join("target");
     let cargo = PathBuf::from(cargo());
-    ok(
+    let built = run(
         &cargo,
         &["build", "--release"],
         &crate_dir,
         &home,
         &[("CARGO_TARGET_DIR", &target)],
+    );
+    assert!(built.status.success(), "cargo build: {}", text(&built));
+    // The example uncommented builds cleanly: no warning about its imports or anything else.
+    let warnings = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        !warnings.contains("warning"),
+        "cargo build warns about the scaffold: {}",
+        text(&built)
     );
     let library = target.join("release").join(format!(
         "{}acme{}",
