@@ -138,6 +138,12 @@ fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
     sandbox.install_plugin("staging", &dir, None);
     let run = fails(&mut sandbox.host(), ["info"]);
     assert!(run.stderr.contains("multiple plugins installed"), "{run}");
+    // `plugin use` chooses among installed plugins only: the way there for a loose library.
+    assert!(
+        run.stderr
+            .contains("`flyte-host plugin install FILE` installs a loose library"),
+        "{run}"
+    );
     for args in [
         &["--help"][..],
         &["help"],
