@@ -17,8 +17,9 @@ pub enum AbiSource<'a> {
         /// The home directory (`~`).
         home: &'a Path,
     },
-    /// A `flyte-plugin-abi` crate directory (`--abi-path`, `FLYTE_PLUGIN_ABI_PATH`).
-    Path(&'a Path),
+    /// A `flyte-plugin-abi` crate directory, and what named it (`--abi-path`,
+    /// `FLYTE_PLUGIN_ABI_PATH`) for the error when it is not there.
+    Path(&'a Path, &'static str),
     /// The crate registry's `flyte-plugin-abi` of this host's major version (`--abi-registry`).
     Registry,
 }
@@ -63,9 +64,9 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, In
                 version = sdk::VERSION
             ),
         ),
-        AbiSource::Path(path) => {
+        AbiSource::Path(path, given_by) => {
             let path = fs::canonicalize(path)
-                .map_err(|e| fail(format!("--abi-path {}: {e}", path.display())))?;
+                .map_err(|e| fail(format!("{given_by} {}: {e}", path.display())))?;
             let needs = format!(
                 "A Rust toolchain (1.85 or newer), the `flyte-host` binary, and the `flyte-plugin-abi` crate at\n\
                  `{}` (`flyte-host plugin new --abi-path`), which `Cargo.toml` depends on by path; the other\n\
@@ -178,7 +179,12 @@ mod tests {
 
         let abi = dir.path().join("abi");
         std::fs::create_dir(&abi).unwrap();
-        scaffold("b", &dir.path().join("b"), AbiSource::Path(&abi)).unwrap();
+        scaffold(
+            "b",
+            &dir.path().join("b"),
+            AbiSource::Path(&abi, "--abi-path"),
+        )
+        .unwrap();
         let path = readme("b");
         let abi = std::fs::canonicalize(&abi).unwrap();
         assert!(
