@@ -110,17 +110,15 @@ fn ok(program: &Path, args: &[&str], cwd: &Path, home: &Path, extra: &[(&str, &P
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Uncomments the scaffold's `configure_pyflyte_cli` example, the imports it needs and the
-/// assertions on it in the scaffold's test.
+/// Uncomments the scaffold's `configure_pyflyte_cli` example (its imports are there already)
+/// and the assertions on it in the scaffold's test.
 fn uncomment_command_example(lib_rs: &str) -> String {
     let mut inside = false;
     let mut in_test = false;
     let mut out = String::new();
     for line in lib_rs.lines() {
         let trimmed = line.trim_start();
-        let uncomment = if trimmed.starts_with("// use flyte_plugin_abi::") {
-            true
-        } else if trimmed.starts_with("// fn configure_pyflyte_cli") {
+        let uncomment = if trimmed.starts_with("// fn configure_pyflyte_cli") {
             inside = true;
             true
         } else if inside {
@@ -197,12 +195,20 @@ fn a_plugin_builds_installs_and_runs_with_only_the_binary_and_a_toolchain() {
 
     let target = root.path().join("target");
     let cargo = PathBuf::from(cargo());
-    ok(
+    let built = run(
         &cargo,
         &["build", "--release"],
         &crate_dir,
         &home,
         &[("CARGO_TARGET_DIR", &target)],
+    );
+    assert!(built.status.success(), "cargo build: {}", text(&built));
+    // The example uncommented builds cleanly: no warning about its imports or anything else.
+    let warnings = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        !warnings.contains("warning"),
+        "cargo build warns about the scaffold: {}",
+        text(&built)
     );
     // The scaffold's own test, through the plugin test harness, with the command's assertions.
     let tests = ok(
@@ -234,4 +240,65 @@ fn a_plugin_builds_installs_and_runs_with_only_the_binary_and_a_toolchain() {
     ok(&host, &["plugin", "install", library], &work, &home, no_env);
     let hello = ok(&host, &["acme-hello", "--who", "you"], &work, &home, no_env);
     assert_eq!(hello, "hello you\n");
+}
+
+#[test]
+fn the_abi_source_follows_the_flags_then_flyte_plugin_abi_path() {
+    let root = tempfile::tempdir().unwrap();
+    let (home, work, abi) = (
+        root.path().join("home"),
+        root.path().join("work"),
+        root.path().join("abi"),
+    );
+    for dir in [&home, &work, &abi] {
+        fs::create_dir(dir).unwrap();
+    }
+    let host = release_host();
+    let dependency = |name: &str| {
+        let manifest = fs::read_to_string(work.join(name).join("Cargo.toml")).unwrap();
+        let manifest: toml::Table = manifest.parse().unwrap();
+        manifest["dependencies"]["flyte-plugin-abi"].to_string()
+    };
+    let abi_dir = fs::canonicalize(&abi).unwrap();
+    let env: &[(&str, &Path)] = &[("FLYTE_PLUGIN_ABI_PATH", &abi)];
+
+    ok(&host, &["plugin", "new", "from-env"], &work, &home, env);
+    assert!(
+        dependency("from-env").contains(&format!("path = {:?}", abi_dir.display().to_string())),
+        "{}",
+        dependency("from-env")
+    );
+    // A flag on the command line wins over the exported variable, without a conflict.
+    ok(
+        &host,
+        &["plugin", "new", "registry", "--abi-registry"],
+        &work,
+        &home,
+        env,
+    );
+    assert_eq!(dependency("registry"), "\"1\"");
+
+    let missing = root.path().join("missing");
+    let failed = run(
+        &host,
+        &["plugin", "new", "nowhere"],
+        &work,
+        &home,
+        &[("FLYTE_PLUGIN_ABI_PATH", &missing)],
+    );
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("FLYTE_PLUGIN_ABI_PATH"),
+        "the variable is named: {}",
+        text(&failed)
+    );
+    let both = run(
+        &host,
+        &["plugin", "new", "both", "--abi-registry", "--abi-path", "x"],
+        &work,
+        &home,
+        &[],
+    );
+    assert_eq!(both.status.code(), Some(2), "{}", text(&both));
 }

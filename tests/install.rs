@@ -420,4 +420,13 @@ fn manifest_takes_the_description_from_the_crate_unless_given() {
         ["plugin", "manifest", copy.to_str().unwrap(), "--url", url],
     );
     assert!(away.stdout.contains("description = \"\""), "{away}");
+    // ... and said so, with the way to give one; never when there is one.
+    assert!(
+        away.stderr
+            .starts_with("note: the manifest's description is empty")
+            && away.stderr.contains("--description TEXT"),
+        "{away}"
+    );
+    assert_eq!(from_crate.stderr, "", "{from_crate}");
+    assert_eq!(given.stderr, "", "{given}");
 }

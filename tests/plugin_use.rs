@@ -131,6 +131,30 @@ fn the_choice_is_written_privately_and_refused_when_others_may_write_it() {
 }
 
 #[test]
+fn installing_next_to_a_loose_drop_in_says_how_to_choose() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.default_drop_in();
+    let loose = sandbox.install_plugin("myorg", &dir, None);
+    assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
+    let installed = install(&sandbox, "staging");
+    for needle in [
+        loose.display().to_string().as_str(),
+        "commands that call plugin hooks fail until one plugin is chosen",
+        "`flyte-host plugin use staging`",
+        "`flyte-host plugin install` its file",
+    ] {
+        assert!(
+            installed.stderr.contains(needle),
+            "lacks {needle}:\n{installed}"
+        );
+    }
+    fails(&mut sandbox.host(), ["info"]);
+    ok(&mut sandbox.host(), ["--help"]);
+    ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
+    assert_eq!(info(&sandbox)["plugin"]["name"], "staging");
+}
+
+#[test]
 fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
     let sandbox = Sandbox::new();
     let dir = sandbox.default_drop_in();
@@ -138,6 +162,12 @@ fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
     sandbox.install_plugin("staging", &dir, None);
     let run = fails(&mut sandbox.host(), ["info"]);
     assert!(run.stderr.contains("multiple plugins installed"), "{run}");
+    // `plugin use` chooses among installed plugins only: the way there for a loose library.
+    assert!(
+        run.stderr
+            .contains("`flyte-host plugin install FILE` installs a loose library"),
+        "{run}"
+    );
     for args in [
         &["--help"][..],
         &["help"],

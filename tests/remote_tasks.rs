@@ -793,6 +793,28 @@ fn admin_down_says_how_to_point_the_host_elsewhere_login_included() {
             "{args:?}: raw io error\n{run}"
         );
     }
+
+    // A host name that does not resolve (RFC 6761 reserves `.invalid`) is unreachable too.
+    let config = setup(&sandbox, "no-such-host.invalid");
+    let c = config.to_str().unwrap();
+    for args in [
+        vec!["-c", c, "get", "projects"],
+        vec!["-c", c, "login", "--timeout", "5"],
+    ] {
+        let run = fails(&mut sandbox.host(), &args);
+        for hint in [
+            "cannot reach Flyte admin at http://no-such-host.invalid",
+            "`flyte-host config init --host HOST`",
+            "`--config FILE`",
+            "`FLYTE_PLATFORM_URL=HOST`",
+        ] {
+            assert!(run.stderr.contains(hint), "{args:?}: {hint}\n{run}");
+        }
+        assert!(
+            !run.stderr.contains("io: "),
+            "{args:?}: raw io error\n{run}"
+        );
+    }
 }
 
 #[test]

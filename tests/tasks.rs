@@ -566,4 +566,29 @@ fn every_problem_of_the_task_files_is_reported_in_one_run() {
             .contains("rules.toml:9: task 'y': caching is on but no cache version"),
         "{run}"
     );
+
+    // Every rule a task breaks, and those of valid tasks next to a task that does not parse:
+    // fixing one problem never reveals another that one run could have named.
+    sandbox.write(
+        "work/mixed.toml",
+        "[[task]]\nname = \"m\"\ncommand = [\"run\"]\nsecrets = [{ key = \"k1\" }, { key = \"k2\" }]\ncache = true\n\n\
+         [[task]]\nname = \"n\"\ncommand = [\"run\"]\nretries = -1\n",
+    );
+    let run = fails(&mut sandbox.host(), ["task", "show", "mixed.toml"]);
+    let reported: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(reported[0], "error: 4 problems in the task files:", "{run}");
+    for (line, start) in [
+        (1, "  mixed.toml:4: task 'm': secret 'k1' needs a group"),
+        (2, "  mixed.toml:4: task 'm': secret 'k2' needs a group"),
+        (
+            3,
+            "  mixed.toml:5: task 'm': caching is on but no cache version",
+        ),
+        (
+            4,
+            "  mixed.toml:10: task 'n': field `retries` must be between",
+        ),
+    ] {
+        assert!(reported[line].starts_with(start), "{line}: {run}");
+    }
 }

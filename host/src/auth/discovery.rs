@@ -60,14 +60,15 @@ fn get_json(agent: &ureq::Agent, url: &str, proxy: Option<&str>) -> Result<Value
     let mut response = match request.call() {
         Ok(response) => response,
         Err(ureq::Error::StatusCode(status)) => return Err(format!("GET {url}: HTTP {status}")),
-        Err(e) if crate::remote::is_connect_error(&e) => {
+        // Any other failure of the request itself (refused, unknown host, timeout, TLS) means
+        // admin was never reached, as for admin's API (`remote::client`).
+        Err(e) => {
             let reason = crate::remote::transport_reason(&e, url.starts_with("https://"));
             let elsewhere = crate::remote::ELSEWHERE;
             return Err(format!(
                 "cannot reach Flyte admin at {url}: {reason}. {elsewhere}"
             ));
         }
-        Err(e) => return Err(format!("GET {url}: {e}")),
     };
     let status = response.status().as_u16();
     let body = response

@@ -337,9 +337,8 @@ pub(super) fn tree() -> Node {
                                 Arg::new("abi-path")
                                     .long("abi-path")
                                     .value_name("DIR")
-                                    .env("FLYTE_PLUGIN_ABI_PATH")
                                     .value_parser(value_parser!(std::path::PathBuf))
-                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of this host's own copy")
+                                    .help("Depend on the flyte-plugin-abi crate in DIR instead of this host's own copy (default: $FLYTE_PLUGIN_ABI_PATH, unless --abi-registry is given)")
                                     .conflicts_with("abi-registry"),
                             )
                             .arg(

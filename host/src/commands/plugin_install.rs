@@ -142,7 +142,7 @@ fn keep_or_choose(
     if !drop_ins.is_empty() {
         let names: Vec<String> = drop_ins.iter().map(|p| p.display().to_string()).collect();
         return Ok(Some(format!(
-            "{} also holds loose plugin libraries ({}): choose the active plugin with `flyte-host plugin use {new}` (or another installed name), or remove them.",
+            "{} also holds loose plugin libraries ({}), so commands that call plugin hooks fail until one plugin is chosen: `flyte-host plugin use {new}` (or another installed name); to keep a loose one, `flyte-host plugin install` its file and `plugin use` its name; or remove the loose ones.",
             dir.display(),
             names.join(", ")
         )));

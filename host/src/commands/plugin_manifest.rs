@@ -29,15 +29,22 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         path: library.clone(),
         reason: e.to_string(),
     })?;
+    // The ABI carries no description: --description, else the crate's Cargo.toml.
+    let description = matches
+        .get_one::<String>("description")
+        .cloned()
+        .or_else(|| install::crate_description::find(library));
+    if description.is_none() {
+        crate::say!(
+            "note: the manifest's description is empty: no Cargo.toml with a description was found \
+             above `{source}` (the library is not in the target directory of the crate that \
+             built it); pass --description TEXT"
+        );
+    }
     let manifest = Manifest {
         name: checked.name,
         version: checked.version,
-        // The ABI carries no description: --description, else the crate's Cargo.toml.
-        description: matches
-            .get_one::<String>("description")
-            .cloned()
-            .or_else(|| install::crate_description::find(library))
-            .unwrap_or_default(),
+        description: description.unwrap_or_default(),
         abi: checked.abi,
         platforms: vec![Platform {
             target: matches

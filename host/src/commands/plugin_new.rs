@@ -21,10 +21,17 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         .cloned()
         .unwrap_or_else(|| PathBuf::from(name));
     let home = crate::config::home_dir();
+    // `FLYTE_PLUGIN_ABI_PATH` stands in for `--abi-path` unless a flag on the command line says
+    // otherwise (so an exported variable never conflicts with `--abi-registry`).
+    let env_path = std::env::var_os("FLYTE_PLUGIN_ABI_PATH")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
     let abi = if let Some(path) = matches.get_one::<PathBuf>("abi-path") {
-        AbiSource::Path(path)
+        AbiSource::Path(path, "--abi-path")
     } else if matches.get_flag("abi-registry") {
         AbiSource::Registry
+    } else if let Some(path) = &env_path {
+        AbiSource::Path(path, "FLYTE_PLUGIN_ABI_PATH")
     } else {
         AbiSource::Sdk {
             home: home.as_deref().ok_or_else(|| {

@@ -18,7 +18,7 @@ pub(super) fn resolved_tasks(matches: &ArgMatches) -> Result<Vec<ResolvedTask>, 
         .flatten()
         .cloned()
         .collect();
-    Ok(tasks::resolve(tasks::load(&files)?, services::active())?)
+    Ok(tasks::load_and_resolve(&files, services::active())?)
 }
 
 /// The resolved tasks and their version: `--version V` (checked before any file is read), or the

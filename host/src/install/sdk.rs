@@ -67,6 +67,22 @@ mod tests {
         let parsed: toml::Table = manifest.parse().unwrap();
         assert_eq!(parsed["package"]["version"].as_str(), Some(VERSION));
         assert!(parsed["package"]["edition"].is_str(), "{manifest}");
+        // The metadata crates.io shows (and `cargo package` carries): complete, not just valid.
+        for key in [
+            "description",
+            "license",
+            "repository",
+            "readme",
+            "rust-version",
+        ] {
+            let value = parsed["package"].get(key).and_then(toml::Value::as_str);
+            assert!(value.is_some_and(|v| !v.is_empty()), "{key}: {manifest}");
+        }
+        for key in ["keywords", "categories"] {
+            let value = parsed["package"].get(key).and_then(toml::Value::as_array);
+            assert!(value.is_some_and(|v| !v.is_empty()), "{key}: {manifest}");
+        }
+        assert!(names.contains(&"README.md"), "the readme is packaged");
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub use admin::{
 };
 pub(crate) use client::percent_encode;
 pub use client::{base_url, describe_origin, AdminClient, Reply};
-pub(crate) use client::{endpoint_parts, is_connect_error, tls_config, transport_reason};
+pub(crate) use client::{endpoint_parts, tls_config, transport_reason};
 pub use error::RemoteError;
 pub(crate) use error::{one_line_within, ELSEWHERE};
 pub use list::Entity;

@@ -175,12 +175,18 @@ impl Problems {
     /// Orders the problems by line (they are found field by field, a table's in no particular
     /// order); for the problems of one file.
     pub(super) fn sort_by_line(&mut self) {
+        self.errors
+            .sort_by_key(|e| e.location().map_or(0, |at| at.line));
+    }
+
+    /// Orders the problems by file, in the order of `files`, then by line (problems found while
+    /// reading files and those found while applying the plugin's defaults, merged).
+    pub(super) fn sort_by_file_and_line(&mut self, files: &[std::path::PathBuf]) {
         self.errors.sort_by_key(|e| match e {
-            TaskError::Syntax { at, .. }
-            | TaskError::Layout { at, .. }
-            | TaskError::Field { at, .. }
-            | TaskError::Duplicate { at, .. } => at.line,
-            _ => 0,
+            TaskError::Read { path, .. } => (files.iter().position(|f| f == path), 0),
+            _ => e.location().map_or((None, 0), |at| {
+                (files.iter().position(|f| **f == *at.file), at.line)
+            }),
         });
     }
 
@@ -198,6 +204,23 @@ impl Problems {
                 errors: self.errors,
                 more: self.more,
             }),
+        }
+    }
+}
+
+impl TaskError {
+    /// Where in a task file the problem is, if it is in one.
+    fn location(&self) -> Option<&Location> {
+        match self {
+            TaskError::Syntax { at, .. }
+            | TaskError::Layout { at, .. }
+            | TaskError::Field { at, .. }
+            | TaskError::Duplicate { at, .. }
+            | TaskError::SecretGroup { at, .. }
+            | TaskError::NoCachePolicy { at, .. }
+            | TaskError::UnknownPolicy { at, .. }
+            | TaskError::PolicyFailed { at, .. } => Some(at),
+            _ => None,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Task specs (TOML container tasks) with the organization's defaults applied through the active
 //! plugin's hooks, and their FlyteAdmin `TaskCreateRequest` form.
 //!
-//! [`load`] reads and validates task files, [`resolve`] applies the plugin's default image, secret
-//! group rule and cache policies (recording where each value came from), [`task_create_request`]
+//! [`load_and_resolve`] reads and validates task files and applies the plugin's default image,
+//! secret group rule and cache policies (recording where each value came from), [`task_create_request`]
 //! builds what FlyteAdmin receives and [`default_version`] versions a set of tasks by their content.
 
 mod admin;
@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 pub use admin::{task_create_request, write_task_create_request};
 pub use cache::SPEC_HASH;
 pub use error::TaskError;
-pub use resolve::{resolve, ResolvedCache, ResolvedTask, Source, Sourced};
+pub use resolve::{ResolvedCache, ResolvedTask, Source, Sourced};
 pub use spec::{
     CacheOn, CacheSpec, Location, Mount, Resource, Resources, SecretSpec, TaskSpec, VarType,
     Variable,
@@ -34,7 +34,31 @@ pub(crate) use values::did_you_mean;
 
 /// Reads and validates `files`, in order: every task of every file, names unique across them.
 /// Every problem of every file is reported at once (up to a cap), not only the first.
-pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
+#[cfg(test)]
+fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
+    let (specs, problems) = load_partly(files);
+    problems.into_result(specs)
+}
+
+/// Reads `files` as [`load`] does and applies the active plugin's defaults as [`resolve`] does,
+/// reporting the problems of both in one run: a task that is valid is checked against the
+/// plugin's defaults even when another task (of the same file or another) is not.
+///
+/// # Errors
+///
+/// Every problem found (up to a cap), by file and line; or the one failing hook.
+pub fn load_and_resolve(
+    files: &[PathBuf],
+    plugin: &crate::plugin::ActivePlugin,
+) -> Result<Vec<ResolvedTask>, TaskError> {
+    let (specs, mut problems) = load_partly(files);
+    let resolved = resolve::resolve_partly(specs, plugin, &mut problems)?;
+    problems.sort_by_file_and_line(files);
+    problems.into_result(resolved)
+}
+
+/// The valid tasks of `files` and the problems of the rest.
+fn load_partly(files: &[PathBuf]) -> (Vec<TaskSpec>, error::Problems) {
     let mut specs = Vec::new();
     let mut problems = error::Problems::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -48,9 +72,10 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
         let Some(text) = problems.take(text) else {
             continue;
         };
-        let Some(file_specs) = problems.take(parse::file(file, &text)) else {
-            continue;
-        };
+        let (file_specs, file_problems) = parse::file_partly(file, &text);
+        if let Err(e) = file_problems.into_result(()) {
+            problems.push(e);
+        }
         for spec in file_specs {
             if let Some(&first) = seen.get(&spec.name) {
                 let first: &TaskSpec = &specs[first];
@@ -65,7 +90,7 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
             specs.push(spec);
         }
     }
-    problems.into_result(specs)
+    (specs, problems)
 }
 
 /// Parses and validates the tasks of one file's text, as [`load`] does once it is read (the

@@ -94,10 +94,16 @@ impl ResolvedTask {
     }
 }
 
-/// Applies the active plugin's defaults to `specs`.
-pub fn resolve(
+/// Applies the active plugin's defaults to `specs`, recording the problems of the tasks that fail
+/// onto `problems` and returning the others.
+///
+/// # Errors
+///
+/// A failing hook (it would fail every task alike: once is enough).
+pub(super) fn resolve_partly(
     specs: Vec<TaskSpec>,
     plugin: &ActivePlugin,
+    problems: &mut super::error::Problems,
 ) -> Result<Vec<ResolvedTask>, TaskError> {
     let internal_image = std::env::var(INTERNAL_IMAGE_VAR)
         .ok()
@@ -110,16 +116,14 @@ pub fn resolve(
         policies: None,
     };
     let mut resolved = Vec::with_capacity(specs.len());
-    let mut problems = super::error::Problems::default();
     for spec in specs {
         match hooks.resolve(spec) {
             Ok(task) => resolved.push(task),
-            // A failing hook fails every task alike: once is enough.
             Err(e @ TaskError::Hook(_)) => return Err(e),
             Err(e) => problems.push(e),
         }
     }
-    problems.into_result(resolved)
+    Ok(resolved)
 }
 
 /// The hooks' answers, asked for on first need.
@@ -148,16 +152,20 @@ impl Hooks<'_> {
             },
             None => self.default_image()?,
         };
+        // Every problem of the task is reported, not only the first.
+        let mut problems = super::error::Problems::default();
         let mut secrets_require_group = None;
-        if let Some(secret) = spec.secrets.iter().find(|s| s.group.is_none()) {
+        if spec.secrets.iter().any(|s| s.group.is_none()) {
             let required = self.requires_group()?;
             if required.value {
-                return Err(TaskError::SecretGroup {
-                    at: secret.location.clone(),
-                    task: spec.name.clone(),
-                    secret: secret.label().to_owned(),
-                    plugin: self.plugin.name().to_owned(),
-                });
+                for secret in spec.secrets.iter().filter(|s| s.group.is_none()) {
+                    problems.push(TaskError::SecretGroup {
+                        at: secret.location.clone(),
+                        task: spec.name.clone(),
+                        secret: secret.label().to_owned(),
+                        plugin: self.plugin.name().to_owned(),
+                    });
+                }
             }
             secrets_require_group = Some(required);
         }
@@ -172,10 +180,18 @@ impl Hooks<'_> {
                 },
             },
             CacheSpec::On(on) => Sourced {
-                value: Some(self.cache(&spec, on, &image.value, &canonical_spec)?),
+                value: match self.cache(&spec, on, &image.value, &canonical_spec) {
+                    Ok(cache) => Some(cache),
+                    Err(e @ TaskError::Hook(_)) => return Err(e),
+                    Err(e) => {
+                        problems.push(e);
+                        None
+                    }
+                },
                 source: Source::Task,
             },
         };
+        problems.into_result(())?;
         Ok(ResolvedTask {
             spec,
             image,

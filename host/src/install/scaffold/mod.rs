@@ -17,8 +17,9 @@ pub enum AbiSource<'a> {
         /// The home directory (`~`).
         home: &'a Path,
     },
-    /// A `flyte-plugin-abi` crate directory (`--abi-path`, `FLYTE_PLUGIN_ABI_PATH`).
-    Path(&'a Path),
+    /// A `flyte-plugin-abi` crate directory, and what named it (`--abi-path`,
+    /// `FLYTE_PLUGIN_ABI_PATH`) for the error when it is not there.
+    Path(&'a Path, &'static str),
     /// The crate registry's `flyte-plugin-abi` of this host's major version (`--abi-registry`).
     Registry,
 }
@@ -46,24 +47,51 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, In
     }
     let path_dependency = |path: &Path| format!("{{ path = {:?} }}", path.display().to_string());
     let major = sdk::VERSION.split('.').next().unwrap_or(sdk::VERSION);
-    let (abi_comment, abi_dependency) = match abi {
+    let (abi_comment, abi_dependency, abi_needs) = match abi {
         AbiSource::Sdk { home } => (
             format!(
                 "# The plugin ABI's source as this flyte-host carries it (written out by `flyte-host plugin new`).\n\
                  # Once flyte-plugin-abi is published on crates.io, `flyte-plugin-abi = \"{major}\"` works too."
             ),
             path_dependency(&sdk::write_out(home)?),
-        ),
-        AbiSource::Path(path) => (
-            "# A local flyte-plugin-abi crate (`flyte-host plugin new --abi-path`).".to_owned(),
-            path_dependency(
-                &fs::canonicalize(path)
-                    .map_err(|e| fail(format!("--abi-path {}: {e}", path.display())))?,
+            format!(
+                "A Rust toolchain (1.85 or newer) and the `flyte-host` binary that created it; no checkout of\n\
+                 flyte-host. `Cargo.toml` depends on the plugin ABI's source that this `flyte-host` carries and\n\
+                 wrote to `~/.flyte/sdk/flyte-plugin-abi-{version}/` (a second `flyte-host plugin new` rewrites it\n\
+                 if it was changed); its other dependencies (`abi_stable`, …) come from crates.io.\n\
+                 `flyte-host plugin new NAME --abi-registry` depends on `flyte-plugin-abi` from crates.io instead\n\
+                 (once it is published there), and `--abi-path DIR` on a local checkout of it.",
+                version = sdk::VERSION
             ),
         ),
+        AbiSource::Path(path, given_by) => {
+            let path = fs::canonicalize(path)
+                .map_err(|e| fail(format!("{given_by} {}: {e}", path.display())))?;
+            let needs = format!(
+                "A Rust toolchain (1.85 or newer), the `flyte-host` binary, and the `flyte-plugin-abi` crate at\n\
+                 `{}` (`flyte-host plugin new --abi-path`), which `Cargo.toml` depends on by path; the other\n\
+                 dependencies (`abi_stable`, …) come from crates.io. Without `--abi-path`, `flyte-host plugin new`\n\
+                 depends on the copy of the plugin ABI that `flyte-host` itself carries instead.",
+                path.display()
+            );
+            (
+                "# A local flyte-plugin-abi crate (`flyte-host plugin new --abi-path`).".to_owned(),
+                path_dependency(&path),
+                needs,
+            )
+        }
         AbiSource::Registry => (
             "# flyte-plugin-abi from crates.io (`flyte-host plugin new --abi-registry`).".to_owned(),
             format!("\"{major}\""),
+            format!(
+                "A Rust toolchain (1.85 or newer) and the `flyte-host` binary. `Cargo.toml` depends on\n\
+                 `flyte-plugin-abi = \"{major}\"` from crates.io (`flyte-host plugin new --abi-registry`), like its\n\
+                 other dependencies (`abi_stable`, …). Until flyte-plugin-abi is published there, that build\n\
+                 fails with `no matching package named flyte-plugin-abi found`: `flyte-host plugin new NAME`\n\
+                 without `--abi-registry` depends on the copy of the plugin ABI that `flyte-host` itself carries\n\
+                 (written to `~/.flyte/sdk/flyte-plugin-abi-{version}/`) and builds anywhere.",
+                version = sdk::VERSION
+            ),
         ),
     };
     // The same crate with the test harness (`flyte_plugin_abi::testing`) for `cargo test`.
@@ -96,6 +124,7 @@ pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, In
             .replace("{{abi_comment}}", &abi_comment)
             .replace("{{abi_dependency}}", &abi_dependency)
             .replace("{{abi_test_dependency}}", &abi_test_dependency)
+            .replace("{{abi_needs}}", &abi_needs)
     };
     let files = [
         ("Cargo.toml", fill(CARGO_TOML)),
@@ -150,6 +179,49 @@ mod tests {
                 expected.display().to_string()
             )),
             "{manifest}"
+        );
+    }
+
+    #[test]
+    fn the_readme_says_where_the_abi_comes_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let readme =
+            |name: &str| std::fs::read_to_string(dir.path().join(name).join("README.md")).unwrap();
+        scaffold("a", &dir.path().join("a"), AbiSource::Registry).unwrap();
+        let registry = readme("a");
+        assert!(
+            registry.contains("`flyte-plugin-abi = \"1\"` from crates.io"),
+            "{registry}"
+        );
+        assert!(
+            !registry.contains("depends on the plugin ABI's source"),
+            "{registry}"
+        );
+
+        let abi = dir.path().join("abi");
+        std::fs::create_dir(&abi).unwrap();
+        scaffold(
+            "b",
+            &dir.path().join("b"),
+            AbiSource::Path(&abi, "--abi-path"),
+        )
+        .unwrap();
+        let path = readme("b");
+        let abi = std::fs::canonicalize(&abi).unwrap();
+        assert!(
+            path.contains(&format!("crate at\n`{}`", abi.display())),
+            "{path}"
+        );
+
+        let home = dir.path().join("home");
+        scaffold("c", &dir.path().join("c"), AbiSource::Sdk { home: &home }).unwrap();
+        let sdk = readme("c");
+        assert!(
+            sdk.contains(&format!(
+                "`~/.flyte/sdk/flyte-plugin-abi-{}/`",
+                super::sdk::VERSION
+            )),
+            "{sdk}"
         );
     }
 }

@@ -100,6 +100,13 @@ const TASKS_PER_THREAD: usize = 128;
 /// found (up to [`MAX_REPORTED`](super::error::MAX_REPORTED)), in file order; a large file is
 /// parsed by a few threads, each taking a run of consecutive tasks.
 pub(super) fn file(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> {
+    let (specs, problems) = file_partly(path, text);
+    problems.into_result(specs)
+}
+
+/// The tasks of `text` that are valid, and the problems of the others (so that the valid ones
+/// can still be checked against the plugin's defaults in the same run).
+pub(super) fn file_partly(path: &Path, text: &str) -> (Vec<TaskSpec>, Problems) {
     let doc = Doc::new(path, text);
     let pieces = chunks::split(text);
     let runs = crate::parallel::runs(pieces.len(), TASKS_PER_THREAD, |run| {
@@ -131,7 +138,7 @@ pub(super) fn file(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskError> 
         });
     }
     problems.sort_by_line();
-    problems.into_result(specs)
+    (specs, problems)
 }
 
 /// Parses the tasks of `piece`, which starts at byte `base` of the file, onto `specs`, and its

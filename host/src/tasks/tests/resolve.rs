@@ -117,7 +117,12 @@ fn flyte_internal_image_overrides_the_host_default() {
 #[test]
 fn secrets_without_a_group_fail_when_the_plugin_requires_groups() {
     let e = err(EXAMPLE, Some(vec![]));
-    assert!(e.starts_with("t.toml:9: task 'etl.clean': secret 'api-token' needs a group; the active plugin requires groups"), "{e}");
+    // The example's cache rule is broken too: both are reported.
+    assert!(e.starts_with("2 problems in the task files:\n  t.toml:9: task 'etl.clean': secret 'api-token' needs a group; the active plugin requires groups"), "{e}");
+    assert!(
+        e.contains("\n  t.toml:10: task 'etl.clean': caching is on but no cache version"),
+        "{e}"
+    );
     let t = one(&task("secrets = [{ group = \"g\", key = \"k\" }]"));
     assert_eq!(t.secrets_require_group, None);
 }
