@@ -131,17 +131,58 @@ fn the_choice_is_written_privately_and_refused_when_others_may_write_it() {
 }
 
 #[test]
-fn installing_next_to_a_loose_drop_in_says_how_to_choose() {
+fn installing_next_to_an_active_loose_drop_in_keeps_it_active() {
     let sandbox = Sandbox::new();
     let dir = sandbox.default_drop_in();
     let loose = sandbox.install_plugin("myorg", &dir, None);
     assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
     let installed = install(&sandbox, "staging");
     for needle in [
-        loose.display().to_string().as_str(),
+        format!(
+            "the loose library {} stays the active plugin",
+            loose.display()
+        ),
+        "switch with `flyte-host plugin use staging`".to_owned(),
+    ] {
+        assert!(
+            installed.stderr.contains(&needle),
+            "lacks {needle}:\n{installed}"
+        );
+    }
+    // Commands that call hooks still run the loose library, chosen by its file name.
+    assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
+    let list = ok(&mut sandbox.host(), ["plugin", "list", "-o", "json"]);
+    assert!(list.stdout.contains("\"chosen_by\""), "{list}");
+    ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
+    assert_eq!(info(&sandbox)["plugin"]["name"], "staging");
+    // And back, by the loose library's file name; an unknown name lists both kinds.
+    let file = loose.file_name().unwrap().to_str().unwrap();
+    ok(&mut sandbox.host(), ["plugin", "use", file]);
+    assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
+    let run = fails(&mut sandbox.host(), ["plugin", "use", "nope"]);
+    assert!(
+        run.stderr.contains("staging") && run.stderr.contains(file),
+        "{run}"
+    );
+    // A choice of a loose library that is gone is named as such.
+    fs::remove_file(&loose).unwrap();
+    let run = fails(&mut sandbox.host(), ["info"]);
+    assert!(run.stderr.contains(file), "{run}");
+}
+
+#[test]
+fn installing_next_to_two_loose_drop_ins_says_how_to_choose() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.default_drop_in();
+    let first = sandbox.install_plugin("myorg", &dir, None);
+    let second = sandbox.install_plugin("misbehaving", &dir, None);
+    let installed = install(&sandbox, "staging");
+    for needle in [
+        first.display().to_string().as_str(),
+        second.display().to_string().as_str(),
         "commands that call plugin hooks fail until one plugin is chosen",
         "`flyte-host plugin use staging`",
-        "`flyte-host plugin install` its file",
+        "a loose library's file name",
     ] {
         assert!(
             installed.stderr.contains(needle),
@@ -162,10 +203,9 @@ fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
     sandbox.install_plugin("staging", &dir, None);
     let run = fails(&mut sandbox.host(), ["info"]);
     assert!(run.stderr.contains("multiple plugins installed"), "{run}");
-    // `plugin use` chooses among installed plugins only: the way there for a loose library.
+    // `plugin use` chooses a loose library by its file name.
     assert!(
-        run.stderr
-            .contains("`flyte-host plugin install FILE` installs a loose library"),
+        run.stderr.contains("or a loose library's file name"),
         "{run}"
     );
     for args in [
@@ -187,6 +227,13 @@ fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
         let run = ok(&mut sandbox.host(), args);
         assert_eq!(run.stderr, "", "{args:?} loads nothing:\n{run}");
     }
+    let staging = format!(
+        "{}staging{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    ok(&mut sandbox.host(), ["plugin", "use", &staging]);
+    assert_eq!(info(&sandbox)["plugin"]["name"], "staging");
 }
 
 #[cfg(unix)]

@@ -274,12 +274,12 @@ pub(super) fn tree() -> Node {
                     ),
                     leaf(
                         Command::new("use")
-                            .about("Choose the active plugin among those installed (persistent; FLYTEKIT_PLUGIN overrides it for one command)")
+                            .about("Choose the active plugin among those in the plugin directory (persistent; FLYTEKIT_PLUGIN overrides it for one command)")
                             .arg(
                                 Arg::new("name")
                                     .value_name("NAME")
                                     .required(true)
-                                    .help("An installed plugin's name, or `builtin` for the built-in plugin"),
+                                    .help("An installed plugin's name, a loose library's file name in the plugin directory (libNAME.so), or `builtin` for the built-in plugin"),
                             ),
                     ),
                     leaf(Command::new("verify").about(

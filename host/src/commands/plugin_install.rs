@@ -139,15 +139,25 @@ fn keep_or_choose(
         }));
     }
     let drop_ins = loader::drop_in_libraries(dir).unwrap_or_default();
+    let others: Vec<&String> = before.iter().filter(|n| *n != new).collect();
+    // The one loose library was the active plugin: it stays so, now by name.
+    if let ([loose], []) = (drop_ins.as_slice(), others.as_slice()) {
+        if let Some(file) = loose.file_name().and_then(|n| n.to_str()) {
+            plugin_use::record(dir, &Choice::Plugin(file.to_owned()))?;
+            return Ok(Some(format!(
+                "the loose library {} stays the active plugin: {switch}.",
+                loose.display()
+            )));
+        }
+    }
     if !drop_ins.is_empty() {
         let names: Vec<String> = drop_ins.iter().map(|p| p.display().to_string()).collect();
         return Ok(Some(format!(
-            "{} also holds loose plugin libraries ({}), so commands that call plugin hooks fail until one plugin is chosen: `flyte-host plugin use {new}` (or another installed name); to keep a loose one, `flyte-host plugin install` its file and `plugin use` its name; or remove the loose ones.",
+            "{} also holds loose plugin libraries ({}), so commands that call plugin hooks fail until one plugin is chosen: `flyte-host plugin use {new}` (or another installed name, or a loose library's file name); or remove the loose ones.",
             dir.display(),
             names.join(", ")
         )));
     }
-    let others: Vec<&String> = before.iter().filter(|n| *n != new).collect();
     match others.as_slice() {
         [] => {
             plugin_use::record(dir, &Choice::Plugin(new.to_owned()))?;

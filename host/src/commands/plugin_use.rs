@@ -1,4 +1,5 @@
-//! `flyte-host plugin use NAME|builtin`: choose which installed plugin is active, persistently
+//! `flyte-host plugin use NAME|builtin`: choose which plugin is active, persistently (an installed
+//! plugin's name, or a loose library's file name in the plugin directory)
 //! (see [`crate::loader::Choice`]); `FLYTEKIT_PLUGIN` still overrides the choice for one command.
 
 use clap::ArgMatches;
@@ -8,7 +9,7 @@ use super::json_output;
 use crate::{
     error::Error,
     install::{self, lock::Guard, lock::Lock, seal, InstallError},
-    loader::{Choice, LoadError},
+    loader::{self, Choice, LoadError},
     output,
 };
 
@@ -22,8 +23,19 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         Choice::Builtin
     } else {
         let lock = Lock::read(&dir).map_err(LoadError::from)?;
-        if lock.get(name).is_none() {
-            let names: Vec<&str> = lock.plugins.iter().map(|e| e.name.as_str()).collect();
+        if lock.get(name).is_none() && loader::loose_library(&dir, name).is_none() {
+            let loose = loader::drop_in_libraries(&dir).unwrap_or_default();
+            let names: Vec<String> = lock
+                .plugins
+                .iter()
+                .map(|e| e.name.clone())
+                .chain(
+                    loose
+                        .iter()
+                        .filter_map(|p| p.file_name())
+                        .map(|n| n.to_string_lossy().into_owned()),
+                )
+                .collect();
             return Err(LoadError::from(InstallError::NotInstalled {
                 name: name.clone(),
                 dir: dir.clone(),

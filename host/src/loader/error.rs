@@ -170,7 +170,7 @@ pub enum LoadError {
         reason: String,
     },
     /// More than one library in the drop-in directory.
-    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: choose one with `flyte-host plugin use NAME` (installed plugins; `flyte-host plugin install FILE` installs a loose library), remove all but one, or pick one for a command with FLYTEKIT_PLUGIN=<path or installed name>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
+    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: choose one with `flyte-host plugin use NAME` (an installed plugin's name, or a loose library's file name), remove all but one, or pick one for a command with FLYTEKIT_PLUGIN=<path or installed name>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
     MultipleDropIns {
         /// The drop-in directory.
         dir: PathBuf,

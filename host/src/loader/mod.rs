@@ -25,7 +25,9 @@ use error::first_line;
 pub use error::{condense_report, LoadError};
 pub use integrity::{check_installed_permissions, check_locked, check_pin};
 pub use probe::{child_main as probe_child_main, PROBE_COMMAND};
-pub use select::{drop_in_libraries, plugin_dir, select, Origin, Selection, LIBRARY_EXTENSION};
+pub use select::{
+    drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection, LIBRARY_EXTENSION,
+};
 
 /// A loaded plugin library.
 pub struct LoadedPlugin {

@@ -25,7 +25,8 @@ pub enum Origin {
     DropIn(PathBuf),
     /// The single plugin installed (`flyte-host plugin install`) in the plugin directory.
     Installed(PathBuf),
-    /// The installed plugin chosen with `flyte-host plugin use` in the plugin directory.
+    /// The plugin chosen with `flyte-host plugin use` in the plugin directory (an installed
+    /// plugin, or a loose library there named by its file name).
     Chosen(PathBuf),
     /// `flyte-host plugin check PATH`.
     Check,
@@ -186,10 +187,17 @@ pub fn select(
                     locked: Some(plugins.checked(&dir, entry)?),
                     origin: Origin::Chosen(dir),
                 }),
-                None => Err(LoadError::ChosenMissing {
-                    name,
-                    file: Choice::file(&dir),
-                }),
+                None => match loose_library(&dir, &name) {
+                    Some(path) => Ok(Selection::Library {
+                        path,
+                        locked: None,
+                        origin: Origin::Chosen(dir),
+                    }),
+                    None => Err(LoadError::ChosenMissing {
+                        name,
+                        file: Choice::file(&dir),
+                    }),
+                },
             };
         }
         None => {}
@@ -277,6 +285,17 @@ impl PluginDir {
         }
         Ok(entry.clone())
     }
+}
+
+/// The loose (dropped-in, not installed) library `file_name` of plugin directory `dir`, as
+/// `plugin use` may choose it: a plain file name with the library extension, naming a file there.
+pub fn loose_library(dir: &Path, file_name: &str) -> Option<PathBuf> {
+    let path = dir.join(file_name);
+    let plain = Path::new(file_name).file_name() == Some(std::ffi::OsStr::new(file_name));
+    (plain
+        && path.extension().is_some_and(|e| e == LIBRARY_EXTENSION)
+        && fs::metadata(&path).is_ok_and(|m| m.is_file()))
+    .then_some(path)
 }
 
 /// The shared libraries directly inside `dir`, sorted; none when the directory does not exist.
