@@ -51,6 +51,12 @@ fn the_first_install_is_active_and_later_ones_keep_it_until_plugin_use() {
         "{shown}"
     );
     assert_eq!(list(&sandbox)["chosen_by"], "plugin use");
+    // The first install made the choice, not the user: the human text says so.
+    let listed = ok(&mut sandbox.host(), ["plugin", "list"]);
+    assert!(
+        listed.stdout.contains("or the first plugin installed"),
+        "{listed}"
+    );
 
     let used = ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
     assert!(used.stdout.contains("staging"), "{used}");

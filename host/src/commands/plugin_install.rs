@@ -133,7 +133,7 @@ fn keep_or_choose(
     if let Some(choice) = choice {
         return Ok((choice.name() != new).then(|| {
             format!(
-                "'{}' stays the active plugin (chosen with `plugin use`): {switch}.",
+                "'{}' stays the active plugin (the recorded choice): {switch}.",
                 choice.name()
             )
         }));

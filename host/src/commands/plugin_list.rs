@@ -33,7 +33,11 @@ fn chosen_by(selection: &Selection) -> (&'static str, String) {
             Origin::EnvVar | Origin::Check => {
                 ("FLYTEKIT_PLUGIN", "chosen by FLYTEKIT_PLUGIN".into())
             }
-            Origin::Chosen(_) => ("plugin use", "chosen with `flyte-host plugin use`".into()),
+            Origin::Chosen(_) => (
+                "plugin use",
+                "the recorded choice (`flyte-host plugin use`, or the first plugin installed)"
+                    .into(),
+            ),
             Origin::Installed(_) => ("only plugin installed", "the only plugin installed".into()),
             Origin::DropIn(_) => (
                 "only drop-in",

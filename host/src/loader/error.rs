@@ -250,7 +250,7 @@ pub enum LoadError {
         dir: PathBuf,
     },
     /// The plugin chosen with `plugin use` is not installed.
-    #[error("the plugin chosen with `flyte-host plugin use` ('{name}', recorded in {file}) is not installed. Choose an installed one with `flyte-host plugin use NAME` (or `plugin use builtin`), or install '{name}'.", file = .file.display())]
+    #[error("the plugin chosen with `flyte-host plugin use` ('{name}', recorded in {file}) is neither installed nor a library in the plugin directory. Choose another with `flyte-host plugin use NAME` (or `plugin use builtin`), or install '{name}'.", file = .file.display())]
     ChosenMissing {
         /// The chosen name.
         name: String,
