@@ -439,3 +439,20 @@ fn plugin_commands_have_help_and_suggestions() {
         &["unrecognized subcommand 'deplo'", "'deploy'"],
     );
 }
+
+/// The plugin test harness (`flyte_plugin_abi::testing`) shows a plugin the same built-in CLI as
+/// the real host: its copy of the built-in commands and global options must not drift from the
+/// host's.
+#[test]
+fn the_plugin_test_harness_sees_the_hosts_builtin_cli() {
+    let sandbox = Sandbox::new();
+    let real = ok(&mut clitour(&sandbox), ["acme", "builtins"]).stdout;
+    let harness = flyte_plugin_abi::testing::PluginTest::<clitour::CliTour>::new()
+        .run("acme builtins", &[])
+        .unwrap();
+    assert!(real.lines().any(|l| l == "command plugin use"), "{real}");
+    assert_eq!(
+        harness.stdout, real,
+        "the harness's built-in CLI (plugin-abi/src/testing/cli.rs) differs from the host's"
+    );
+}
