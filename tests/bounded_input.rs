@@ -54,9 +54,8 @@ fn finish_within(mut child: Child, limit: Duration, what: &str) -> Run {
     }
 }
 
-/// Runs flyte-host with `args` in `sandbox` (stdin empty) and asserts it fails within [`QUICK`]
-/// with one error paragraph; returns the run.
-fn fails_quickly(sandbox: &Sandbox, args: &[&str]) -> Run {
+/// Runs flyte-host with `args` in `sandbox` (stdin empty), failing the test past [`QUICK`].
+fn run_quickly(sandbox: &Sandbox, args: &[&str]) -> Run {
     let child = sandbox
         .std_host()
         .args(args)
@@ -65,7 +64,12 @@ fn fails_quickly(sandbox: &Sandbox, args: &[&str]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start flyte-host");
-    let run = finish_within(child, QUICK, &args.join(" "));
+    finish_within(child, QUICK, &args.join(" "))
+}
+
+/// [`run_quickly`], asserting the run failed with one error paragraph.
+fn fails_quickly(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let run = run_quickly(sandbox, args);
     assert_error_paragraph(&run);
     run
 }
@@ -114,6 +118,36 @@ fn a_config_nested_up_to_the_limit_still_reads() {
     sandbox.write("config.yaml", text(63));
     let run = fails_quickly(&sandbox, &["-c", &path, "config", "show"]);
     assert!(run.stderr.contains("line 3"), "{run}");
+}
+
+/// Found while fuzzing: every unknown key under `admin:` searched the whole file again for its
+/// line, so 25,000 of them (290 KB) took 32 s, 50,000 more than a minute.
+#[test]
+fn many_unknown_config_keys_are_warned_about_in_linear_time() {
+    let sandbox = Sandbox::new();
+    let keys: String = (0..10_000).map(|i| format!("  k{i}: v\n")).collect();
+    let file = sandbox.write(
+        "config.yaml",
+        format!("admin:\n  endpoint: dns:///x.example.com:443\n{keys}"),
+    );
+    let path = file.display().to_string();
+    let run = run_quickly(&sandbox, &["-c", &path, "config", "show"]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(run.stdout.contains("x.example.com:443"), "{run}");
+    let warnings: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        warnings.len(),
+        10_000,
+        "one warning per unknown key:\n{run}"
+    );
+    assert_eq!(
+        warnings[0],
+        format!("warning: {path}:3: `admin.k0` is not a setting flyte-host knows and is ignored")
+    );
+    assert!(
+        warnings[9_999].starts_with(&format!("warning: {path}:10002: `admin.k9999` ")),
+        "{run}"
+    );
 }
 
 #[test]
