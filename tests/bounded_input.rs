@@ -1,8 +1,8 @@
 //! Every file flyte-host reads from outside is bounded (issue 18, "Fuzzing, in the tree"): a
 //! config nested 100,000 levels deep, a device, an endless pipe, an oversized lock or manifest
-//! each end the command quickly with one clear paragraph naming the file, never a hang. Inputs the
-//! fuzz targets (`fuzz/`) ever found crashing or slow are kept here too, run through the binary
-//! as a user would meet them.
+//! each end the command quickly with one clear paragraph naming the file, never a hang. Every input
+//! ever found crashing or slow (by the fuzz targets in `fuzz/` or by hand beside them) is kept
+//! here too, run through the binary as a user would meet it.
 
 mod support;
 
@@ -120,8 +120,9 @@ fn a_config_nested_up_to_the_limit_still_reads() {
     assert!(run.stderr.contains("line 3"), "{run}");
 }
 
-/// Found while fuzzing: every unknown key under `admin:` searched the whole file again for its
-/// line, so 25,000 of them (290 KB) took 32 s, 50,000 more than a minute.
+/// Found while hunting slow inputs beside the fuzz targets (by hand): every unknown key under
+/// `admin:` searched the whole file again for its line, so 25,000 of them (290 KB) took 32 s,
+/// 50,000 more than a minute.
 #[test]
 fn many_unknown_config_keys_are_warned_about_in_linear_time() {
     let sandbox = Sandbox::new();
@@ -148,6 +149,28 @@ fn many_unknown_config_keys_are_warned_about_in_linear_time() {
         warnings[9_999].starts_with(&format!("warning: {path}:10002: `admin.k9999` ")),
         "{run}"
     );
+}
+
+/// Found while hunting slow inputs beside the fuzz targets (by hand): `%(name)s` references in a
+/// legacy INI file, twenty per option eight levels deep, expanded to gigabytes ("billion
+/// laughs") and ran for minutes.
+#[test]
+fn ini_interpolation_that_would_explode_is_refused_at_once() {
+    let sandbox = Sandbox::new();
+    let mut text = String::from("[platform]\nurl = %(a0)s\n");
+    for level in 0..7 {
+        text.push_str(&format!(
+            "a{level} = {}\n",
+            format!("%(a{})s", level + 1).repeat(20)
+        ));
+    }
+    text.push_str("a7 = x\n");
+    let file = sandbox.write("work/flytekit.config", text);
+    let run = fails_quickly(&sandbox, &["info"]);
+    assert!(run.stderr.contains(&file.display().to_string()), "{run}");
+    assert!(run.stderr.contains("line 2"), "{run}");
+    assert!(run.stderr.contains("`url` in [platform]"), "{run}");
+    assert!(run.stderr.contains("expand to more than 1 MiB"), "{run}");
 }
 
 #[test]
