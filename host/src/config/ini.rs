@@ -16,6 +16,20 @@ use super::{
 const DEFAULT_SECTION: &str = "DEFAULT";
 /// configparser's limit on nested `%(name)s` references.
 const MAX_INTERPOLATION_DEPTH: usize = 10;
+/// The most text one value's expansion may copy from the file: ten levels of ten references each
+/// would otherwise expand to 10 GB ("billion laughs").
+const MAX_INTERPOLATED: usize = 1 << 20;
+/// The most `%(name)s` references one value's expansion may follow, at every depth together (a
+/// value of references to empty options copies nothing, but each one costs a lookup).
+const MAX_REFERENCES: usize = 1000;
+
+/// What the expansion of one value may still do.
+struct Budget {
+    /// Bytes it may copy.
+    bytes: usize,
+    /// References it may follow.
+    references: usize,
+}
 
 /// The settings in the legacy INI config file `path`, whose contents are `text`, and a warning
 /// for each option of `[platform]` and `[credentials]` the host does not know.
@@ -80,8 +94,15 @@ impl<'a> IniFile<'a> {
     }
 
     /// `value` with configparser's basic interpolation: `%%` is `%`, `%(name)s` is the value of
-    /// option `name` in the same section.
-    fn interpolate(&self, section: &str, value: &str, depth: usize) -> Result<String, String> {
+    /// option `name` in the same section. `budget` is what the expansion of the value being looked
+    /// up may still do, at every depth together.
+    fn interpolate(
+        &self,
+        section: &str,
+        value: &str,
+        depth: usize,
+        budget: &mut Budget,
+    ) -> Result<String, String> {
         if depth > MAX_INTERPOLATION_DEPTH {
             return Err(format!(
                 "`%(name)s` references nest more than {MAX_INTERPOLATION_DEPTH} deep; is there a loop?"
@@ -90,10 +111,10 @@ impl<'a> IniFile<'a> {
         let mut out = String::new();
         let mut rest = value;
         while let Some(at) = rest.find('%') {
-            out.push_str(&rest[..at]);
+            push(&mut out, &rest[..at], budget)?;
             rest = &rest[at + 1..];
             if let Some(after) = rest.strip_prefix('%') {
-                out.push('%');
+                push(&mut out, "%", budget)?;
                 rest = after;
             } else if let Some((name, after)) =
                 rest.strip_prefix('(').and_then(|r| r.split_once(")s"))
@@ -101,7 +122,10 @@ impl<'a> IniFile<'a> {
                 let referenced = self.lookup(section, &name.to_lowercase()).ok_or_else(|| {
                     format!("`%({name})s` names an option that is not in [{section}] or [DEFAULT]")
                 })?;
-                out.push_str(&self.interpolate(section, &referenced.text, depth + 1)?);
+                budget.references = budget.references.checked_sub(1).ok_or_else(|| {
+                    format!("it follows more than {MAX_REFERENCES} `%(name)s` references; is there a loop?")
+                })?;
+                out.push_str(&self.interpolate(section, &referenced.text, depth + 1, budget)?);
                 rest = after;
             } else {
                 return Err(
@@ -111,15 +135,33 @@ impl<'a> IniFile<'a> {
                 );
             }
         }
-        out.push_str(rest);
+        push(&mut out, rest, budget)?;
         Ok(out)
     }
+}
+
+/// Appends `text` to `out`, taking its length from `budget`: an error once that runs out.
+fn push(out: &mut String, text: &str, budget: &mut Budget) -> Result<(), String> {
+    budget.bytes = budget.bytes.checked_sub(text.len()).ok_or_else(|| {
+        format!(
+            "its `%(name)s` references expand to more than {} MiB of text",
+            MAX_INTERPOLATED >> 20
+        )
+    })?;
+    out.push_str(text);
+    Ok(())
 }
 
 impl StringSource for IniFile<'_> {
     fn raw(&self, entry: Entry) -> Result<Option<String>, ConfigError> {
         self.lookup(entry.section, entry.option)
-            .map(|value| self.interpolate(entry.section, &value.text, 1))
+            .map(|value| {
+                let mut budget = Budget {
+                    bytes: MAX_INTERPOLATED,
+                    references: MAX_REFERENCES,
+                };
+                self.interpolate(entry.section, &value.text, 1, &mut budget)
+            })
             .transpose()
             .map_err(|message| self.invalid(entry, message))
     }
@@ -326,6 +368,45 @@ console_endpoint = https://%(host)s/console?q=100%%
             Some("https://flyte.example.com/console?q=100%")
         );
         Ok(())
+    }
+
+    #[test]
+    fn interpolation_that_would_explode_stops_at_its_budget() {
+        // Eight levels of twenty references: 20^7 copies of `x`, 1.3 GB, unless stopped; and as
+        // many references to an empty option, which copy nothing but cost a lookup each.
+        let mut text = String::from("[platform]\nurl = %(a0)s\n");
+        for level in 0..7 {
+            text.push_str(&format!(
+                "a{level} = {}\n",
+                format!("%(a{})s", level + 1).repeat(20)
+            ));
+        }
+        for last in ["a7 = x\n", "a7 =\n"] {
+            let start = std::time::Instant::now();
+            let (line, key, shown) = invalid(&format!("{text}{last}"));
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(1),
+                "{shown}"
+            );
+            assert_eq!((line, key.as_str()), (Some(2), "`url` in [platform]"));
+            assert!(
+                shown.contains("more than 1000 `%(name)s` references"),
+                "{shown}"
+            );
+        }
+        // Few references to much text.
+        let (_, _, shown) = invalid(&format!(
+            "[platform]\nurl = %(a)s%(a)s%(a)s\na = {}\n",
+            "h".repeat(400 << 10)
+        ));
+        assert!(shown.contains("expand to more than 1 MiB"), "{shown}");
+        // A value just under the budget is fine.
+        let wide = format!(
+            "[credentials]\naudience = %(a)s%(a)s\na = {}\n",
+            "h".repeat(400 << 10)
+        );
+        let audience = parse_str(&wide).map(|s| s.audience.map(|a| a.len()));
+        assert_eq!(audience.ok().flatten(), Some(800 << 10));
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! config.yaml, `[platform]` and `[credentials]` of the legacy INI files): flytekit and flytectl
 //! ignore them, so `admin.endpont` silently meant the sandbox. Other sections are not ours to judge.
 
-use std::{collections::HashSet, path::Path, sync::Mutex};
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+    sync::Mutex,
+};
 
 use crate::tasks::did_you_mean;
 
@@ -72,9 +76,12 @@ pub(super) fn in_yaml(path: &Path, text: &str) -> Vec<String> {
         let Some(serde_yaml_ng::Value::Mapping(keys)) = doc.get(section) else {
             continue;
         };
+        // Found once per section, not once per key: a file of many unknown keys stays linear.
+        let mut lines = None;
         for key in keys.keys().filter_map(serde_yaml_ng::Value::as_str) {
             if !known.contains(&key) {
-                let line = yaml_line(text, section, key);
+                let lines = lines.get_or_insert_with(|| yaml_lines(text, section));
+                let line = lines.get(key).copied();
                 warnings.push(warning(path, line, &format!("{section}.{key}"), key, known));
             }
         }
@@ -129,8 +136,10 @@ fn warning(path: &Path, line: Option<usize>, key: &str, word: &str, known: &[&st
     )
 }
 
-/// The 1-based line of `key` directly under the top-level `section:` of block-style YAML `text`.
-fn yaml_line(text: &str, section: &str, key: &str) -> Option<usize> {
+/// The 1-based line of each key directly under the top-level `section:` of block-style YAML
+/// `text` (its first, where a key is written twice), in one pass over the text.
+fn yaml_lines<'t>(text: &'t str, section: &str) -> HashMap<&'t str, usize> {
+    let mut lines = HashMap::new();
     let mut inside = false;
     for (index, line) in text.lines().enumerate() {
         let content = line.trim_start();
@@ -144,12 +153,12 @@ fn yaml_line(text: &str, section: &str, key: &str) -> Option<usize> {
                 .is_some();
         } else if inside {
             let name = content.split(':').next().unwrap_or_default().trim();
-            if name.trim_matches(['"', '\'']) == key {
-                return Some(index + 1);
-            }
+            lines
+                .entry(name.trim_matches(['"', '\'']))
+                .or_insert(index + 1);
         }
     }
-    None
+    lines
 }
 
 #[cfg(test)]
