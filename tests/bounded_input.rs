@@ -265,3 +265,45 @@ fn an_oversized_manifest_is_refused_before_parsing() {
         "nothing was installed"
     );
 }
+
+#[test]
+fn a_megabyte_value_is_quoted_short_in_its_error() {
+    let sandbox = Sandbox::new();
+    // An INI `url` continued over 140,000 lines: one endpoint of about a megabyte, with spaces.
+    let mut text = String::from("[platform]\nurl = flyte.example.com\n");
+    for _ in 0..140_000 {
+        text.push_str("  more\n");
+    }
+    sandbox.write("work/flytekit.config", text);
+    let run = fails_quickly(&sandbox, &["info"]);
+    assert!(run.stderr.contains("contains whitespace"), "{run}");
+    assert!(
+        run.stderr.len() < 2_000,
+        "{} bytes of error",
+        run.stderr.len()
+    );
+}
+
+#[test]
+fn a_manifest_with_thousands_of_platforms_names_a_few() {
+    let sandbox = Sandbox::new();
+    let mut text = String::from("name = \"x\"\nversion = \"1.0.0\"\nabi = \"1.0\"\n");
+    for i in 0..6_000 {
+        text.push_str(&format!(
+            "[[platform]]\ntarget = \"t{i}-unknown-none\"\nurl = \"https://example.com/{i}.so\"\nsha256 = \"{}\"\n",
+            "0".repeat(64)
+        ));
+    }
+    let manifest = sandbox.write("x.toml", text);
+    let run = fails(
+        &mut sandbox.host(),
+        ["plugin", "install", manifest.to_str().unwrap()],
+    );
+    assert!(run.stderr.contains("no build for this platform"), "{run}");
+    assert!(run.stderr.contains("and 5992 more"), "{run}");
+    assert!(
+        run.stderr.len() < 2_000,
+        "{} bytes of error",
+        run.stderr.len()
+    );
+}

@@ -64,29 +64,37 @@ impl clap::builder::TypedValueParser for FlyteIdArg {
     }
 }
 
+/// `value` as an error message quotes it: one line of at most 120 characters (a hostile file may
+/// hold a megabyte in one value).
+fn short(value: &str) -> String {
+    crate::remote::one_line_within(value, 120)
+}
+
 /// An endpoint is `host[:port]` or `http(s)://host[:port][/path]`.
 pub fn endpoint(endpoint: &str) -> Result<(), String> {
+    let shown = short(endpoint);
     let rest = endpoint
         .strip_prefix("https://")
         .or_else(|| endpoint.strip_prefix("http://"))
         .unwrap_or(endpoint);
     let authority = rest.split('/').next().unwrap_or("");
     if authority.is_empty() {
-        return Err(format!("endpoint '{endpoint}' has no host"));
+        return Err(format!("endpoint '{shown}' has no host"));
     }
     if endpoint.chars().any(char::is_whitespace) {
-        return Err(format!("endpoint '{endpoint}' contains whitespace"));
+        return Err(format!("endpoint '{shown}' contains whitespace"));
     }
     if let Some((host, port)) = authority.rsplit_once(':') {
         if host.is_empty() {
-            return Err(format!("endpoint '{endpoint}' has no host"));
+            return Err(format!("endpoint '{shown}' has no host"));
         }
         if !host.ends_with(']') && host.contains(':') {
-            return Err(format!("endpoint '{endpoint}' is not host[:port]"));
+            return Err(format!("endpoint '{shown}' is not host[:port]"));
         }
         if port.parse::<u16>().is_err() {
             return Err(format!(
-                "endpoint '{endpoint}' has an invalid port '{port}'"
+                "endpoint '{shown}' has an invalid port '{}'",
+                short(port)
             ));
         }
     }
@@ -95,11 +103,12 @@ pub fn endpoint(endpoint: &str) -> Result<(), String> {
 
 /// An image reference: `[registry[:port]/]name[:tag][@digest]`, no whitespace, lowercase name.
 pub fn image(image: &str) -> Result<(), String> {
+    let shown = short(image);
     if image.trim().is_empty() {
         return Err("the image name is empty".into());
     }
     if image.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("image '{image}' contains whitespace"));
+        return Err(format!("image '{shown}' contains whitespace"));
     }
     let without_digest = image.split('@').next().unwrap_or(image);
     let name = match without_digest.rsplit_once(':') {
@@ -110,7 +119,10 @@ pub fn image(image: &str) -> Result<(), String> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
             if !tag_ok {
-                return Err(format!("image '{image}' has an invalid tag '{tag}'"));
+                return Err(format!(
+                    "image '{shown}' has an invalid tag '{}'",
+                    short(tag)
+                ));
             }
             name
         }
@@ -129,7 +141,7 @@ pub fn image(image: &str) -> Result<(), String> {
     };
     if !parts.iter().all(component_ok) {
         return Err(format!(
-            "image '{image}' is not a valid image reference (names are lowercase letters, digits and . _ -)"
+            "image '{shown}' is not a valid image reference (names are lowercase letters, digits and . _ -)"
         ));
     }
     Ok(())

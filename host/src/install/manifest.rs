@@ -94,11 +94,19 @@ impl Manifest {
                 available: if self.platforms.is_empty() {
                     "none".to_owned()
                 } else {
-                    self.platforms
+                    // A hostile manifest may list thousands: name a few, count the rest.
+                    const SHOWN: usize = 8;
+                    let mut listed = self
+                        .platforms
                         .iter()
-                        .map(|p| p.target.as_str())
+                        .take(SHOWN)
+                        .map(|p| crate::remote::one_line_within(&p.target, 80))
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", ");
+                    if self.platforms.len() > SHOWN {
+                        listed.push_str(&format!(" and {} more", self.platforms.len() - SHOWN));
+                    }
+                    listed
                 },
             })
     }
