@@ -2,7 +2,10 @@
 
 use std::io::Write;
 
-use crate::{config::ConfigError, loader::LoadError, plugin::HookError};
+use crate::{
+    auth::AuthError, config::ConfigError, loader::LoadError, plugin::HookError,
+    remote::RemoteError, tasks::TaskError,
+};
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,30 @@ pub enum Error {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+// The errors of the domain modules are already worded for the user: they become messages here,
+// at the top, so those modules never depend on this one.
+impl From<AuthError> for Error {
+    fn from(error: AuthError) -> Self {
+        Error::Message(error.to_string())
+    }
+}
+
+impl From<RemoteError> for Error {
+    fn from(error: RemoteError) -> Self {
+        Error::Message(error.to_string())
+    }
+}
+
+impl From<TaskError> for Error {
+    /// A failing hook stays a hook error.
+    fn from(error: TaskError) -> Self {
+        match error {
+            TaskError::Hook(e) => Error::Hook(e),
+            other => Error::Message(other.to_string()),
+        }
+    }
 }
 
 impl Error {

@@ -12,8 +12,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::error::Error;
-
 /// The environment variable that sets the limit, in seconds.
 pub(crate) const VARIABLE: &str = "FLYTE_PLUGIN_HOOK_TIMEOUT";
 
@@ -56,9 +54,9 @@ fn parse(value: Option<&str>) -> Result<Limits, String> {
 
 /// Reads `FLYTE_PLUGIN_HOOK_TIMEOUT`; an error names the variable. Called before a plugin library
 /// is loaded (the built-in plugin has nothing to time).
-pub(crate) fn configure() -> Result<(), Error> {
+pub(crate) fn configure() -> Result<(), String> {
     let value = std::env::var_os(VARIABLE).map(|v| v.to_string_lossy().into_owned());
-    let limits = parse(value.as_deref()).map_err(Error::Message)?;
+    let limits = parse(value.as_deref())?;
     let _ = LIMITS.set(limits);
     Ok(())
 }

@@ -31,7 +31,9 @@ pub mod remote;
 pub mod services;
 pub mod tasks;
 pub mod terminal;
+mod text;
 pub mod validate;
+mod wire;
 
 use std::{ffi::OsString, process::ExitCode};
 
@@ -75,7 +77,7 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
             locked,
         } => {
             loader::check_pin(&path, std::env::var_os("FLYTE_PLUGIN_SHA256"))?;
-            hook_timeout::configure()?;
+            hook_timeout::configure().map_err(Error::Message)?;
             let loaded = loader::load(&path, origin.clone(), locked.as_ref(), services::table())?;
             Ok(ActivePlugin::library(loaded, origin))
         }

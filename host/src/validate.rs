@@ -32,7 +32,7 @@ pub fn flyte_id(what: &str, value: &str) -> Result<(), String> {
         return Ok(());
     }
     let shown =
-        crate::terminal::escape(&crate::remote::one_line_within(value, 80), false).into_owned();
+        crate::terminal::escape(&crate::text::one_line_within(value, 80), false).into_owned();
     Err(format!(
         "the {what} '{shown}' is not a valid Flyte {what} id: Flyte requires 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)"
     ))
@@ -67,7 +67,7 @@ impl clap::builder::TypedValueParser for FlyteIdArg {
 /// `value` as an error message quotes it: one line of at most 120 characters (a hostile file may
 /// hold a megabyte in one value).
 fn short(value: &str) -> String {
-    crate::remote::one_line_within(value, 120)
+    crate::text::one_line_within(value, 120)
 }
 
 /// An endpoint is `host[:port]` or `http(s)://host[:port][/path]`.

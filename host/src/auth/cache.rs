@@ -17,7 +17,7 @@ pub struct TokenCache {
 
 /// `endpoint` as a file name: `dns:///flyte.example.com:443` → `flyte.example.com_443`.
 fn file_name(endpoint: &str) -> String {
-    let (_, address) = crate::remote::endpoint_parts(endpoint);
+    let (_, address) = crate::wire::endpoint_parts(endpoint);
     let name: String = address
         .chars()
         .map(|c| {

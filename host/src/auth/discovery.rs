@@ -44,7 +44,7 @@ impl AuthMetadata {
 
 /// String field `name` of `value`, also under its lowerCamelCase name.
 fn text(value: &Value, name: &str) -> Option<String> {
-    crate::remote::field(value, name)
+    crate::wire::field(value, name)
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -63,8 +63,8 @@ fn get_json(agent: &ureq::Agent, url: &str, proxy: Option<&str>) -> Result<Value
         // Any other failure of the request itself (refused, unknown host, timeout, TLS) means
         // admin was never reached, as for admin's API (`remote::client`).
         Err(e) => {
-            let reason = crate::remote::transport_reason(&e, url.starts_with("https://"));
-            let elsewhere = crate::remote::ELSEWHERE;
+            let reason = crate::wire::transport_reason(&e, url.starts_with("https://"));
+            let elsewhere = crate::wire::ELSEWHERE;
             return Err(format!(
                 "cannot reach Flyte admin at {url}: {reason}. {elsewhere}"
             ));
@@ -124,7 +124,7 @@ pub fn discover(
         .filter(|s| !s.is_empty())
         .collect();
     let scopes = if configured_scopes.is_empty() {
-        crate::remote::field(&client, "scopes")
+        crate::wire::field(&client, "scopes")
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()

@@ -38,9 +38,3 @@ pub enum AuthError {
         message: String,
     },
 }
-
-impl From<AuthError> for crate::error::Error {
-    fn from(error: AuthError) -> Self {
-        crate::error::Error::Message(error.to_string())
-    }
-}

@@ -26,7 +26,7 @@ pub fn run(command: &[String], what: &str) -> Result<String, AuthError> {
         .map_err(|e| AuthError::Command(format!("cannot run {what} `{shown}`: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let stderr = crate::remote::one_line_within(&stderr, 300);
+        let stderr = crate::text::one_line_within(&stderr, 300);
         let detail = if stderr.is_empty() {
             String::new()
         } else {

@@ -41,7 +41,7 @@ const EXPIRY_MARGIN: u64 = 30;
 ///
 /// An unreadable `caCertFilePath` or a malformed `httpProxyURL`.
 pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
-    let tls = crate::remote::tls_config(platform).map_err(AuthError::Config)?;
+    let tls = crate::wire::tls_config(platform).map_err(AuthError::Config)?;
     let proxy = match platform
         .http_proxy_url
         .as_deref()

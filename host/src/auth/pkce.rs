@@ -25,7 +25,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::{discovery::AuthMetadata, pages, token, token::Tokens, AuthError};
-use crate::remote::percent_encode;
+use crate::wire::percent_encode;
 
 /// flytectl's `pkceConfig.timeout` default: how long the login waits for the browser.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);

@@ -106,7 +106,7 @@ pub(crate) fn oauth_error(status: u16, body: &str) -> TokenFailure {
         (Some(code), Some(d)) => format!("HTTP {status}: {code} ({d})"),
         (Some(code), None) => format!("HTTP {status}: {code}"),
         _ => {
-            let line = crate::remote::one_line_within(body, 200);
+            let line = crate::text::one_line_within(body, 200);
             if line.is_empty() {
                 format!("HTTP {status}")
             } else {

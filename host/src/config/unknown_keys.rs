@@ -8,7 +8,7 @@ use std::{
     sync::Mutex,
 };
 
-use crate::tasks::did_you_mean;
+use crate::text::did_you_mean;
 
 /// The `admin:` keys flytectl's Go client knows: those the host reads, then those it ignores.
 const ADMIN_KEYS: &[&str] = &[

@@ -100,7 +100,7 @@ impl Manifest {
                         .platforms
                         .iter()
                         .take(SHOWN)
-                        .map(|p| crate::remote::one_line_within(&p.target, 80))
+                        .map(|p| crate::text::one_line_within(&p.target, 80))
                         .collect::<Vec<_>>()
                         .join(", ");
                     if self.platforms.len() > SHOWN {

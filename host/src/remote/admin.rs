@@ -1,10 +1,11 @@
 //! The admin calls `register` and `run` make: create/get/list tasks, create/get executions.
 
+use crate::text::one_line;
 use serde_json::{json, Value};
 
 use super::{
     client::{api_path, AdminClient},
-    error::{one_line, RemoteError},
+    error::RemoteError,
     field,
 };
 

@@ -3,15 +3,16 @@
 
 use std::{io::ErrorKind, thread, time::Duration};
 
-use flyte_plugin_abi::{ConfigOrigin, PlatformConfig, Remote};
+use flyte_plugin_abi::{ConfigOrigin, Remote};
 use serde_json::Value;
-use ureq::{
-    tls::{parse_pem, PemItem, RootCerts, TlsConfig},
-    Agent,
-};
+use ureq::Agent;
 
-use super::error::{grpc_code_name, one_line, RemoteError};
-use crate::auth::Authenticator;
+use super::error::{grpc_code_name, RemoteError};
+use crate::{
+    auth::Authenticator,
+    text::one_line,
+    wire::{endpoint_parts, percent_encode, tls_config, transport_reason},
+};
 
 /// How long a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -86,22 +87,6 @@ pub fn base_url(endpoint: &str, insecure: bool) -> String {
     format!("{scheme}://{address}")
 }
 
-/// Admin endpoint `endpoint` as its scheme, when it names one (`http` or `https`, as written), and
-/// the rest: surrounding space, the gRPC `dns:///` and a trailing `/` dropped.
-pub(crate) fn endpoint_parts(endpoint: &str) -> (Option<&str>, &str) {
-    let trimmed = endpoint.trim();
-    let trimmed = trimmed.strip_prefix("dns:///").unwrap_or(trimmed);
-    let trimmed = trimmed.trim_end_matches('/');
-    match trimmed.split_once("://") {
-        Some((scheme, rest))
-            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
-        {
-            (Some(scheme), rest)
-        }
-        _ => (None, trimmed),
-    }
-}
-
 /// Where the remote's endpoint came from, for error messages: `from config file /x/config.yaml;
 /// get_remote of plugin myorg`.
 pub fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) -> String {
@@ -123,19 +108,6 @@ pub fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) ->
         "built-in get_remote".to_owned()
     };
     format!("{place}; {hook}")
-}
-
-/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// `text` percent-encoded for a URL path segment or query value (RFC 3986 unreserved characters
-/// kept).
-pub(crate) fn percent_encode(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 /// Admin's API path `/api/v1/<resource>/<segment>/…`, each segment percent-encoded.
@@ -163,61 +135,6 @@ pub(crate) fn is_connect_error(error: &ureq::Error) -> bool {
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound | ureq::Error::Timeout(_) => true,
         _ => false,
     }
-}
-
-/// The hint for a TLS failure.
-const TLS_HINT: &str = "set `insecure: true` if admin speaks plain HTTP, `caCertFilePath` for a private CA, or `insecureSkipVerify: true`";
-
-/// A transport error in words (`tls`: the URL is `https://`).
-pub(crate) fn transport_reason(error: &ureq::Error, tls: bool) -> String {
-    match error {
-        ureq::Error::Io(e) => match e.kind() {
-            ErrorKind::ConnectionRefused => "connection refused (is admin running there?)".into(),
-            // rustls reports handshake failures (e.g. a plain-HTTP server) as invalid data.
-            ErrorKind::InvalidData if tls => format!("TLS failed: {e} ({TLS_HINT})"),
-            _ => e.to_string(),
-        },
-        ureq::Error::HostNotFound => "the host name does not resolve".into(),
-        ureq::Error::ConnectionFailed => "the connection failed".into(),
-        ureq::Error::Timeout(t) => format!("timed out ({t})"),
-        ureq::Error::Tls(m) => format!("TLS failed: {m} ({TLS_HINT})"),
-        ureq::Error::Rustls(e) => format!("TLS failed: {e} ({TLS_HINT})"),
-        other => other.to_string(),
-    }
-}
-
-/// The root certificates in PEM file `path`.
-fn read_ca_certs(path: &str) -> Result<RootCerts, String> {
-    let pem = crate::input::read(path.as_ref(), crate::input::NAMED_FILE_MAX)
-        .map_err(|e| format!("cannot read caCertFilePath {path}: {e}"))?;
-    let mut certs = Vec::new();
-    for item in parse_pem(&pem) {
-        match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
-            Ok(_) => {}
-            Err(e) => return Err(format!("caCertFilePath {path} is not valid PEM: {e}")),
-        }
-    }
-    if certs.is_empty() {
-        return Err(format!(
-            "caCertFilePath {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
-        ));
-    }
-    Ok(RootCerts::new_with_certs(&certs))
-}
-
-/// The TLS settings of `platform` for admin and its OAuth server alike: `insecureSkipVerify`, and
-/// `caCertFilePath` as the trusted roots.
-pub(crate) fn tls_config(platform: &PlatformConfig) -> Result<TlsConfig, String> {
-    let mut tls = TlsConfig::builder().disable_verification(platform.insecure_skip_verify);
-    if let Some(path) = platform
-        .ca_cert_file_path
-        .as_deref()
-        .filter(|p| !p.is_empty())
-    {
-        tls = tls.root_certs(read_ca_certs(path)?);
-    }
-    Ok(tls.build())
 }
 
 /// Whether a header named `name` carries a credential (an API key, a token, a cookie): its value

@@ -1,9 +1,6 @@
 //! What can go wrong talking to Flyte admin, worded for the user (one line each).
 
-/// How to point the host at another Flyte admin: the end of every "cannot reach admin" error.
-pub(crate) const ELSEWHERE: &str =
-    "To use another Flyte admin: `flyte-host config init --host HOST` \
-     (writes ~/.flyte/config.yaml), `--config FILE`, or `FLYTE_PLATFORM_URL=HOST`.";
+use crate::wire::ELSEWHERE;
 
 /// An error from the admin client or from turning command-line inputs into Flyte literals.
 #[derive(Debug, thiserror::Error)]
@@ -103,26 +100,6 @@ pub enum RemoteError {
     Input(String),
 }
 
-/// `text` on one line: runs of whitespace (newlines included) become one space; very long
-/// messages are cut.
-pub(crate) fn one_line(text: &str) -> String {
-    one_line_within(text, 600)
-}
-
-/// `text` on one line (runs of white space as one space), cut to at most `max` bytes with ` …`.
-pub(crate) fn one_line_within(text: &str, max: usize) -> String {
-    let mut line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.len() > max {
-        let mut cut = max;
-        while !line.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        line.truncate(cut);
-        line.push_str(" …");
-    }
-    line
-}
-
 /// The name of gRPC status code `code` (`5` → `NOT_FOUND`).
 pub(crate) fn grpc_code_name(code: i64) -> Option<&'static str> {
     Some(match code {
@@ -147,25 +124,9 @@ pub(crate) fn grpc_code_name(code: i64) -> Option<&'static str> {
     })
 }
 
-impl From<RemoteError> for crate::error::Error {
-    /// Remote errors are already worded for the user.
-    fn from(error: RemoteError) -> Self {
-        crate::error::Error::Message(error.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_line_joins_and_cuts() {
-        assert_eq!(one_line("a\n\tb  c\n"), "a b c");
-        let long = "é".repeat(1000);
-        let cut = one_line(&long);
-        assert!(cut.ends_with(" …"));
-        assert!(cut.len() <= 605);
-    }
 
     #[test]
     fn code_names() {

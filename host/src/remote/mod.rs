@@ -14,16 +14,12 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use serde_json::Value;
-
+pub use crate::wire::field;
 pub use admin::{
     execution_error, execution_phase, execution_request, Registration, TERMINAL_PHASES,
 };
-pub(crate) use client::percent_encode;
 pub use client::{base_url, describe_origin, AdminClient, Reply};
-pub(crate) use client::{endpoint_parts, tls_config, transport_reason};
 pub use error::RemoteError;
-pub(crate) use error::{one_line_within, ELSEWHERE};
 pub use list::Entity;
 pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_inputs, type_name};
 
@@ -50,36 +46,6 @@ pub fn connect() -> Result<&'static AdminClient, RemoteError> {
     );
     let client = AdminClient::new(&hooked.value, origin)?;
     Ok(CLIENT.get_or_init(|| client))
-}
-
-/// `name` in lowerCamelCase (`compiled_task` → `compiledTask`), the JSON name protobuf also uses.
-fn camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Field `name` (a proto name) of JSON object `value`, also found under its lowerCamelCase JSON
-/// name: admin answers in either spelling depending on its version and the `Accept` header.
-pub fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
-    let object = value.as_object()?;
-    object.get(name).or_else(|| {
-        if name.contains('_') {
-            object.get(&camel(name))
-        } else {
-            None
-        }
-    })
 }
 
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits
@@ -113,19 +79,7 @@ pub fn execution_name() -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
-
-    #[test]
-    fn fields_in_either_spelling() {
-        let v = json!({"compiledTask": 1, "name": 2, "resource_type": 3});
-        assert_eq!(field(&v, "compiled_task"), Some(&json!(1)));
-        assert_eq!(field(&v, "name"), Some(&json!(2)));
-        assert_eq!(field(&v, "resource_type"), Some(&json!(3)));
-        assert_eq!(field(&v, "missing_one"), None);
-        assert_eq!(camel("a_b_c"), "aBC");
-    }
 
     #[test]
     fn execution_names() {

@@ -224,13 +224,3 @@ impl TaskError {
         }
     }
 }
-
-impl From<TaskError> for crate::error::Error {
-    /// A failing hook stays a hook error; everything else is already worded for the user.
-    fn from(error: TaskError) -> Self {
-        match error {
-            TaskError::Hook(e) => crate::error::Error::Hook(e),
-            other => crate::error::Error::Message(other.to_string()),
-        }
-    }
-}

@@ -30,7 +30,6 @@ pub use spec::{
     CacheOn, CacheSpec, Location, Mount, Resource, Resources, SecretSpec, TaskSpec, VarType,
     Variable,
 };
-pub(crate) use values::did_you_mean;
 
 /// Reads and validates `files`, in order: every task of every file, names unique across them.
 /// Every problem of every file is reported at once (up to a cap), not only the first.

@@ -12,7 +12,6 @@ use super::{
     cache::{self, Policy, SPEC_HASH},
     error::TaskError,
     spec::{CacheOn, CacheSpec, TaskSpec},
-    values,
 };
 
 /// The image prefix of the host's default image (flytekit's `DefaultImages` for Python 3.11).
@@ -337,7 +336,7 @@ impl Hooks<'_> {
                     policy: name.clone(),
                     detail: format!(
                         "{} Known policies: {} (the built-in one and plugin {}'s).",
-                        values::did_you_mean_or_period(name, &known),
+                        crate::text::did_you_mean_or_period(name, &known),
                         known.join(", "),
                         label()
                     ),

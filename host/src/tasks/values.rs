@@ -116,48 +116,6 @@ fn exponent(suffix: &str) -> bool {
     !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit())
 }
 
-/// `; did you mean 'x'?` for the known name closest to `word`, or nothing when none is close.
-pub(crate) fn did_you_mean(word: &str, known: &[&str]) -> String {
-    closest(word, known)
-        .map(|k| format!("; did you mean '{k}'?"))
-        .unwrap_or_default()
-}
-
-/// [`did_you_mean`] ending a sentence that more text follows: `; did you mean 'x'?` or `.`, so
-/// a message never reads `'x'?.`.
-pub(super) fn did_you_mean_or_period(word: &str, known: &[&str]) -> String {
-    closest(word, known)
-        .map(|k| format!("; did you mean '{k}'?"))
-        .unwrap_or_else(|| ".".to_owned())
-}
-
-/// The known name closest to `word`, when it is close enough to be a typo or a shortening
-/// (`mem` for `memory`) or shares its first four letters (`retry` for `retries`).
-fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    let lower = word.to_ascii_lowercase();
-    let score = |k: &str| {
-        let shortened = lower.len() >= 3 && (k.starts_with(&lower) || lower.starts_with(k));
-        let shared = lower
-            .chars()
-            .zip(k.chars())
-            .take_while(|(a, b)| a == b)
-            .count();
-        if shortened {
-            Some(0)
-        } else if shared >= 4 {
-            Some(strsim::levenshtein(&lower, k))
-        } else {
-            let d = strsim::levenshtein(&lower, k);
-            (d <= (k.len().max(lower.len()) / 3).max(1)).then_some(d)
-        }
-    };
-    known
-        .iter()
-        .filter_map(|k| score(k).map(|d| (d, *k)))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
 /// `a`, `a or b`, `a, b or c`, each quoted.
 pub(super) fn one_of(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();

@@ -216,7 +216,7 @@ impl Task<'_> {
                 };
                 let message = format!(
                     "names '{name}', which is not an input{} ({known})",
-                    values::did_you_mean(&name, &names)
+                    crate::text::did_you_mean(&name, &names)
                 );
                 return Err(match index {
                     Some(i) => self.err(span, &Indexed(&FIELD, i), message),
@@ -254,7 +254,7 @@ impl Task<'_> {
                         &path,
                         format!(
                             "has the unknown type '{spelled}'{} Types: {}",
-                            values::did_you_mean_or_period(&spelled, &names),
+                            crate::text::did_you_mean_or_period(&spelled, &names),
                             names.join(", ")
                         ),
                     )

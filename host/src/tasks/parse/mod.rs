@@ -166,7 +166,7 @@ fn piece_tasks(
     let root = root.get_ref();
     for (key, _) in root.iter() {
         if key.get_ref() != "task" {
-            let hint = values::did_you_mean(key.get_ref(), &["task"]);
+            let hint = crate::text::did_you_mean(key.get_ref(), &["task"]);
             problems.push(layout(
                 key.span().start,
                 format!(
@@ -313,7 +313,7 @@ impl<'d> Task<'d> {
         for (key, _) in table.iter() {
             let name = key.get_ref().as_ref();
             if !known.contains(&name) {
-                let hint = values::did_you_mean(name, known);
+                let hint = crate::text::did_you_mean(name, known);
                 let message = if hint.is_empty() {
                     format!("is unknown. Known fields: {}", known.join(", "))
                 } else {

@@ -256,14 +256,14 @@ fn quantities() {
 fn did_you_mean_only_for_near_misses() {
     let known = ["retries", "timeout", "resources"];
     assert_eq!(
-        values::did_you_mean("retry", &known),
+        crate::text::did_you_mean("retry", &known),
         "; did you mean 'retries'?"
     );
     assert_eq!(
-        values::did_you_mean("Timeout", &known),
+        crate::text::did_you_mean("Timeout", &known),
         "; did you mean 'timeout'?"
     );
-    assert_eq!(values::did_you_mean("colour", &known), "");
+    assert_eq!(crate::text::did_you_mean("colour", &known), "");
 }
 
 #[test]
