@@ -13,6 +13,7 @@ pub mod cli;
 mod command_needs;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -98,7 +99,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
             ActivePlugin::builtin()
         }),
     };
-    let plugin = services::activate(plugin);
+    let plugin = context::activate(plugin);
     let mut cli = cli::build(plugin, &args)?;
     let status = cli::run(&mut cli, args);
     // The process ends next: freeing a large plugin CLI (each command's handler lives in the
@@ -112,7 +113,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     install_panic_hook();
     if let [_, word, path] = args.as_slice() {
         if word == loader::PROBE_COMMAND {
-            return loader::probe_child_main(std::path::Path::new(path));
+            return loader::probe_child_main(std::path::Path::new(path), services::table());
         }
     }
     // Known before parsing, so load errors can show their full report too.

@@ -1,8 +1,8 @@
-//! The host services handed to plugins, and the per-process session they read: the active plugin,
-//! the user's global options, the remote resolved once from `get_remote`, and its admin client.
+//! The host services handed to plugins (the FFI table of `flyte_plugin_abi::HostServices`): the
+//! built-in defaults behind `host::default_*`, the resolved remote and admin calls from the
+//! running command's [`context`](crate::context), output through the host's streams.
 
 use std::{
-    cell::Cell,
     io::Write,
     panic::{self, AssertUnwindSafe},
     path::Path,
@@ -19,108 +19,16 @@ use abi_stable::{
 use flyte_plugin_abi::{
     cache::CachePolicyBox,
     types::{FfiCliChanges, FfiCliView, FfiConfig, FfiRemote, FfiRemoteRequest, Stream},
-    AbiVersion, Config, HostServices, HostServicesRef, Remote,
+    AbiVersion, Config, HostServices, HostServicesRef,
 };
 
 use crate::{
     builtin,
     config::{self, Env},
-    plugin::{ActivePlugin, Hooked},
-    remote::{self, AdminClient},
+    remote::AdminClient,
 };
 
-/// `--project` unless given (flytekit's default project).
-pub const DEFAULT_PROJECT: &str = "flytesnacks";
-/// `--domain` unless given.
-pub const DEFAULT_DOMAIN: &str = "development";
-
-/// The global options every command sees.
-#[derive(Debug, Clone)]
-pub struct Globals {
-    /// `--config`.
-    pub config: Option<String>,
-    /// `--project`.
-    pub project: String,
-    /// `--domain`.
-    pub domain: String,
-    /// `--output json`.
-    pub json: bool,
-    /// `--verbose`.
-    pub verbose: bool,
-}
-
-impl Default for Globals {
-    /// What a command line without global options means.
-    fn default() -> Self {
-        Globals {
-            config: None,
-            project: DEFAULT_PROJECT.to_owned(),
-            domain: DEFAULT_DOMAIN.to_owned(),
-            json: false,
-            verbose: false,
-        }
-    }
-}
-
-static ACTIVE: OnceLock<ActivePlugin> = OnceLock::new();
-static GLOBALS: OnceLock<Globals> = OnceLock::new();
-static REMOTE: OnceLock<Result<Hooked<Remote>, String>> = OnceLock::new();
 static IN_COMMAND: AtomicBool = AtomicBool::new(false);
-
-thread_local! {
-    static RESOLVING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Makes `plugin` the process's active plugin and returns it.
-pub fn activate(plugin: ActivePlugin) -> &'static ActivePlugin {
-    ACTIVE.get_or_init(|| plugin)
-}
-
-/// The active plugin (the built-in one before any was activated).
-pub fn active() -> &'static ActivePlugin {
-    ACTIVE.get_or_init(ActivePlugin::builtin)
-}
-
-/// Records the user's global options for this process.
-pub fn set_globals(globals: Globals) {
-    let _ = GLOBALS.set(globals);
-}
-
-/// The user's global options.
-pub fn globals() -> Option<&'static Globals> {
-    GLOBALS.get()
-}
-
-/// The `get_remote` request for the user's global options.
-pub fn remote_request(globals: &Globals) -> FfiRemoteRequest {
-    FfiRemoteRequest {
-        config: globals.config.as_deref().map(RString::from).into(),
-        project: globals.project.as_str().into(),
-        domain: globals.domain.as_str().into(),
-        data_upload_location: ROption::RNone,
-    }
-}
-
-/// The remote every command uses: the active plugin's `get_remote` for the global options,
-/// computed once per process.
-pub fn resolved_remote() -> Result<Hooked<Remote>, String> {
-    if RESOLVING.with(Cell::get) {
-        return Err(
-            "the remote is being resolved: `get_remote` cannot ask for the resolved remote".into(),
-        );
-    }
-    REMOTE
-        .get_or_init(|| {
-            let globals = globals().cloned().unwrap_or_default();
-            RESOLVING.with(|r| r.set(true));
-            let result = active()
-                .get_remote(remote_request(&globals), &Env::from_process())
-                .map_err(|e| e.to_string());
-            RESOLVING.with(|r| r.set(false));
-            result
-        })
-        .clone()
-}
 
 /// The service table handed to every plugin at the handshake.
 pub fn table() -> HostServicesRef {
@@ -235,12 +143,12 @@ extern "C" fn default_get_default_cache_policies() -> abi_stable::std_types::RVe
 }
 
 extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {
-    shielded(|| resolved_remote().map(|r| FfiRemote::from(&r.value)))
+    shielded(|| crate::context::resolved_remote().map(|r| FfiRemote::from(&r.value)))
 }
 
 /// The admin client of the resolved remote (the process's one, see [`remote::connect`]).
 fn admin_client() -> Result<&'static AdminClient, String> {
-    remote::connect().map_err(|e| e.to_string())
+    crate::context::connect().map_err(|e| e.to_string())
 }
 
 /// `method` (GET or POST) `path` on admin for a plugin: the answer's JSON text, or the client's

@@ -94,12 +94,35 @@ struct State {
 }
 
 /// What an admin client needs from auth: the headers for each request and a new token on a 401.
+/// What the active plugin adds to logging in, handed down by the command's context (this module
+/// knows nothing of plugins): its label for its authenticator's errors, and the page a browser
+/// login ends on (`get_auth_success_html`).
+#[derive(Debug, Clone)]
+pub struct Branding {
+    /// The active plugin's label.
+    pub plugin_label: String,
+    /// The page shown after a successful browser login to an endpoint.
+    pub success_page: fn(&str) -> String,
+}
+
+impl Branding {
+    /// No plugin: the host's own page.
+    pub fn host() -> Branding {
+        Branding {
+            plugin_label: "the built-in plugin".to_owned(),
+            success_page: pages::success,
+        }
+    }
+}
+
 pub struct Authenticator {
     platform: PlatformConfig,
     base_url: String,
     cache: TokenCache,
     /// The plugin's own token source, which replaces every flow below when present.
     plugin: Option<PluginAuthenticator>,
+    /// What the active plugin adds to logging in.
+    branding: Branding,
     state: Mutex<State>,
 }
 
@@ -120,6 +143,7 @@ impl Authenticator {
         platform: &PlatformConfig,
         base_url: &str,
         plugin: Option<PluginAuthenticator>,
+        branding: Branding,
     ) -> Authenticator {
         if let Some(secret) = setting(&platform.client_credentials_secret) {
             crate::redact::secret(secret);
@@ -132,19 +156,23 @@ impl Authenticator {
             base_url: base_url.to_owned(),
             cache: TokenCache::for_endpoint(&platform.endpoint),
             plugin,
+            branding,
             state: Mutex::new(State::default()),
         }
     }
 
     /// A token from the plugin's authenticator (its errors name the plugin).
-    fn plugin_token(plugin: &PluginAuthenticator, refresh: bool) -> Result<String, AuthError> {
+    fn plugin_token(
+        plugin: &PluginAuthenticator,
+        label: &str,
+        refresh: bool,
+    ) -> Result<String, AuthError> {
         let token = if refresh {
             plugin.refresh()
         } else {
             plugin.get_token()
         };
         let what = if refresh { "refresh" } else { "get_token" };
-        let label = crate::services::active().label();
         let token = token.map_err(|e| {
             AuthError::Login(format!(
                 "the authenticator of plugin {label} failed in {what}: {e}"
@@ -179,7 +207,11 @@ impl Authenticator {
         }
         if state.access_token.is_none() {
             if let Some(plugin) = &self.plugin {
-                state.access_token = Some(Self::plugin_token(plugin, false)?);
+                state.access_token = Some(Self::plugin_token(
+                    plugin,
+                    &self.branding.plugin_label,
+                    false,
+                )?);
             } else if self.platform.auth_mode == AuthMode::ExternalCommand {
                 if !self.platform.command.is_empty() {
                     state.access_token =
@@ -219,7 +251,11 @@ impl Authenticator {
         let mut state = self.lock();
         let failed = state.access_token.take();
         if let Some(plugin) = &self.plugin {
-            state.access_token = Some(Self::plugin_token(plugin, true)?);
+            state.access_token = Some(Self::plugin_token(
+                plugin,
+                &self.branding.plugin_label,
+                true,
+            )?);
             return Ok(true);
         }
         if self.platform.auth_mode == AuthMode::ExternalCommand {
@@ -279,7 +315,13 @@ impl Authenticator {
         if self.platform.auth_mode == AuthMode::Pkce && !interactive() {
             return Ok(false);
         }
-        let tokens = login(&meta, &self.platform, &agent, pkce::DEFAULT_TIMEOUT)?;
+        let tokens = login(
+            &meta,
+            &self.platform,
+            &agent,
+            pkce::DEFAULT_TIMEOUT,
+            &self.branding.success_page,
+        )?;
         self.keep(&mut state, tokens)?;
         Ok(true)
     }
@@ -304,7 +346,8 @@ impl Authenticator {
     }
 }
 
-/// Logs in with `platform`'s `authType` (PKCE waits at most `timeout` for the browser).
+/// Logs in with `platform`'s `authType` (PKCE waits at most `timeout` for the browser, and shows
+/// it `success_page(endpoint)` once logged in).
 ///
 /// # Errors
 ///
@@ -314,11 +357,12 @@ pub fn login(
     platform: &PlatformConfig,
     agent: &ureq::Agent,
     timeout: Duration,
+    success_page: &dyn Fn(&str) -> String,
 ) -> Result<Tokens, AuthError> {
     match platform.auth_mode {
         AuthMode::ClientSecret => client_secret::login(meta, platform, agent),
         AuthMode::DeviceFlow => device::login(meta, agent),
-        AuthMode::Pkce => pkce::login(meta, agent, &platform.endpoint, timeout),
+        AuthMode::Pkce => pkce::login(meta, agent, &platform.endpoint, timeout, success_page),
         AuthMode::ExternalCommand => Err(AuthError::Login(
             "authType ExternalCommand has no login: admin.command makes every token".into(),
         )),

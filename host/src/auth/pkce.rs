@@ -554,18 +554,6 @@ pub fn open_browser(url: &str) -> bool {
     spawn(program, &args, true)
 }
 
-/// The page the browser gets after a successful login to `endpoint`: the active plugin's
-/// `get_auth_success_html(endpoint)`, else the host's own.
-pub fn success_page(endpoint: &str) -> String {
-    match crate::services::active().get_auth_success_html(endpoint) {
-        Ok(hooked) => hooked.value.unwrap_or_else(|| pages::success(endpoint)),
-        Err(e) => {
-            crate::say!("warning: {e}; showing flyte-host's own success page");
-            pages::success(endpoint)
-        }
-    }
-}
-
 /// Runs a PKCE login to `endpoint` (the admin endpoint, named on the pages) with the OAuth server
 /// `meta` describes, waiting at most `timeout` for the browser; returns the tokens.
 ///
@@ -577,6 +565,7 @@ pub fn login(
     agent: &ureq::Agent,
     endpoint: &str,
     timeout: Duration,
+    success_page: &dyn Fn(&str) -> String,
 ) -> Result<Tokens, AuthError> {
     let server = CallbackServer::bind(&meta.redirect_uri)?;
     let verifier = code_verifier()?;

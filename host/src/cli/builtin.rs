@@ -3,7 +3,6 @@
 use clap::{builder::PossibleValuesParser, value_parser, Arg, ArgAction, Command};
 
 use super::tree::Node;
-use crate::services;
 
 /// A global option as the command line sees it (the full definitions are in [`root`]).
 pub(super) struct GlobalOption {
@@ -82,7 +81,7 @@ fn root() -> Command {
                 .short('p')
                 .long("project")
                 .value_name("PROJECT")
-                .default_value(services::DEFAULT_PROJECT)
+                .default_value(crate::context::DEFAULT_PROJECT)
                 .value_parser(crate::validate::FlyteIdArg("project"))
                 .global(true)
                 .help("Flyte project (a DNS-1123 label: 1-63 lowercase letters, digits, '-')"),
@@ -92,7 +91,7 @@ fn root() -> Command {
                 .short('d')
                 .long("domain")
                 .value_name("DOMAIN")
-                .default_value(services::DEFAULT_DOMAIN)
+                .default_value(crate::context::DEFAULT_DOMAIN)
                 .value_parser(crate::validate::FlyteIdArg("domain"))
                 .global(true)
                 .help("Flyte domain (a DNS-1123 label, like the project)"),

@@ -17,9 +17,9 @@ use clap::{error::ErrorKind, ArgMatches};
 
 use crate::{
     commands,
+    context::Globals,
     error::Error,
     plugin::{ActivePlugin, HookSource},
-    services::{self, Globals},
 };
 
 pub use extend::Extension;
@@ -176,7 +176,7 @@ pub fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
         path.push(name.to_owned());
         leaf = sub;
     }
-    services::set_globals(globals(leaf));
+    crate::context::set_globals(globals(leaf));
     let parsed = Parsed {
         path,
         matches: leaf,

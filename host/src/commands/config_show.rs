@@ -8,7 +8,6 @@ use crate::{
     error::Error,
     output::{self, or_dash},
     plugin::HookSource,
-    services,
 };
 
 const REDACTED: &str = "<redacted>";
@@ -55,7 +54,7 @@ fn header_value<'a>(name: &str, value: &'a str) -> &'a str {
 }
 
 fn remote_json(remote: &Remote, source: HookSource) -> Value {
-    let plugin = services::active();
+    let plugin = crate::context::active();
     let headers: serde_json::Map<String, Value> = remote
         .headers
         .iter()
@@ -79,7 +78,7 @@ fn remote_json(remote: &Remote, source: HookSource) -> Value {
 
 fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String)> {
     let p = &remote.config.platform;
-    let plugin = services::active();
+    let plugin = crate::context::active();
     let join = |v: &[String]| {
         if v.is_empty() {
             "-".to_owned()
@@ -129,7 +128,7 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
 
 /// Prints the resolved remote.
 pub(super) fn run() -> Result<i32, Error> {
-    let hooked = services::resolved_remote().map_err(Error::Message)?;
+    let hooked = crate::context::resolved_remote().map_err(Error::Message)?;
     if json_output() {
         output::json(&remote_json(&hooked.value, hooked.source))?;
     } else {

@@ -4,12 +4,14 @@ use flyte_plugin_abi::AbiVersion;
 use serde_json::json;
 
 use super::json_output;
-use crate::{error::Error, output, services};
+use crate::{error::Error, output};
 
 /// Prints what this host is and where it connects.
 pub(super) fn run() -> Result<i32, Error> {
-    let plugin = services::active();
-    let remote = services::resolved_remote().map_err(Error::Message)?.value;
+    let plugin = crate::context::active();
+    let remote = crate::context::resolved_remote()
+        .map_err(Error::Message)?
+        .value;
     let path = plugin.path().map(|p| p.display().to_string());
     if json_output() {
         output::json(&json!({

@@ -10,8 +10,9 @@ use flyte_plugin_abi::AuthMode;
 
 use crate::{
     auth::{self, pkce, AuthError, TokenCache},
+    context,
     error::Error,
-    remote, services,
+    remote,
 };
 
 /// Logs in.
@@ -19,7 +20,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let timeout = matches
         .get_one::<u64>("timeout")
         .map_or(pkce::DEFAULT_TIMEOUT, |s| Duration::from_secs(*s));
-    let hooked = services::resolved_remote().map_err(Error::Message)?;
+    let hooked = crate::context::resolved_remote().map_err(Error::Message)?;
     let platform = &hooked.value.config.platform;
     let endpoint = platform.endpoint.as_str();
     let base_url = remote::base_url(endpoint, platform.insecure);
@@ -33,7 +34,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         _ => {
             let agent = auth::agent(platform)?;
             let meta = auth::discover(&base_url, platform, &agent)?;
-            auth::login(&meta, platform, &agent, timeout)?
+            auth::login(&meta, platform, &agent, timeout, &context::login_page)?
         }
     };
     let cache = TokenCache::for_endpoint(endpoint);

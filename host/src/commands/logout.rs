@@ -2,11 +2,11 @@
 
 use std::io::Write as _;
 
-use crate::{auth::TokenCache, error::Error, services};
+use crate::{auth::TokenCache, error::Error};
 
 /// Removes the token cache of the resolved remote's endpoint.
 pub(super) fn run() -> Result<i32, Error> {
-    let remote = services::resolved_remote().map_err(Error::Message)?;
+    let remote = crate::context::resolved_remote().map_err(Error::Message)?;
     let endpoint = remote.value.config.platform.endpoint.clone();
     let cache = TokenCache::for_endpoint(&endpoint);
     let removed = cache.remove()?;

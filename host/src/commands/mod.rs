@@ -27,7 +27,6 @@ mod version;
 use crate::{
     cli::{Cli, Parsed},
     error::Error,
-    services,
 };
 
 /// Runs the command `parsed` names; returns the exit status.
@@ -74,5 +73,5 @@ pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
 
 /// Whether the user asked for JSON output.
 fn json_output() -> bool {
-    services::globals().is_some_and(|g| g.json)
+    crate::context::globals().is_some_and(|g| g.json)
 }

@@ -17,7 +17,7 @@ use std::{
 
 use clap::ArgMatches;
 
-use crate::{error::Error, services, tasks};
+use crate::{error::Error, tasks};
 
 /// Runs the command.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
@@ -28,10 +28,13 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             Error::Message("package: an output directory (-o DIR) is required".into())
         })?;
     let (resolved, version) = super::task_args::versioned_tasks(matches)?;
-    let (project, domain) = services::globals()
-        .map_or((services::DEFAULT_PROJECT, services::DEFAULT_DOMAIN), |g| {
-            (g.project.as_str(), g.domain.as_str())
-        });
+    let (project, domain) = crate::context::globals().map_or(
+        (
+            crate::context::DEFAULT_PROJECT,
+            crate::context::DEFAULT_DOMAIN,
+        ),
+        |g| (g.project.as_str(), g.domain.as_str()),
+    );
     let names: Vec<String> = resolved
         .iter()
         .map(|t| format!("{}.json", t.name()))

@@ -128,7 +128,7 @@ fn check_in_child(path: &Path) -> Result<i32, Error> {
         .map_err(|e| Error::Message(format!("plugin check cannot find flyte-host itself: {e}")))?;
     let mut command = Command::new(exe);
     command.args(["plugin", "check", "--in-process"]);
-    if let Some(globals) = services::globals() {
+    if let Some(globals) = crate::context::globals() {
         if let Some(config) = &globals.config {
             command.args(["--config", config]);
         }
@@ -157,8 +157,8 @@ fn check_here(path: &Path) -> Result<i32, Error> {
     let path = path.to_owned();
     let loaded = loader::load_here(&path, Origin::Check, None, services::table())?;
     let plugin = ActivePlugin::library(loaded, Origin::Check);
-    let globals = services::globals().cloned();
-    let request = globals.as_ref().map(services::remote_request);
+    let globals = crate::context::globals().cloned();
+    let request = globals.as_ref().map(crate::context::remote_request);
     let remote = match request {
         Some(request) => plugin
             .get_remote(request, &Env::from_process())

@@ -36,7 +36,7 @@ pub(super) fn run(
             }
         })
         .collect();
-    let globals = services::globals().cloned();
+    let globals = crate::context::globals().cloned();
     let globals = globals.as_ref();
     let invocation = FfiInvocation {
         path: command.path(),
@@ -62,7 +62,7 @@ pub(super) fn run(
             .into(),
     };
     let failed = |message: String| {
-        let (plugin, command) = (services::active().label(), command.path_text());
+        let (plugin, command) = (crate::context::active().label(), command.path_text());
         match crate::plugin::panic_report(&message) {
             Some(panic) => Error::CommandPanicked {
                 plugin,
@@ -78,7 +78,7 @@ pub(super) fn run(
     };
     let status = crate::hook_timeout::limit(
         crate::hook_timeout::Kind::Command,
-        || services::active().label(),
+        || crate::context::active().label(),
         &command.path_text(),
         || services::in_command(|| handler.run(&invocation)),
     )

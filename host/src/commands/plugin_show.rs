@@ -7,7 +7,7 @@ use crate::{
     cli::Extension,
     error::Error,
     inspect::{self, Answer, HookReport},
-    output, services,
+    output,
 };
 
 /// A page in a few words, for tables: its `<title>`, else its first line.
@@ -29,8 +29,8 @@ pub(super) fn page_summary(html: &str) -> &str {
 
 /// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
 pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
-    let plugin = services::active();
-    let remote = services::resolved_remote().map(|h| (h.value, h.source));
+    let plugin = crate::context::active();
+    let remote = crate::context::resolved_remote().map(|h| (h.value, h.source));
     let reports = inspect::probe(plugin, remote, Ok(extension));
     let mut hooks = Map::new();
     let mut values = Map::new();

@@ -8,13 +8,13 @@ use clap::ArgMatches;
 use serde_json::{json, Value};
 
 use super::json_output;
-use crate::{error::Error, output, remote, tasks};
+use crate::{error::Error, output, tasks};
 
 /// Runs the command.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let (resolved, version) = super::task_args::versioned_tasks(matches)?;
 
-    let client = remote::connect()?;
+    let client = crate::context::connect()?;
     let (project, domain) = (client.project().to_owned(), client.domain().to_owned());
     let json = json_output();
     let mut done: Vec<Value> = Vec::with_capacity(resolved.len());

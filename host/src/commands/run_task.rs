@@ -70,7 +70,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
         return Err(Error::Message("--version must not be empty".into()));
     }
 
-    let client = remote::connect()?;
+    let client = crate::context::connect()?;
     let (project, domain) = (client.project().to_owned(), client.domain().to_owned());
     let registered = match version {
         Some(version) => client.get_task(&project, &domain, task, version),

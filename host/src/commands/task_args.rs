@@ -6,7 +6,6 @@ use clap::ArgMatches;
 
 use crate::{
     error::Error,
-    services,
     tasks::{self, ResolvedTask},
 };
 
@@ -18,7 +17,7 @@ pub(super) fn resolved_tasks(matches: &ArgMatches) -> Result<Vec<ResolvedTask>, 
         .flatten()
         .cloned()
         .collect();
-    Ok(tasks::load_and_resolve(&files, services::active())?)
+    Ok(tasks::load_and_resolve(&files, crate::context::active())?)
 }
 
 /// The resolved tasks and their version: `--version V` (checked before any file is read), or the

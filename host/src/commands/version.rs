@@ -6,16 +6,12 @@ use flyte_plugin_abi::AbiVersion;
 use serde_json::{json, Value};
 
 use super::json_output;
-use crate::{
-    error::Error,
-    output,
-    remote::{self, field},
-};
+use crate::{error::Error, output, remote::field};
 
 /// Prints the versions.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let remote = if matches.get_flag("remote") {
-        let client = remote::connect()?;
+        let client = crate::context::connect()?;
         let version = client.admin_version()?;
         Some((client.endpoint().to_owned(), version))
     } else {

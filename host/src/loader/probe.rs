@@ -4,6 +4,7 @@
 //! A child that survives leaves the layout-check record (see [`crate::layout_cache`]) behind, which
 //! is the verdict later start-ups find with one `stat`: they pay nothing for the trial.
 
+use flyte_plugin_abi::HostServicesRef;
 use std::{
     path::Path,
     process::{Command, Stdio},
@@ -88,7 +89,7 @@ pub(super) fn trial_load(path: &Path, origin: &Origin) -> Result<(), LoadError> 
 
 /// The child's side: loads `path` in this process and says it survived. Whether loading worked
 /// is for the parent's own load to report; the exit status is 0 either way.
-pub fn child_main(path: &Path) -> std::process::ExitCode {
+pub fn child_main(path: &Path, services: HostServicesRef) -> std::process::ExitCode {
     // A panic while loading (abi_stable's checks reading damaged data) is the library's fault,
     // not the host's: say it for the parent, on one line, instead of the host's bug report.
     std::panic::set_hook(Box::new(|info| {
@@ -105,7 +106,7 @@ pub fn child_main(path: &Path) -> std::process::ExitCode {
         let line = format!("{message}{location}").replace(['\n', '\r'], " ");
         println!("{PANICKED}{line}");
     }));
-    let _ = super::load_here(path, Origin::Check, None, crate::services::table());
+    let _ = super::load_here(path, Origin::Check, None, services);
     println!("{SURVIVED}");
     std::process::ExitCode::SUCCESS
 }

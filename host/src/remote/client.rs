@@ -9,7 +9,7 @@ use ureq::Agent;
 
 use super::error::{grpc_code_name, RemoteError};
 use crate::{
-    auth::Authenticator,
+    auth::{Authenticator, Branding},
     text::one_line,
     wire::{endpoint_parts, percent_encode, tls_config, transport_reason},
 };
@@ -161,7 +161,11 @@ impl AdminClient {
     /// # Errors
     ///
     /// An unreadable `caCertFilePath`.
-    pub fn new(remote: &Remote, origin: String) -> Result<AdminClient, RemoteError> {
+    pub fn new(
+        remote: &Remote,
+        origin: String,
+        branding: Branding,
+    ) -> Result<AdminClient, RemoteError> {
         let platform = &remote.config.platform;
         let setup_error = |message: String| RemoteError::Setup {
             endpoint: platform.endpoint.clone(),
@@ -186,7 +190,7 @@ impl AdminClient {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map_or_else(|| base_url.clone(), |c| c.trim_end_matches('/').to_owned());
-        let auth = Authenticator::new(platform, &base_url, remote.authenticator.clone());
+        let auth = Authenticator::new(platform, &base_url, remote.authenticator.clone(), branding);
         for (name, value) in &remote.headers {
             if carries_credentials(name) {
                 crate::redact::header(value);
@@ -509,6 +513,7 @@ mod tests {
         AdminClient::new(
             &remote,
             "from FLYTE_PLATFORM_URL; built-in get_remote".into(),
+            Branding::host(),
         )
         .unwrap()
     }

@@ -23,31 +23,6 @@ pub use error::RemoteError;
 pub use list::Entity;
 pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_inputs, type_name};
 
-use crate::{plugin::HookSource, services};
-
-/// The admin client for the remote the active plugin's `get_remote` resolves: one per process,
-/// shared by the commands and the plugin's `admin_request`s (one token state, one run of
-/// `admin.proxyCommand`).
-///
-/// # Errors
-///
-/// `get_remote` failed, or the client cannot be built (an unreadable CA file).
-pub fn connect() -> Result<&'static AdminClient, RemoteError> {
-    static CLIENT: std::sync::OnceLock<AdminClient> = std::sync::OnceLock::new();
-    if let Some(client) = CLIENT.get() {
-        return Ok(client);
-    }
-    let hooked = services::resolved_remote().map_err(RemoteError::Remote)?;
-    let plugin = services::active();
-    let origin = describe_origin(
-        &hooked.value,
-        plugin.name(),
-        hooked.source == HookSource::Plugin,
-    );
-    let client = AdminClient::new(&hooked.value, origin)?;
-    Ok(CLIENT.get_or_init(|| client))
-}
-
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits
 /// (matches `^[a-z][a-z\-0-9]*$`, at most 63 characters).
 pub fn execution_name() -> String {

@@ -12,12 +12,12 @@ use super::json_output;
 use crate::{
     error::Error,
     output,
-    remote::{self, field, AdminClient, Entity},
+    remote::{field, AdminClient, Entity},
 };
 
 /// Runs `get WHAT`.
 pub(super) fn run(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
-    let client = remote::connect()?;
+    let client = crate::context::connect()?;
     let limit = matches
         .try_get_one::<usize>("limit")
         .ok()
