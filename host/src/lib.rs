@@ -21,6 +21,8 @@ mod hook_timeout;
 mod input;
 pub mod inspect;
 pub mod install;
+#[cfg(test)]
+mod layering;
 mod layout_cache;
 mod leftovers;
 pub mod loader;
