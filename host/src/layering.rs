@@ -182,13 +182,17 @@ fn no_new_import_cycle_between_the_hosts_modules() {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    for group in found.difference(&known) {
-        panic!(
-            "import cycle between the host's modules: {}. Move what both need into a module below them (see ../shared/design.md).",
-            describe(group)
-        );
-    }
-    for group in known.difference(&found) {
-        panic!("the known cycle {group:?} is gone: remove it from KNOWN_CYCLES in layering.rs");
-    }
+    let mut problems: Vec<String> = found
+        .difference(&known)
+        .map(|group| {
+            format!(
+                "import cycle between the host's modules: {}. Move what they share into a module below them.",
+                describe(group)
+            )
+        })
+        .collect();
+    problems.extend(known.difference(&found).map(|group| {
+        format!("the known cycle {group:?} is gone: remove it from KNOWN_CYCLES in layering.rs")
+    }));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
