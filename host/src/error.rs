@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use crate::{
-    auth::AuthError, config::ConfigError, loader::LoadError, plugin::HookError,
-    remote::RemoteError, tasks::TaskError,
+    auth::AuthError, config::ConfigError, install::InstallError, loader::LoadError,
+    plugin::HookError, plugin_dir::PluginDirError, remote::RemoteError, tasks::TaskError,
 };
 
 /// Everything that can stop a command.
@@ -16,6 +16,9 @@ pub enum Error {
     /// A hook failed, panicked or answered nonsense.
     #[error(transparent)]
     Hook(#[from] HookError),
+    /// Installing, removing or verifying a plugin failed.
+    #[error(transparent)]
+    Install(#[from] InstallError),
     /// A config file or `FLYTE_*` variable is wrong.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -52,6 +55,12 @@ pub enum Error {
 impl From<AuthError> for Error {
     fn from(error: AuthError) -> Self {
         Error::Message(error.to_string())
+    }
+}
+
+impl From<PluginDirError> for Error {
+    fn from(error: PluginDirError) -> Self {
+        Error::Install(InstallError::Dir(error))
     }
 }
 

@@ -29,6 +29,7 @@ pub mod loader;
 pub mod output;
 mod parallel;
 pub mod plugin;
+pub mod plugin_dir;
 pub mod redact;
 pub mod remote;
 pub mod services;

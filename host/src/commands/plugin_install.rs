@@ -12,7 +12,7 @@ use super::{json_output, plugin_use};
 use crate::{
     error::Error,
     install::{self, lock::Lock, Outcome},
-    loader::{self, Choice, LoadError},
+    loader::{self, Choice},
     output,
 };
 
@@ -29,12 +29,12 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             alias.text()
         }
     };
-    let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
+    let dir = install::plugin_dir_from_env().map_err(Error::from)?;
     let choice = Choice::read(&dir).ok().flatten();
     let before: Vec<String> = Lock::read(&dir)
         .map(|lock| lock.plugins.into_iter().map(|e| e.name).collect())
         .unwrap_or_default();
-    let installed = install::install(source, &dir).map_err(LoadError::from)?;
+    let installed = install::install(source, &dir).map_err(Error::from)?;
     let entry = &installed.entry;
     let path = entry.library(&dir);
     let note = keep_or_choose(&dir, choice, &before, &entry.name)?;

@@ -22,9 +22,9 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let url = matches
         .get_one::<String>("url")
         .ok_or_else(|| Error::Message("plugin manifest: --url is required".into()))?;
-    install::check_url(url).map_err(LoadError::from)?;
+    install::check_url(url).map_err(Error::from)?;
     let source = library.display().to_string();
-    let checked = install::check_standalone(library, &source).map_err(LoadError::from)?;
+    let checked = install::check_standalone(library, &source).map_err(Error::from)?;
     let sha256 = install::sha256_file(library).map_err(|e| LoadError::Unreadable {
         path: library.clone(),
         reason: e.to_string(),

@@ -7,7 +7,6 @@ use clap::ArgMatches;
 use crate::{
     error::Error,
     install::scaffold::{self, AbiSource},
-    loader::LoadError,
     output,
 };
 
@@ -43,7 +42,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
             })?,
         }
     };
-    let dependency = scaffold::scaffold(name, &dir, abi).map_err(LoadError::from)?;
+    let dependency = scaffold::scaffold(name, &dir, abi).map_err(Error::from)?;
     output::pairs(&[
         ("created", format!("plugin crate {name} in {}", dir.display())),
         ("abi", dependency),

@@ -4,27 +4,22 @@ use clap::ArgMatches;
 use serde_json::json;
 
 use super::json_output;
-use crate::{
-    error::Error,
-    install,
-    loader::{Choice, LoadError},
-    output,
-};
+use crate::{error::Error, install, loader::Choice, output};
 
 /// Removes the plugin; prints what was removed.
 pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let name = matches
         .get_one::<String>("name")
         .ok_or_else(|| Error::Message("plugin remove: a NAME is required".into()))?;
-    let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
-    let entry = install::remove(name, &dir).map_err(LoadError::from)?;
+    let dir = install::plugin_dir_from_env().map_err(Error::from)?;
+    let entry = install::remove(name, &dir).map_err(Error::from)?;
     // A choice naming the removed plugin would stop every command that calls hooks: forget it.
     let was_chosen = Choice::read(&dir)
         .ok()
         .flatten()
         .is_some_and(|c| c == Choice::Plugin(entry.name.clone()));
     if was_chosen {
-        Choice::clear(&dir).map_err(|e| LoadError::from(install::InstallError::io(&dir, e)))?;
+        Choice::clear(&dir).map_err(|e| Error::from(install::InstallError::io(&dir, e)))?;
         install::seal::seal(&dir);
         crate::say!(
             "note: '{}' was the active plugin (chosen with `plugin use`); choose another with `flyte-host plugin use NAME` (`flyte-host plugin list` shows them).",

@@ -9,7 +9,7 @@ use super::json_output;
 use crate::{
     error::Error,
     install::{self, lock::Guard, lock::Lock, seal, InstallError},
-    loader::{self, Choice, LoadError},
+    loader::{self, Choice},
     output,
 };
 
@@ -18,11 +18,11 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
     let name = matches
         .get_one::<String>("name")
         .ok_or_else(|| Error::Message("plugin use: a NAME is required".into()))?;
-    let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
+    let dir = install::plugin_dir_from_env().map_err(Error::from)?;
     let choice = if name.eq_ignore_ascii_case("builtin") || name.eq_ignore_ascii_case("none") {
         Choice::Builtin
     } else {
-        let lock = Lock::read(&dir).map_err(LoadError::from)?;
+        let lock = Lock::read(&dir).map_err(Error::from)?;
         if lock.get(name).is_none() && loader::loose_library(&dir, name).is_none() {
             let loose = loader::drop_in_libraries(&dir).unwrap_or_default();
             let names: Vec<String> = lock
@@ -36,7 +36,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
                         .map(|n| n.to_string_lossy().into_owned()),
                 )
                 .collect();
-            return Err(LoadError::from(InstallError::NotInstalled {
+            return Err(Error::from(InstallError::NotInstalled {
                 name: name.clone(),
                 dir: dir.clone(),
                 installed: if names.is_empty() {
@@ -44,8 +44,7 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
                 } else {
                     format!("{}, or `builtin`", names.join(", "))
                 },
-            })
-            .into());
+            }));
         }
         Choice::Plugin(name.clone())
     };
@@ -73,10 +72,10 @@ pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
 /// Writes `choice` into plugin directory `dir` under the directory's advisory lock, and seals the
 /// directory again (the new file changed it).
 pub(super) fn record(dir: &std::path::Path, choice: &Choice) -> Result<(), Error> {
-    let io = |e: std::io::Error| Error::from(LoadError::from(InstallError::io(dir, e)));
+    let io = |e: std::io::Error| Error::from(InstallError::io(dir, e));
     crate::atomic_file::create_dirs(dir).map_err(io)?;
     {
-        let _guard = Guard::acquire(dir).map_err(LoadError::from)?;
+        let _guard = Guard::acquire(dir).map_err(Error::from)?;
         choice.write(dir).map_err(io)?;
     }
     seal::seal(dir);

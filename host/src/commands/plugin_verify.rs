@@ -4,12 +4,12 @@
 use serde_json::json;
 
 use super::json_output;
-use crate::{error::Error, install, loader, loader::LoadError, output};
+use crate::{error::Error, install, loader, output};
 
 /// Verifies every installed plugin; an error when any fails.
 pub(super) fn run() -> Result<i32, Error> {
-    let dir = install::plugin_dir_from_env().map_err(LoadError::from)?;
-    let mut results = install::verify(&dir).map_err(LoadError::from)?;
+    let dir = install::plugin_dir_from_env().map_err(Error::from)?;
+    let mut results = install::verify(&dir).map_err(Error::from)?;
     for verified in &mut results {
         if verified.result.is_ok() {
             verified.result =

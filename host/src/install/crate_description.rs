@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
-use crate::loader::LIBRARY_EXTENSION;
+use crate::plugin_dir::LIBRARY_EXTENSION;
 
 /// The description in the Cargo.toml of the package that built `library` (`libacme_plugin.so`
 /// comes from package `acme-plugin` or `acme_plugin`); `None` when no such package is found above
@@ -92,7 +92,7 @@ mod tests {
     use std::fs;
 
     use super::find;
-    use crate::loader::LIBRARY_EXTENSION;
+    use crate::plugin_dir::LIBRARY_EXTENSION;
 
     fn library(dir: &std::path::Path, stem: &str) -> std::path::PathBuf {
         let release = dir.join("target/release");

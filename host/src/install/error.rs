@@ -6,27 +6,9 @@ use std::path::{Path, PathBuf};
 /// and says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
-    /// A file or directory operation failed.
-    #[error("cannot write or read `{path}`: {source}", path = .path.display())]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// No plugin directory: neither `FLYTE_PLUGIN_DIR` nor `HOME` is set.
-    #[error(
-        "no plugin directory: set FLYTE_PLUGIN_DIR (or HOME, for the default ~/.flyte/plugins/)"
-    )]
-    NoPluginDir,
-    /// `FLYTE_PLUGIN_DIR` or `HOME` is empty or relative.
-    #[error("{variable} is `{value}`, which is not an absolute path: the plugin directory would be wherever the current directory is (plugins written there, or loaded from there). Set {variable} to an absolute path.")]
-    NotAbsolute {
-        /// The variable.
-        variable: &'static str,
-        /// Its value.
-        value: String,
-    },
+    /// The plugin directory itself: its location, lock file or a name in it.
+    #[error(transparent)]
+    Dir(#[from] crate::plugin_dir::PluginDirError),
     /// An environment variable has a value the host cannot use.
     #[error("{variable} is `{value}`, which is not {expected}")]
     BadSetting {
@@ -36,20 +18,6 @@ pub enum InstallError {
         value: String,
         /// What it should be.
         expected: &'static str,
-    },
-    /// The lock file does not parse.
-    #[error("the plugin lock file `{path}` is damaged ({reason}). Remove it and reinstall your plugins with `flyte-host plugin install`.", path = .path.display())]
-    BadLock {
-        /// The lock file.
-        path: PathBuf,
-        /// The parser's message.
-        reason: String,
-    },
-    /// Another install kept the plugin directory busy for too long.
-    #[error("another flyte-host is installing or removing a plugin (lock `{guard}`) and has not finished for minutes. If none is running, delete that file.", guard = .guard.display())]
-    Busy {
-        /// The advisory lock file.
-        guard: PathBuf,
     },
     /// The manifest is not valid.
     #[error("plugin manifest {source_name} is not valid: {reason}")]
@@ -119,12 +87,6 @@ pub enum InstallError {
         /// What the library says.
         found: String,
     },
-    /// A name or version that cannot be a directory name.
-    #[error("plugin name or version `{value}` cannot be used as a directory name: use letters, digits, `.`, `_`, `-` and `+` only, not starting with `.`")]
-    BadName {
-        /// The name or version.
-        value: String,
-    },
     /// `plugin remove` of a plugin that is not installed.
     #[error("no plugin named '{name}' is installed in {dir} (installed: {installed}). `flyte-host plugin list` shows every plugin found.", dir = .dir.display())]
     NotInstalled {
@@ -148,9 +110,6 @@ pub enum InstallError {
 impl InstallError {
     /// An I/O error on `path`.
     pub(crate) fn io(path: &Path, source: std::io::Error) -> InstallError {
-        InstallError::Io {
-            path: path.to_owned(),
-            source,
-        }
+        InstallError::Dir(crate::plugin_dir::PluginDirError::io(path, source))
     }
 }

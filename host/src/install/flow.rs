@@ -15,7 +15,7 @@ use super::{
     manifest::Manifest,
     safe_component, sha256_file, InstallError,
 };
-use crate::loader::LIBRARY_EXTENSION;
+use crate::plugin_dir::LIBRARY_EXTENSION;
 
 /// What `install` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,7 +255,7 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     // install, never a lock naming a missing or half-written library.
     if let Err(e) = lock.write(dir) {
         let _ = fs::remove_dir_all(&target);
-        return Err(e);
+        return Err(e.into());
     }
     // The old install goes once no start-up can still be on its way to it: one that read the old
     // lock opens the old library within milliseconds (and, once open, keeps it).

@@ -57,7 +57,7 @@ pub enum LoadError {
         needed: u64,
     },
     /// A shared library for another operating system or architecture.
-    #[error("`{path}`{from} is not a library for this machine: it is {what}. Use the plugin's build for {target}.{bypass}", path = .path.display(), from = .origin.from_clause(), target = crate::install::TARGET, bypass = .origin.bypass())]
+    #[error("`{path}`{from} is not a library for this machine: it is {what}. Use the plugin's build for {target}.{bypass}", path = .path.display(), from = .origin.from_clause(), target = super::TARGET, bypass = .origin.bypass())]
     WrongPlatform {
         /// The path.
         path: PathBuf,
@@ -265,9 +265,9 @@ pub enum LoadError {
         /// What is wrong.
         reason: String,
     },
-    /// The plugin directory's lock file is unreadable.
+    /// The plugin directory's lock file is unreadable, or another problem of the directory.
     #[error(transparent)]
-    Install(#[from] crate::install::InstallError),
+    PluginDir(#[from] crate::plugin_dir::PluginDirError),
 }
 
 impl LoadError {

@@ -10,7 +10,7 @@
 use std::{ffi::OsString, fs, path::Path};
 
 use super::LoadError;
-use crate::install::{
+use crate::plugin_dir::{
     is_sha256,
     lock::{LockEntry, LOCK_FILE},
     sha256_file,

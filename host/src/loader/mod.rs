@@ -19,15 +19,16 @@ use abi_stable::{
 };
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
 
-use crate::{install::lock::LockEntry, layout_cache};
+pub use crate::plugin_dir::LIBRARY_EXTENSION;
+use crate::{layout_cache, plugin_dir::lock::LockEntry};
+/// The target triple of this host: the platform key of plugin manifests and the build a library must be for.
+pub const TARGET: &str = env!("FLYTE_HOST_TARGET");
 pub use choice::{Choice, CHOICE_FILE};
 use error::first_line;
 pub use error::{condense_report, LoadError};
 pub use integrity::{check_installed_permissions, check_locked, check_pin};
 pub use probe::{child_main as probe_child_main, PROBE_COMMAND};
-pub use select::{
-    drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection, LIBRARY_EXTENSION,
-};
+pub use select::{drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection};
 
 /// A loaded plugin library.
 pub struct LoadedPlugin {

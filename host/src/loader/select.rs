@@ -8,13 +8,10 @@ use std::{
 };
 
 use super::{integrity, Choice, LoadError};
-use crate::install::{
+use crate::plugin_dir::{
     lock::{Lock, LockEntry, LOCK_FILE},
-    seal,
+    seal, LIBRARY_EXTENSION,
 };
-
-/// The file extension of shared libraries on this platform.
-pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 
 /// Where the active plugin was chosen from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +106,7 @@ pub fn plugin_dir(
 ) -> Result<Option<PathBuf>, LoadError> {
     match (plugin_dir.filter(|v| !v.is_empty()), home) {
         (None, None) => Ok(None),
-        (dir, home) => Ok(Some(crate::install::plugin_dir_of(
+        (dir, home) => Ok(Some(crate::plugin_dir::plugin_dir_of(
             dir,
             home.map(PathBuf::into_os_string),
         )?)),
@@ -145,7 +142,7 @@ pub fn select(
     if let Some(value) = flytekit_plugin {
         let text = value.to_string_lossy();
         if looks_like_name(&text) {
-            let dir = dir.ok_or(crate::install::InstallError::NoPluginDir)?;
+            let dir = dir.ok_or(crate::plugin_dir::PluginDirError::NoPluginDir)?;
             let plugins = PluginDir::read(&dir)?;
             return match plugins.lock.get(&text) {
                 Some(entry) => Ok(Selection::Library {
@@ -298,53 +295,12 @@ pub fn loose_library(dir: &Path, file_name: &str) -> Option<PathBuf> {
     .then_some(path)
 }
 
-/// The shared libraries directly inside `dir`, sorted; none when the directory does not exist.
-/// A symbolic link named like a library whose target is missing gets a `warning:` naming it.
+/// The shared libraries directly inside `dir`, sorted (see [`crate::plugin_dir::libraries`]).
 pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(LoadError::DropInDir {
-                dir: dir.to_owned(),
-                source,
-            })
-        }
-    };
-    let mut found = Vec::new();
-    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
-        if path.extension().is_none_or(|e| e != LIBRARY_EXTENSION) {
-            continue;
-        }
-        match fs::metadata(&path) {
-            Ok(meta) if meta.is_file() => found.push(path),
-            Err(_) if path.is_symlink() && first_warning_about(&path) => {
-                let target = fs::read_link(&path).unwrap_or_default();
-                crate::say!(
-                    "warning: ignoring {}: it is a symbolic link to {}, which does not exist. Remove the link or restore its target.",
-                    path.display(),
-                    target.display()
-                );
-            }
-            _ => {}
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
-/// Whether this process has not warned about `path` yet (a command that looks at the plugin
-/// directory more than once, as `plugin list` does, names a dangling link once).
-fn first_warning_about(path: &Path) -> bool {
-    static WARNED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-    let mut warned = WARNED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if warned.iter().any(|p| p == path) {
-        return false;
-    }
-    warned.push(path.to_owned());
-    true
+    crate::plugin_dir::libraries(dir).map_err(|source| LoadError::DropInDir {
+        dir: dir.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::{fs, path::Path};
 
 use super::{sdk, InstallError};
-use crate::loader::LIBRARY_EXTENSION;
+use crate::plugin_dir::LIBRARY_EXTENSION;
 
 const CARGO_TOML: &str = include_str!("Cargo.toml.tmpl");
 const LIB_RS: &str = include_str!("lib.rs.tmpl");

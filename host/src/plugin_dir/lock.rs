@@ -10,7 +10,7 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-use super::InstallError;
+use super::PluginDirError;
 
 /// The lock file's name inside the plugin directory.
 pub const LOCK_FILE: &str = "plugins.lock";
@@ -86,13 +86,13 @@ pub struct Lock {
 
 impl Lock {
     /// Reads `<dir>/plugins.lock`; an empty lock when there is none.
-    pub fn read(dir: &Path) -> Result<Lock, InstallError> {
+    pub fn read(dir: &Path) -> Result<Lock, PluginDirError> {
         Lock::read_with_meta(dir).map(|(lock, _)| lock)
     }
 
     /// [`Lock::read`], with the lock file's metadata (`None` without a lock file): its
     /// modification time and mode serve the seal and permission checks of start-up.
-    pub fn read_with_meta(dir: &Path) -> Result<(Lock, Option<fs::Metadata>), InstallError> {
+    pub fn read_with_meta(dir: &Path) -> Result<(Lock, Option<fs::Metadata>), PluginDirError> {
         let path = dir.join(LOCK_FILE);
         let opened = fs::File::open(&path).and_then(|file| Ok((file.metadata()?, file)));
         let (meta, mut file) = match opened {
@@ -100,12 +100,14 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((Lock::default(), None))
             }
-            Err(e) => return Err(InstallError::io(&path, e)),
+            Err(e) => return Err(PluginDirError::io(&path, e)),
         };
         // A lock that is not a file, or far larger than any written, is not read at all.
-        crate::input::check(&meta, crate::input::LOCK_MAX).map_err(|e| InstallError::BadLock {
-            path: path.clone(),
-            reason: e.to_string(),
+        crate::input::check(&meta, crate::input::LOCK_MAX).map_err(|e| {
+            PluginDirError::BadLock {
+                path: path.clone(),
+                reason: e.to_string(),
+            }
         })?;
         let mut text = String::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         // Exactly the size just read: the lock is only ever replaced by a rename, so the open
@@ -113,15 +115,15 @@ impl Lock {
         (&mut file)
             .take(meta.len())
             .read_to_string(&mut text)
-            .map_err(|e| InstallError::io(&path, e))?;
+            .map_err(|e| PluginDirError::io(&path, e))?;
         Lock::parse(&text, &path).map(|lock| (lock, Some(meta)))
     }
 
     /// Parses lock file text read from `path`.
-    pub(crate) fn parse(text: &str, path: &Path) -> Result<Lock, InstallError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Lock, PluginDirError> {
         let lock = match parse_fast(text) {
             Some(lock) => lock,
-            None => toml::from_str(text).map_err(|e| InstallError::BadLock {
+            None => toml::from_str(text).map_err(|e| PluginDirError::BadLock {
                 path: path.to_owned(),
                 reason: e.message().to_owned(),
             })?,
@@ -136,7 +138,7 @@ impl Lock {
                 ("dir", &entry.install_dir().to_owned()),
             ] {
                 if super::safe_component(value).is_err() {
-                    return Err(InstallError::BadLock {
+                    return Err(PluginDirError::BadLock {
                         path: path.to_owned(),
                         reason: format!(
                             "an entry's {what} is `{value}`, which is not a single safe file name"
@@ -161,16 +163,16 @@ impl Lock {
     }
 
     /// Writes the lock to `<dir>/plugins.lock` atomically (temp file, fsync, rename).
-    pub fn write(&self, dir: &Path) -> Result<(), InstallError> {
+    pub fn write(&self, dir: &Path) -> Result<(), PluginDirError> {
         let path = dir.join(LOCK_FILE);
-        let text = toml::to_string(self).map_err(|e| InstallError::BadLock {
+        let text = toml::to_string(self).map_err(|e| PluginDirError::BadLock {
             path: path.clone(),
             reason: e.to_string(),
         })?;
         let contents =
             format!("# Written by `flyte-host plugin install`: do not edit by hand.\n{text}");
         crate::atomic_file::write(&path, contents.as_bytes(), false)
-            .map_err(|e| InstallError::io(&path, e))
+            .map_err(|e| PluginDirError::io(&path, e))
     }
 }
 
@@ -245,7 +247,7 @@ pub struct Guard {
 impl Guard {
     /// Waits for (and takes) the plugin directory's advisory lock; a guard left by a killed process
     /// is taken over once it is older than two minutes.
-    pub fn acquire(dir: &Path) -> Result<Guard, InstallError> {
+    pub fn acquire(dir: &Path) -> Result<Guard, PluginDirError> {
         let path = dir.join(GUARD_FILE);
         let started = SystemTime::now();
         loop {
@@ -271,11 +273,11 @@ impl Guard {
                         .elapsed()
                         .is_ok_and(|waited| waited > STALE_GUARD * 2)
                     {
-                        return Err(InstallError::Busy { guard: path });
+                        return Err(PluginDirError::Busy { guard: path });
                     }
                     std::thread::sleep(Duration::from_millis(25));
                 }
-                Err(e) => return Err(InstallError::io(&path, e)),
+                Err(e) => return Err(PluginDirError::io(&path, e)),
             }
         }
     }

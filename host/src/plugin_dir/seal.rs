@@ -16,8 +16,8 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use super::libraries;
 use super::lock::LOCK_FILE;
-use crate::loader::drop_in_libraries;
 
 /// Longer than any kernel's timestamp tick (at most 10 ms).
 const TICK: Duration = Duration::from_millis(25);
@@ -41,7 +41,7 @@ pub fn seal(dir: &Path) {
     }
     std::thread::sleep(TICK);
     // Anything that entered before now is listed here; anything later changes the time.
-    let loose = drop_in_libraries(dir).map_or(true, |found| !found.is_empty());
+    let loose = libraries(dir).map_or(true, |found| !found.is_empty());
     if loose || modified(dir) != Some(before) {
         return;
     }
@@ -60,7 +60,7 @@ pub fn is_sealed(dir_modified: Option<SystemTime>, lock_modified: Option<SystemT
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{install::lock::Lock, loader::LIBRARY_EXTENSION};
+    use crate::plugin_dir::{lock::Lock, LIBRARY_EXTENSION};
 
     fn lock_modified(dir: &Path) -> Option<SystemTime> {
         modified(&dir.join(LOCK_FILE))
