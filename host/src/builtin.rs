@@ -13,14 +13,14 @@ use flyte_plugin_abi::{
 use crate::config::{self, ConfigError, Env};
 
 /// The built-in plugin's name.
-pub const NAME: &str = "builtin";
+pub(crate) const NAME: &str = "builtin";
 
 /// The built-in plugin's version: the host's.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// flytekit `FlytekitPlugin.get_remote`: the `--config` file or the config search order, else
 /// `FLYTE_PLATFORM_URL`, else the sandbox.
-pub fn get_remote(request: &FfiRemoteRequest, env: &Env) -> Result<Remote, ConfigError> {
+pub(crate) fn get_remote(request: &FfiRemoteRequest, env: &Env) -> Result<Remote, ConfigError> {
     let config = config::default_remote_config(request.config_file().map(Path::new), env)?;
     Ok(Remote::new(
         config,
@@ -31,7 +31,7 @@ pub fn get_remote(request: &FfiRemoteRequest, env: &Env) -> Result<Remote, Confi
 }
 
 /// flytekit returns `main` unchanged: no commands, no edits.
-pub fn configure_pyflyte_cli() -> FfiCliChanges {
+pub(crate) fn configure_pyflyte_cli() -> FfiCliChanges {
     FfiCliChanges {
         commands: RVec::new(),
         edits: RVec::new(),
@@ -39,21 +39,21 @@ pub fn configure_pyflyte_cli() -> FfiCliChanges {
 }
 
 /// Secrets need a group.
-pub fn secret_requires_group() -> bool {
+pub(crate) fn secret_requires_group() -> bool {
     true
 }
 
 /// No image of the plugin's own: the host's default image applies.
-pub fn get_default_image() -> Option<String> {
+pub(crate) fn get_default_image() -> Option<String> {
     None
 }
 
 /// No page of the plugin's own: the host's built-in page applies.
-pub fn get_auth_success_html(_endpoint: &str) -> Option<String> {
+pub(crate) fn get_auth_success_html(_endpoint: &str) -> Option<String> {
     None
 }
 
 /// No default cache policies.
-pub fn get_default_cache_policies() -> Vec<CachePolicyBox> {
+pub(crate) fn get_default_cache_policies() -> Vec<CachePolicyBox> {
     Vec::new()
 }

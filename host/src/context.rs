@@ -14,13 +14,13 @@ use crate::{
 };
 
 /// `--project` unless given (flytekit's default project).
-pub const DEFAULT_PROJECT: &str = "flytesnacks";
+pub(crate) const DEFAULT_PROJECT: &str = "flytesnacks";
 /// `--domain` unless given.
-pub const DEFAULT_DOMAIN: &str = "development";
+pub(crate) const DEFAULT_DOMAIN: &str = "development";
 
 /// The global options every command sees.
 #[derive(Debug, Clone)]
-pub struct Globals {
+pub(crate) struct Globals {
     /// `--config`.
     pub config: Option<String>,
     /// `--project`.
@@ -55,27 +55,27 @@ thread_local! {
 }
 
 /// Makes `plugin` the process's active plugin and returns it.
-pub fn activate(plugin: ActivePlugin) -> &'static ActivePlugin {
+pub(crate) fn activate(plugin: ActivePlugin) -> &'static ActivePlugin {
     ACTIVE.get_or_init(|| plugin)
 }
 
 /// The active plugin (the built-in one before any was activated).
-pub fn active() -> &'static ActivePlugin {
+pub(crate) fn active() -> &'static ActivePlugin {
     ACTIVE.get_or_init(ActivePlugin::builtin)
 }
 
 /// Records the user's global options for this process.
-pub fn set_globals(globals: Globals) {
+pub(crate) fn set_globals(globals: Globals) {
     let _ = GLOBALS.set(globals);
 }
 
 /// The user's global options.
-pub fn globals() -> Option<&'static Globals> {
+pub(crate) fn globals() -> Option<&'static Globals> {
     GLOBALS.get()
 }
 
 /// The `get_remote` request for the user's global options.
-pub fn remote_request(globals: &Globals) -> FfiRemoteRequest {
+pub(crate) fn remote_request(globals: &Globals) -> FfiRemoteRequest {
     FfiRemoteRequest {
         config: globals.config.as_deref().map(RString::from).into(),
         project: globals.project.as_str().into(),
@@ -86,7 +86,7 @@ pub fn remote_request(globals: &Globals) -> FfiRemoteRequest {
 
 /// The remote every command uses: the active plugin's `get_remote` for the global options,
 /// computed once per process.
-pub fn resolved_remote() -> Result<Hooked<Remote>, String> {
+pub(crate) fn resolved_remote() -> Result<Hooked<Remote>, String> {
     if RESOLVING.with(Cell::get) {
         return Err(
             "the remote is being resolved: `get_remote` cannot ask for the resolved remote".into(),
@@ -112,7 +112,7 @@ pub fn resolved_remote() -> Result<Hooked<Remote>, String> {
 /// # Errors
 ///
 /// `get_remote` failed, or the client cannot be built (an unreadable CA file).
-pub fn connect() -> Result<&'static AdminClient, RemoteError> {
+pub(crate) fn connect() -> Result<&'static AdminClient, RemoteError> {
     static CLIENT: std::sync::OnceLock<AdminClient> = std::sync::OnceLock::new();
     if let Some(client) = CLIENT.get() {
         return Ok(client);
@@ -137,7 +137,7 @@ pub fn connect() -> Result<&'static AdminClient, RemoteError> {
 
 /// The page the browser gets after a successful login to `endpoint`: the active plugin's
 /// `get_auth_success_html(endpoint)`, else the host's own.
-pub fn login_page(endpoint: &str) -> String {
+pub(crate) fn login_page(endpoint: &str) -> String {
     match active().get_auth_success_html(endpoint) {
         Ok(hooked) => hooked.value.unwrap_or_else(|| pages::success(endpoint)),
         Err(e) => {

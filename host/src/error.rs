@@ -9,7 +9,7 @@ use crate::{
 
 /// Everything that can stop a command.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The plugin could not be selected or loaded.
     #[error(transparent)]
     Load(#[from] LoadError),
@@ -82,7 +82,7 @@ impl From<TaskError> for Error {
 
 impl Error {
     /// Whether this is a closed pipe (`flyte-host … | head`), which is not a failure.
-    pub fn is_broken_pipe(&self) -> bool {
+    pub(crate) fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
@@ -95,7 +95,7 @@ impl Error {
 }
 
 /// Prints `error: …` to stderr; with `verbose`, also the full report behind a condensed error.
-pub fn print(err: &Error, verbose: bool) {
+pub(crate) fn print(err: &Error, verbose: bool) {
     let human = crate::terminal::human;
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "error: {}", human(&err.to_string()));

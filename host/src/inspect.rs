@@ -11,7 +11,7 @@ use crate::{
 
 /// What one hook answered.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// `get_remote`.
     Remote {
         /// The endpoint.
@@ -46,7 +46,7 @@ pub enum Answer {
 
 /// One hook's outcome.
 #[derive(Debug, Clone)]
-pub struct HookReport {
+pub(crate) struct HookReport {
     /// The hook's name.
     pub hook: &'static str,
     /// Its answer and source, or the error message.
@@ -76,7 +76,7 @@ fn sample_params(image: &str) -> FfiCacheParams {
 /// Calls every hook of `plugin`. `remote` is its `get_remote` answer and `cli` what its
 /// `configure_pyflyte_cli` amounted to (both computed by the caller: once per process for the
 /// active plugin); the endpoint from `remote` is passed to `get_auth_success_html`.
-pub fn probe(
+pub(crate) fn probe(
     plugin: &ActivePlugin,
     remote: Result<(Remote, HookSource), String>,
     cli: Result<&Extension, String>,

@@ -4,39 +4,43 @@
 //! The binary is `main` below; the modules are the pieces it wires together: [`loader`] finds and
 //! loads the plugin, [`plugin`] exposes its hooks, [`config`] is flytekit's config resolution,
 //! [`cli`] builds the command line the plugin extends, [`commands`] runs each command.
+//!
+//! The library is private: only `main.rs` (through [`main`]) and the fuzz targets (through
+//! [`fuzzing`]) use it, so every other item is `pub(crate)` at most and the compiler's
+//! `dead_code` and `unreachable_pub` lints see all of it.
 
 mod atomic_file;
-pub mod auth;
-pub mod builtin;
+mod auth;
+mod builtin;
 mod child;
-pub mod cli;
+mod cli;
 mod command_needs;
-pub mod commands;
-pub mod config;
-pub mod context;
-pub mod error;
+mod commands;
+mod config;
+mod context;
+mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod hook_timeout;
 mod input;
-pub mod inspect;
-pub mod install;
+mod inspect;
+mod install;
 #[cfg(test)]
 mod layering;
 mod layout_cache;
 mod leftovers;
-pub mod loader;
-pub mod output;
+mod loader;
+mod output;
 mod parallel;
-pub mod plugin;
-pub mod plugin_dir;
-pub mod redact;
-pub mod remote;
-pub mod services;
-pub mod tasks;
-pub mod terminal;
+mod plugin;
+mod plugin_dir;
+mod redact;
+mod remote;
+mod services;
+mod tasks;
+mod terminal;
 mod text;
-pub mod validate;
+mod validate;
 mod wire;
 
 use std::{ffi::OsString, process::ExitCode};

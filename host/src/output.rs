@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// Prints a JSON document (pretty, newline-terminated) to stdout, known secrets redacted (JSON's
 /// own escaping keeps control characters off the terminal).
-pub fn json(value: &Value) -> io::Result<()> {
+pub(crate) fn json(value: &Value) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if crate::redact::any() {
         let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
@@ -19,7 +19,7 @@ pub fn json(value: &Value) -> io::Result<()> {
 }
 
 /// Prints `key  value` rows with the values aligned.
-pub fn pairs(rows: &[(&str, String)]) -> io::Result<()> {
+pub(crate) fn pairs(rows: &[(&str, String)]) -> io::Result<()> {
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut out = io::stdout().lock();
     for (key, value) in rows {
@@ -30,7 +30,7 @@ pub fn pairs(rows: &[(&str, String)]) -> io::Result<()> {
 }
 
 /// A value for a table cell: the text, or `-` when absent.
-pub fn or_dash(value: Option<&str>) -> String {
+pub(crate) fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
 }
 
@@ -43,7 +43,7 @@ const GAP: &str = "  ";
 /// Prints a table: the header row, then `rows`, columns aligned. When stdout is a terminal the
 /// table is fitted to its width (the widest columns narrowed, their long cells cut with `…`);
 /// piped or redirected, every cell is printed whole.
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let stdout = io::stdout();
     let width = if stdout.is_terminal() {
         // A pseudo-terminal may report no size (0 columns): print whole cells then.

@@ -18,7 +18,7 @@ use crate::{
 
 /// Whether a hook's answer came from the plugin or from the built-in behaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HookSource {
+pub(crate) enum HookSource {
     /// The plugin overrides the hook.
     Plugin,
     /// The built-in behaviour applies.
@@ -27,7 +27,7 @@ pub enum HookSource {
 
 impl HookSource {
     /// `plugin` or `default`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             HookSource::Plugin => "plugin",
             HookSource::Default => "default",
@@ -37,7 +37,7 @@ impl HookSource {
 
 /// A hook's answer and where it came from.
 #[derive(Debug, Clone)]
-pub struct Hooked<T> {
+pub(crate) struct Hooked<T> {
     /// The answer.
     pub value: T,
     /// Who gave it.
@@ -46,7 +46,7 @@ pub struct Hooked<T> {
 
 /// A hook that failed, panicked or answered nonsense.
 #[derive(Debug, thiserror::Error)]
-pub enum HookError {
+pub(crate) enum HookError {
     /// The built-in `get_remote` could not read the configuration (the user's to fix).
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -88,12 +88,12 @@ pub enum HookError {
 
 /// The panic report in a plugin's error message (`at src/lib.rs:12: …`), when the plugin's code
 /// panicked: plugin-abi's guard reports a caught panic as `panicked at …` / `panicked: …`.
-pub fn panic_report(message: &str) -> Option<&str> {
+pub(crate) fn panic_report(message: &str) -> Option<&str> {
     message.strip_prefix("panicked").map(str::trim_start)
 }
 
 /// The plugin whose hooks decide the host's behaviour.
-pub struct ActivePlugin {
+pub(crate) struct ActivePlugin {
     loaded: Option<(LoadedPlugin, Origin)>,
     /// Why the built-in plugin is active, when it was selected.
     why_builtin: Option<&'static str>,
@@ -101,7 +101,7 @@ pub struct ActivePlugin {
 
 impl ActivePlugin {
     /// The built-in plugin (flytekit's `FlytekitPlugin`).
-    pub fn builtin() -> ActivePlugin {
+    pub(crate) fn builtin() -> ActivePlugin {
         ActivePlugin {
             loaded: None,
             why_builtin: None,
@@ -109,7 +109,7 @@ impl ActivePlugin {
     }
 
     /// The built-in plugin, selected for `reason` (see [`crate::loader::Selection::Builtin`]).
-    pub fn builtin_because(reason: &'static str) -> ActivePlugin {
+    pub(crate) fn builtin_because(reason: &'static str) -> ActivePlugin {
         ActivePlugin {
             loaded: None,
             why_builtin: Some(reason),
@@ -117,7 +117,7 @@ impl ActivePlugin {
     }
 
     /// A loaded plugin library.
-    pub fn library(loaded: LoadedPlugin, origin: Origin) -> ActivePlugin {
+    pub(crate) fn library(loaded: LoadedPlugin, origin: Origin) -> ActivePlugin {
         ActivePlugin {
             loaded: Some((loaded, origin)),
             why_builtin: None,
@@ -125,17 +125,17 @@ impl ActivePlugin {
     }
 
     /// Why the built-in plugin is active, when selection chose it.
-    pub fn why_builtin(&self) -> Option<&'static str> {
+    pub(crate) fn why_builtin(&self) -> Option<&'static str> {
         self.why_builtin
     }
 
     /// Whether this is the built-in plugin.
-    pub fn is_builtin(&self) -> bool {
+    pub(crate) fn is_builtin(&self) -> bool {
         self.loaded.is_none()
     }
 
     /// The plugin's name (`builtin` for the built-in plugin).
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match &self.loaded {
             Some((p, _)) => &p.info.name,
             None => builtin::NAME,
@@ -143,7 +143,7 @@ impl ActivePlugin {
     }
 
     /// The plugin's version (the host's for the built-in plugin).
-    pub fn version(&self) -> &str {
+    pub(crate) fn version(&self) -> &str {
         match &self.loaded {
             Some((p, _)) => &p.info.version,
             None => builtin::VERSION,
@@ -151,17 +151,17 @@ impl ActivePlugin {
     }
 
     /// The library's path, if any.
-    pub fn path(&self) -> Option<&std::path::Path> {
+    pub(crate) fn path(&self) -> Option<&std::path::Path> {
         self.loaded.as_ref().map(|(p, _)| p.path.as_path())
     }
 
     /// How the library was chosen, if any.
-    pub fn origin(&self) -> Option<&Origin> {
+    pub(crate) fn origin(&self) -> Option<&Origin> {
         self.loaded.as_ref().map(|(_, o)| o)
     }
 
     /// The plugin ABI the plugin was built against (the host's for the built-in plugin).
-    pub fn abi_version(&self) -> AbiVersion {
+    pub(crate) fn abi_version(&self) -> AbiVersion {
         match &self.loaded {
             Some((p, _)) => p.info.abi_version,
             None => AbiVersion::CURRENT,
@@ -169,7 +169,7 @@ impl ActivePlugin {
     }
 
     /// The oldest host ABI the plugin accepts.
-    pub fn min_host_abi(&self) -> AbiVersion {
+    pub(crate) fn min_host_abi(&self) -> AbiVersion {
         match &self.loaded {
             Some((p, _)) => p.info.min_host_abi,
             None => AbiVersion::V1_0,
@@ -177,7 +177,7 @@ impl ActivePlugin {
     }
 
     /// How errors name this plugin: `'myorg' 0.1.0 (/path/libmyorg.so)`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match &self.loaded {
             Some((p, _)) => format!(
                 "'{}' {} ({})",
@@ -227,7 +227,7 @@ impl ActivePlugin {
     }
 
     /// Builds an error for a hook whose answer makes no sense.
-    pub fn invalid(&self, hook: &'static str, message: impl Into<String>) -> HookError {
+    pub(crate) fn invalid(&self, hook: &'static str, message: impl Into<String>) -> HookError {
         HookError::Invalid {
             plugin: self.label(),
             hook,
@@ -246,7 +246,7 @@ impl ActivePlugin {
     }
 
     /// `get_remote(config, project, domain, data_upload_location)`, validated.
-    pub fn get_remote(
+    pub(crate) fn get_remote(
         &self,
         request: FfiRemoteRequest,
         env: &Env,
@@ -278,7 +278,7 @@ impl ActivePlugin {
     /// `configure_pyflyte_cli(main)`: the plugin's commands and edits (checked by the CLI builder).
     /// `main` builds the view of the built-in CLI the hook gets; the built-in plugin needs none, so
     /// runs without a plugin library never pay for it.
-    pub fn configure_pyflyte_cli(
+    pub(crate) fn configure_pyflyte_cli(
         &self,
         main: impl FnOnce() -> FfiCliView,
     ) -> Result<Hooked<FfiCliChanges>, HookError> {
@@ -299,7 +299,7 @@ impl ActivePlugin {
     }
 
     /// `secret_requires_group()`.
-    pub fn secret_requires_group(&self) -> Result<Hooked<bool>, HookError> {
+    pub(crate) fn secret_requires_group(&self) -> Result<Hooked<bool>, HookError> {
         self.library_hook(
             "secret_requires_group",
             |m| m.secret_requires_group()(),
@@ -309,7 +309,7 @@ impl ActivePlugin {
     }
 
     /// `get_default_image()`, validated as an image reference.
-    pub fn get_default_image(&self) -> Result<Hooked<Option<String>>, HookError> {
+    pub(crate) fn get_default_image(&self) -> Result<Hooked<Option<String>>, HookError> {
         const HOOK: &str = "get_default_image";
         let answer = self.library_hook(
             HOOK,
@@ -324,7 +324,7 @@ impl ActivePlugin {
     }
 
     /// `get_auth_success_html(endpoint)`, validated as a page.
-    pub fn get_auth_success_html(
+    pub(crate) fn get_auth_success_html(
         &self,
         endpoint: &str,
     ) -> Result<Hooked<Option<String>>, HookError> {
@@ -342,7 +342,9 @@ impl ActivePlugin {
     }
 
     /// `get_default_cache_policies()`, with names checked to be present and unique.
-    pub fn get_default_cache_policies(&self) -> Result<Hooked<Vec<CachePolicyBox>>, HookError> {
+    pub(crate) fn get_default_cache_policies(
+        &self,
+    ) -> Result<Hooked<Vec<CachePolicyBox>>, HookError> {
         const HOOK: &str = "get_default_cache_policies";
         let answer = self.library_hook(
             HOOK,

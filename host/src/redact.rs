@@ -9,7 +9,7 @@ use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 /// What a secret becomes in output.
-pub const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Secrets shorter than this are not searched for: replacing every `ab` of the output would hide
 /// everything and protect nothing.
@@ -27,7 +27,7 @@ fn add(forms: &mut Vec<String>, form: String) {
 
 /// Registers `secret`: from now on it, and its URL-encoded, form-encoded, JSON-escaped and base64
 /// forms, are redacted from everything the host prints.
-pub fn secret(secret: &str) {
+pub(crate) fn secret(secret: &str) {
     let secret = secret.trim();
     if secret.len() < MIN_LEN {
         return;
@@ -50,7 +50,7 @@ pub fn secret(secret: &str) {
 
 /// Registers an HTTP header value that carries a secret (`Basic <base64>`, `Bearer <token>`):
 /// the credential part and its pieces (a Basic pair's `id:secret` and its secret).
-pub fn header(value: &str) {
+pub(crate) fn header(value: &str) {
     let credential = value
         .split_once(' ')
         .map_or(value, |(_, credential)| credential)
@@ -80,7 +80,7 @@ pub fn header(value: &str) {
 /// Registers the password of a URL's user info (`http://user:password@proxy:3128`), and the
 /// `user:password` pair (raw and percent-decoded), whose base64 is the `Proxy-Authorization:
 /// Basic …` value a proxy could quote back.
-pub fn url_credentials(url: &str) {
+pub(crate) fn url_credentials(url: &str) {
     let Some((_, rest)) = url.split_once("://") else {
         return;
     };
@@ -100,7 +100,7 @@ pub fn url_credentials(url: &str) {
 }
 
 /// `text` with every registered secret form replaced by [`REDACTED`].
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let forms = FORMS.lock().unwrap_or_else(PoisonError::into_inner);
     let mut text = text.to_owned();
     for form in forms.iter() {
@@ -112,7 +112,7 @@ pub fn redact(text: &str) -> String {
 }
 
 /// Whether any secret is registered (output with none skips the search).
-pub fn any() -> bool {
+pub(crate) fn any() -> bool {
     !FORMS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)

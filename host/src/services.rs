@@ -31,7 +31,7 @@ use crate::{
 static IN_COMMAND: AtomicBool = AtomicBool::new(false);
 
 /// The service table handed to every plugin at the handshake.
-pub fn table() -> HostServicesRef {
+pub(crate) fn table() -> HostServicesRef {
     static TABLE: OnceLock<HostServicesRef> = OnceLock::new();
     *TABLE.get_or_init(|| {
         HostServices {
@@ -64,7 +64,7 @@ fn shielded<T>(f: impl FnOnce() -> Result<T, String>) -> RResult<T, RString> {
 }
 
 /// Runs a plugin command: its stdout is the command's output, even under `-o json`.
-pub fn in_command<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn in_command<T>(f: impl FnOnce() -> T) -> T {
     IN_COMMAND.store(true, Ordering::Relaxed);
     let result = f();
     IN_COMMAND.store(false, Ordering::Relaxed);

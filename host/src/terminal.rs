@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 /// `text` with control characters (C0, DEL, C1) written as `\u{..}` escapes; line breaks and tabs
 /// are kept when `multi_line`.
-pub fn escape(text: &str, multi_line: bool) -> Cow<'_, str> {
+pub(crate) fn escape(text: &str, multi_line: bool) -> Cow<'_, str> {
     let unsafe_char = |c: char| c.is_control() && !(multi_line && matches!(c, '\n' | '\t'));
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
@@ -25,7 +25,7 @@ pub fn escape(text: &str, multi_line: bool) -> Cow<'_, str> {
 
 /// `text` ready for a terminal: secrets redacted, control characters escaped (line breaks and
 /// tabs kept).
-pub fn human(text: &str) -> String {
+pub(crate) fn human(text: &str) -> String {
     let text = if crate::redact::any() {
         Cow::Owned(crate::redact::redact(text))
     } else {
@@ -36,7 +36,7 @@ pub fn human(text: &str) -> String {
 
 /// Writes `text` to stderr for the user ([`human`]); write errors are ignored, as `eprint!`'s
 /// callers here (warnings, notes) cannot do better.
-pub fn eprint(text: &str) {
+pub(crate) fn eprint(text: &str) {
     use std::io::Write as _;
     let _ = std::io::stderr().lock().write_all(human(text).as_bytes());
 }

@@ -4,7 +4,7 @@
 use flyte_plugin_abi::Remote;
 
 /// A remote needs a usable endpoint, a project and a domain, and well-formed header names.
-pub fn remote(remote: &Remote) -> Result<(), String> {
+pub(crate) fn remote(remote: &Remote) -> Result<(), String> {
     endpoint(&remote.config.platform.endpoint)?;
     flyte_id("project", &remote.project)?;
     flyte_id("domain", &remote.domain)?;
@@ -21,7 +21,7 @@ pub fn remote(remote: &Remote) -> Result<(), String> {
 /// `ValidateProject` checks project ids with Kubernetes' `IsDNS1123Label`; domains become part of
 /// the `<project>-<domain>` namespace): 1 to 63 lowercase letters, digits and `-`, starting and
 /// ending with a letter or digit. `what` is `project` or `domain`.
-pub fn flyte_id(what: &str, value: &str) -> Result<(), String> {
+pub(crate) fn flyte_id(what: &str, value: &str) -> Result<(), String> {
     let ok = (1..=63).contains(&value.len())
         && value
             .bytes()
@@ -41,7 +41,7 @@ pub fn flyte_id(what: &str, value: &str) -> Result<(), String> {
 /// [`flyte_id`] as clap's value parser of `--project` (`"project"`) or `--domain` (`"domain"`):
 /// its error is the message alone, without clap's copy of a possibly huge or multi-line value.
 #[derive(Clone, Copy)]
-pub struct FlyteIdArg(pub &'static str);
+pub(crate) struct FlyteIdArg(pub &'static str);
 
 impl clap::builder::TypedValueParser for FlyteIdArg {
     type Value = String;
@@ -71,7 +71,7 @@ fn short(value: &str) -> String {
 }
 
 /// An endpoint is `host[:port]` or `http(s)://host[:port][/path]`.
-pub fn endpoint(endpoint: &str) -> Result<(), String> {
+pub(crate) fn endpoint(endpoint: &str) -> Result<(), String> {
     let shown = short(endpoint);
     let rest = endpoint
         .strip_prefix("https://")
@@ -102,7 +102,7 @@ pub fn endpoint(endpoint: &str) -> Result<(), String> {
 }
 
 /// An image reference: `[registry[:port]/]name[:tag][@digest]`, no whitespace, lowercase name.
-pub fn image(image: &str) -> Result<(), String> {
+pub(crate) fn image(image: &str) -> Result<(), String> {
     let shown = short(image);
     if image.trim().is_empty() {
         return Err("the image name is empty".into());
@@ -148,7 +148,7 @@ pub fn image(image: &str) -> Result<(), String> {
 }
 
 /// A success page must be HTML: non-blank and with markup.
-pub fn html(html: &str) -> Result<(), String> {
+pub(crate) fn html(html: &str) -> Result<(), String> {
     let trimmed = html.trim();
     if trimmed.is_empty() {
         return Err("the success page is empty".into());
@@ -160,7 +160,7 @@ pub fn html(html: &str) -> Result<(), String> {
 }
 
 /// Cache policy names must be present and unique.
-pub fn policy_names(names: &[String]) -> Result<(), String> {
+pub(crate) fn policy_names(names: &[String]) -> Result<(), String> {
     for (i, name) in names.iter().enumerate() {
         if name.trim().is_empty() {
             return Err(format!("cache policy #{} has an empty name", i + 1));

@@ -86,7 +86,7 @@ pub(crate) fn tls_config(platform: &PlatformConfig) -> Result<TlsConfig, String>
 
 /// Field `name` (a proto name) of JSON object `value`, also found under its lowerCamelCase JSON
 /// name: admin answers in either spelling depending on its version and the `Accept` header.
-pub fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+pub(crate) fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
     let object = value.as_object()?;
     object.get(name).or_else(|| {
         if name.contains('_') {

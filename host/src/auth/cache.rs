@@ -10,7 +10,7 @@ use super::{token::Tokens, AuthError};
 
 /// The cached tokens of one endpoint.
 #[derive(Debug, Clone)]
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     /// The cache file; `None` without a home directory to keep it in.
     path: Option<PathBuf>,
 }
@@ -39,7 +39,7 @@ impl TokenCache {
     /// The cache of admin `endpoint`: `~/.flyte/tokens/<endpoint>.json`. Without a home directory
     /// there is none (tokens live as long as the process), rather than one in whatever directory
     /// the command runs in.
-    pub fn for_endpoint(endpoint: &str) -> TokenCache {
+    pub(crate) fn for_endpoint(endpoint: &str) -> TokenCache {
         match crate::config::home_dir() {
             Some(home) => TokenCache::in_dir(&home.join(".flyte").join("tokens"), endpoint),
             None => TokenCache { path: None },
@@ -47,14 +47,14 @@ impl TokenCache {
     }
 
     /// The cache of `endpoint` in directory `dir`.
-    pub fn in_dir(dir: &Path, endpoint: &str) -> TokenCache {
+    pub(crate) fn in_dir(dir: &Path, endpoint: &str) -> TokenCache {
         TokenCache {
             path: Some(dir.join(file_name(endpoint))),
         }
     }
 
     /// The cached tokens, if any (an unreadable or malformed file counts as none).
-    pub fn load(&self) -> Option<Tokens> {
+    pub(crate) fn load(&self) -> Option<Tokens> {
         let text = fs::read_to_string(self.path.as_ref()?).ok()?;
         let tokens: Tokens = serde_json::from_str(&text).ok()?;
         crate::redact::secret(&tokens.access_token);
@@ -69,7 +69,7 @@ impl TokenCache {
     /// # Errors
     ///
     /// The directory or the file cannot be written.
-    pub fn store(&self, tokens: &Tokens) -> Result<(), AuthError> {
+    pub(crate) fn store(&self, tokens: &Tokens) -> Result<(), AuthError> {
         let Some(path) = &self.path else {
             return Ok(());
         };
@@ -96,7 +96,7 @@ impl TokenCache {
     /// # Errors
     ///
     /// The file exists but cannot be removed.
-    pub fn remove(&self) -> Result<bool, AuthError> {
+    pub(crate) fn remove(&self) -> Result<bool, AuthError> {
         let Some(path) = &self.path else {
             return Ok(false);
         };
@@ -111,7 +111,7 @@ impl TokenCache {
     }
 
     /// The cache file, if there is one.
-    pub fn path(&self) -> Option<&Path> {
+    pub(crate) fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 }

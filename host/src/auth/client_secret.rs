@@ -10,7 +10,7 @@ use super::{discovery::AuthMetadata, token, AuthError, Tokens};
 /// # Errors
 ///
 /// No client id or secret configured, or the OAuth server refuses (never naming the secret).
-pub fn login(
+pub(crate) fn login(
     meta: &AuthMetadata,
     platform: &PlatformConfig,
     agent: &ureq::Agent,

@@ -22,7 +22,7 @@ const EXPIRED: &str =
 /// # Errors
 ///
 /// The server offers no device flow, refuses, the user denies, or the code expires.
-pub fn login(meta: &AuthMetadata, agent: &ureq::Agent) -> Result<Tokens, AuthError> {
+pub(crate) fn login(meta: &AuthMetadata, agent: &ureq::Agent) -> Result<Tokens, AuthError> {
     let Some(url) = meta
         .device_authorization_endpoint
         .as_deref()

@@ -9,7 +9,7 @@ use super::AuthError;
 
 /// What the host needs to authenticate to one admin.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthMetadata {
+pub(crate) struct AuthMetadata {
     /// The OAuth server's issuer.
     pub issuer: String,
     /// Where a browser login starts.
@@ -33,7 +33,7 @@ pub struct AuthMetadata {
 impl AuthMetadata {
     /// The `scope` (the scopes, space-separated, when there are any) and `audience` (when set)
     /// fields of a token or device-authorization request.
-    pub fn scope_and_audience(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn scope_and_audience(&self) -> Vec<(&'static str, String)> {
         let scope = Some(self.scopes.join(" ")).filter(|s| !s.is_empty());
         [("scope", scope), ("audience", self.audience.clone())]
             .into_iter()
@@ -92,7 +92,7 @@ fn get_json(agent: &ureq::Agent, url: &str, proxy: Option<&str>) -> Result<Value
 /// # Errors
 ///
 /// Admin cannot be reached or does not announce a token endpoint.
-pub fn discover(
+pub(crate) fn discover(
     admin_base_url: &str,
     platform: &PlatformConfig,
     agent: &ureq::Agent,

@@ -3,7 +3,7 @@
 
 /// An authentication failure.
 #[derive(Debug, thiserror::Error)]
-pub enum AuthError {
+pub(crate) enum AuthError {
     /// Discovery of the OAuth server failed.
     #[error("cannot discover the OAuth server of {endpoint}: {message}")]
     Discovery {

@@ -10,7 +10,7 @@ use super::AuthError;
 /// # Errors
 ///
 /// The command cannot start, fails, or prints nothing.
-pub fn run(command: &[String], what: &str) -> Result<String, AuthError> {
+pub(crate) fn run(command: &[String], what: &str) -> Result<String, AuthError> {
     let Some((program, args)) = command.split_first() else {
         return Err(AuthError::Config(format!(
             "{what} is empty: set it to the command that prints the token"

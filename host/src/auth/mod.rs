@@ -4,25 +4,25 @@
 //!
 //! Tokens and secrets never appear in output, logs or errors.
 
-pub mod cache;
-pub mod client_secret;
-pub mod device;
-pub mod discovery;
-pub mod error;
-pub mod external;
-pub mod pages;
-pub mod pkce;
-pub mod token;
+pub(crate) mod cache;
+pub(crate) mod client_secret;
+pub(crate) mod device;
+pub(crate) mod discovery;
+pub(crate) mod error;
+pub(crate) mod external;
+pub(crate) mod pages;
+pub(crate) mod pkce;
+pub(crate) mod token;
 
 use std::{fmt, io::IsTerminal as _, sync::Mutex, time::Duration};
 
 use flyte_plugin_abi::{AuthMode, PlatformConfig, PluginAuthenticator};
 use ureq::Agent;
 
-pub use cache::TokenCache;
-pub use discovery::{discover, AuthMetadata};
-pub use error::AuthError;
-pub use token::{exchange, Tokens};
+pub(crate) use cache::TokenCache;
+pub(crate) use discovery::{discover, AuthMetadata};
+pub(crate) use error::AuthError;
+pub(crate) use token::{exchange, Tokens};
 
 /// A setting of the config, trimmed; a blank one counts as not set.
 fn setting(value: &Option<String>) -> Option<&str> {
@@ -40,7 +40,7 @@ const EXPIRY_MARGIN: u64 = 30;
 /// # Errors
 ///
 /// An unreadable `caCertFilePath` or a malformed `httpProxyURL`.
-pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
+pub(crate) fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
     let tls = crate::wire::tls_config(platform).map_err(AuthError::Config)?;
     let proxy = match platform
         .http_proxy_url
@@ -69,7 +69,7 @@ pub fn agent(platform: &PlatformConfig) -> Result<Agent, AuthError> {
 /// # Errors
 ///
 /// The command fails.
-pub fn proxy_header(platform: &PlatformConfig) -> Result<Option<String>, AuthError> {
+pub(crate) fn proxy_header(platform: &PlatformConfig) -> Result<Option<String>, AuthError> {
     if platform.proxy_command.is_empty() {
         return Ok(None);
     }
@@ -98,7 +98,7 @@ struct State {
 /// knows nothing of plugins): its label for its authenticator's errors, and the page a browser
 /// login ends on (`get_auth_success_html`).
 #[derive(Debug, Clone)]
-pub struct Branding {
+pub(crate) struct Branding {
     /// The active plugin's label.
     pub plugin_label: String,
     /// The page shown after a successful browser login to an endpoint.
@@ -107,7 +107,8 @@ pub struct Branding {
 
 impl Branding {
     /// No plugin: the host's own page.
-    pub fn host() -> Branding {
+    #[cfg(test)]
+    pub(crate) fn host() -> Branding {
         Branding {
             plugin_label: "the built-in plugin".to_owned(),
             success_page: pages::success,
@@ -115,7 +116,7 @@ impl Branding {
     }
 }
 
-pub struct Authenticator {
+pub(crate) struct Authenticator {
     platform: PlatformConfig,
     base_url: String,
     cache: TokenCache,
@@ -139,7 +140,7 @@ impl fmt::Debug for Authenticator {
 impl Authenticator {
     /// The authenticator of the admin at `base_url` configured by `platform`; `plugin` is the
     /// token source the active plugin's remote description carries, if any.
-    pub fn new(
+    pub(crate) fn new(
         platform: &PlatformConfig,
         base_url: &str,
         plugin: Option<PluginAuthenticator>,
@@ -200,7 +201,7 @@ impl Authenticator {
     /// # Errors
     ///
     /// `admin.command` or `admin.proxyCommand` fails.
-    pub fn headers(&self) -> Result<Vec<(String, String)>, AuthError> {
+    pub(crate) fn headers(&self) -> Result<Vec<(String, String)>, AuthError> {
         let mut state = self.lock();
         if state.proxy.is_none() {
             state.proxy = Some(proxy_header(&self.platform)?);
@@ -247,7 +248,7 @@ impl Authenticator {
     /// # Errors
     ///
     /// Discovery, the token request or the login failed.
-    pub fn renew(&self) -> Result<bool, AuthError> {
+    pub(crate) fn renew(&self) -> Result<bool, AuthError> {
         let mut state = self.lock();
         let failed = state.access_token.take();
         if let Some(plugin) = &self.plugin {
@@ -329,7 +330,7 @@ impl Authenticator {
     /// After admin still answered 401: who supplied the rejected token (`authType X` of a
     /// non-interactive flow, or the plugin's authenticator), when "run `flyte-host login`" would
     /// not help.
-    pub fn rejected_mode(&self) -> Option<String> {
+    pub(crate) fn rejected_mode(&self) -> Option<String> {
         let state = self.lock();
         if self.plugin.is_some() {
             return Some("the active plugin's authenticator".to_owned());
@@ -352,7 +353,7 @@ impl Authenticator {
 /// # Errors
 ///
 /// The flow failed; `ExternalCommand` has no login (its command makes every token).
-pub fn login(
+pub(crate) fn login(
     meta: &AuthMetadata,
     platform: &PlatformConfig,
     agent: &ureq::Agent,

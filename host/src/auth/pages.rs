@@ -4,7 +4,7 @@
 //! browser can reach nothing but the loopback callback.
 
 /// `text` with HTML's special characters escaped (safe in element content and quoted attributes).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -52,7 +52,7 @@ fn frame(title: &str, accent: &str, icon: &str, body: &str) -> String {
 }
 
 /// The host's success page for a login to `endpoint` (escaped).
-pub fn success(endpoint: &str) -> String {
+pub(crate) fn success(endpoint: &str) -> String {
     let endpoint = escape(endpoint);
     let icon = r##"<svg width="88" height="88" viewBox="0 0 88 88" role="img" aria-label="Logged in">
   <circle cx="44" cy="44" r="40" fill="#2f7d4f"/>
@@ -67,7 +67,7 @@ pub fn success(endpoint: &str) -> String {
 }
 
 /// The failure page for a login to `endpoint`: `reason` says what went wrong (both escaped).
-pub fn failure(endpoint: &str, reason: &str) -> String {
+pub(crate) fn failure(endpoint: &str, reason: &str) -> String {
     let endpoint = escape(endpoint);
     let mut chars = reason.chars();
     let reason = escape(&match chars.next() {

@@ -28,7 +28,7 @@ use super::{discovery::AuthMetadata, pages, token, token::Tokens, AuthError};
 use crate::wire::percent_encode;
 
 /// flytectl's `pkceConfig.timeout` default: how long the login waits for the browser.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How long the callback server waits for a connected browser to send its request.
 const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,7 +38,7 @@ const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
 /// How a PKCE login fails. No variant carries a token, the code or the verifier.
 #[derive(Debug, thiserror::Error)]
-pub enum PkceError {
+pub(crate) enum PkceError {
     /// The redirect URI points off this machine.
     #[error(
         "the redirect URI {uri} is not on this machine: the login's callback server only listens \
@@ -120,12 +120,12 @@ fn random_bytes(n: usize) -> Result<Vec<u8>, PkceError> {
 /// # Errors
 ///
 /// No randomness.
-pub fn code_verifier() -> Result<String, PkceError> {
+pub(crate) fn code_verifier() -> Result<String, PkceError> {
     Ok(base64url(&random_bytes(64)?))
 }
 
 /// The S256 `code_challenge` of `verifier`: base64url(SHA-256(verifier)) without padding.
-pub fn code_challenge(verifier: &str) -> String {
+pub(crate) fn code_challenge(verifier: &str) -> String {
     base64url(&Sha256::digest(verifier.as_bytes()))
 }
 
@@ -134,7 +134,7 @@ pub fn code_challenge(verifier: &str) -> String {
 /// # Errors
 ///
 /// No randomness.
-pub fn new_state() -> Result<String, PkceError> {
+pub(crate) fn new_state() -> Result<String, PkceError> {
     Ok(base64url(&random_bytes(32)?))
 }
 
@@ -148,7 +148,7 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 /// The authorization URL of a login: flytekit's parameters (`client_id`, `response_type=code`,
 /// `scope`, `redirect_uri`, `state`, `audience` when set, `code_challenge`,
 /// `code_challenge_method=S256`).
-pub fn authorize_url(meta: &AuthMetadata, challenge: &str, state: &str) -> String {
+pub(crate) fn authorize_url(meta: &AuthMetadata, challenge: &str, state: &str) -> String {
     let scope = meta.scopes.join(" ");
     let mut params: Vec<(&str, &str)> = vec![
         ("client_id", meta.client_id.as_str()),
@@ -182,7 +182,7 @@ pub fn authorize_url(meta: &AuthMetadata, challenge: &str, state: &str) -> Strin
 
 /// Where the callback server listens, from the redirect URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redirect {
+pub(crate) struct Redirect {
     /// The addresses to listen on (the first must bind; `localhost` also tries `[::1]`).
     pub addrs: Vec<SocketAddr>,
     /// The path the callback arrives on (`/callback`).
@@ -194,7 +194,7 @@ pub struct Redirect {
 /// # Errors
 ///
 /// Not `http://host[:port]/path`, or a host that is not loopback.
-pub fn parse_redirect(uri: &str) -> Result<Redirect, PkceError> {
+pub(crate) fn parse_redirect(uri: &str) -> Result<Redirect, PkceError> {
     let bad = |reason: &str| PkceError::BadRedirect {
         uri: uri.to_owned(),
         reason: reason.to_owned(),
@@ -258,7 +258,7 @@ pub fn parse_redirect(uri: &str) -> Result<Redirect, PkceError> {
 
 /// The callback request: its query pairs and the connection to answer on.
 #[derive(Debug)]
-pub struct Callback {
+pub(crate) struct Callback {
     /// The query of the callback URL.
     pub params: Vec<(String, String)>,
     stream: TcpStream,
@@ -266,7 +266,7 @@ pub struct Callback {
 
 impl Callback {
     /// The first value of parameter `name`.
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(k, _)| k == name)
@@ -274,7 +274,7 @@ impl Callback {
     }
 
     /// Answers the browser with `status` and the HTML `page`, then closes the connection.
-    pub fn respond(mut self, status: u16, page: &str) {
+    pub(crate) fn respond(mut self, status: u16, page: &str) {
         let _ = write_page(&mut self.stream, status, page);
     }
 }
@@ -303,7 +303,7 @@ fn write_page(stream: &mut TcpStream, status: u16, page: &str) -> io::Result<()>
 
 /// The loopback server the browser is redirected to.
 #[derive(Debug)]
-pub struct CallbackServer {
+pub(crate) struct CallbackServer {
     listeners: Vec<TcpListener>,
     path: String,
     redirect_uri: String,
@@ -315,7 +315,7 @@ impl CallbackServer {
     /// # Errors
     ///
     /// A redirect URI off this machine or malformed, or a port that cannot be bound.
-    pub fn bind(redirect_uri: &str) -> Result<CallbackServer, PkceError> {
+    pub(crate) fn bind(redirect_uri: &str) -> Result<CallbackServer, PkceError> {
         let redirect = parse_redirect(redirect_uri)?;
         let mut listeners = Vec::new();
         for (i, addr) in redirect.addrs.iter().enumerate() {
@@ -342,7 +342,8 @@ impl CallbackServer {
     }
 
     /// The addresses it listens on.
-    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+    #[cfg(test)]
+    pub(crate) fn local_addrs(&self) -> Vec<SocketAddr> {
         self.listeners
             .iter()
             .filter_map(|l| l.local_addr().ok())
@@ -355,7 +356,7 @@ impl CallbackServer {
     /// # Errors
     ///
     /// The deadline passed, or the listening socket failed.
-    pub fn wait(self, timeout: Duration) -> Result<Callback, PkceError> {
+    pub(crate) fn wait(self, timeout: Duration) -> Result<Callback, PkceError> {
         let deadline = Instant::now() + timeout;
         let (tx, rx) = mpsc::channel();
         loop {
@@ -466,7 +467,7 @@ fn same(a: &str, b: &str) -> bool {
 /// # Errors
 ///
 /// `?error=`, a state that is not ours, or no code.
-pub fn check_callback(callback: &Callback, state: &str) -> Result<String, PkceError> {
+pub(crate) fn check_callback(callback: &Callback, state: &str) -> Result<String, PkceError> {
     if let Some(error) = callback.param("error") {
         let mut message = error.to_owned();
         for key in ["error_description", "error_hint"] {
@@ -529,7 +530,7 @@ fn spawn(program: &str, args: &[String], quiet: bool) -> bool {
 
 /// Opens `url` with `$BROWSER` (a list of commands separated like `PATH`, `%s` for the URL), else
 /// the platform's opener. Never fails: the URL is printed anyway.
-pub fn open_browser(url: &str) -> bool {
+pub(crate) fn open_browser(url: &str) -> bool {
     if let Some(browser) = std::env::var("BROWSER")
         .ok()
         .filter(|b| !b.trim().is_empty())
@@ -560,7 +561,7 @@ pub fn open_browser(url: &str) -> bool {
 /// # Errors
 ///
 /// See [`PkceError`]; and the token endpoint's refusal.
-pub fn login(
+pub(crate) fn login(
     meta: &AuthMetadata,
     agent: &ureq::Agent,
     endpoint: &str,

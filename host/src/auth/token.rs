@@ -13,7 +13,7 @@ use super::{discovery::AuthMetadata, AuthError};
 
 /// The tokens a login or a refresh yields.
 #[derive(Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     /// The access token sent as `Bearer`.
     pub access_token: String,
     /// The refresh token, when the server issued one.
@@ -46,7 +46,7 @@ pub(crate) fn now() -> u64 {
 
 impl Tokens {
     /// Whether the access token is expired or expires within `margin` seconds.
-    pub fn expired(&self, margin: u64) -> bool {
+    pub(crate) fn expired(&self, margin: u64) -> bool {
         self.expires_at.is_some_and(|at| at <= now() + margin)
     }
 }
@@ -203,7 +203,7 @@ pub(crate) fn exchange_raw(
 ///
 /// The server cannot be reached, refuses (its OAuth error, never the secret), or answers without
 /// an `access_token`.
-pub fn exchange(
+pub(crate) fn exchange(
     meta: &AuthMetadata,
     agent: &ureq::Agent,
     form: &[(&str, &str)],

@@ -23,7 +23,7 @@ use super::{
 
 /// A command or group the plugin added, kept in the plugin's own strings and vectors (a plugin
 /// may declare a thousand commands; copying them would cost more than the rest of start-up).
-pub struct PluginCommand {
+pub(crate) struct PluginCommand {
     /// The path of its group, e.g. `["acme"]`; empty at the top level.
     pub parent: RVec<RString>,
     /// Its name, e.g. `deploy`.
@@ -38,19 +38,19 @@ pub struct PluginCommand {
 
 impl PluginCommand {
     /// Its path as words, e.g. `acme deploy`.
-    pub fn path_text(&self) -> String {
+    pub(crate) fn path_text(&self) -> String {
         PathText::of(&self.parent, &self.name).to_string()
     }
 
     /// Its path, e.g. `["acme", "deploy"]`.
-    pub fn path(&self) -> RVec<RString> {
+    pub(crate) fn path(&self) -> RVec<RString> {
         let mut path = self.parent.clone();
         path.push(self.name.clone());
         path
     }
 
     /// Whether its path is `path`.
-    pub fn is_at(&self, path: &[String]) -> bool {
+    pub(crate) fn is_at(&self, path: &[String]) -> bool {
         path.split_last().is_some_and(|(name, parent)| {
             self.name.as_str() == name
                 && parent
@@ -63,7 +63,7 @@ impl PluginCommand {
 
 /// What the plugin's CLI changes amounted to.
 #[derive(Default)]
-pub struct Extension {
+pub(crate) struct Extension {
     /// Whether the plugin overrides `configure_pyflyte_cli` at all.
     pub overridden: bool,
     /// How help texts name the plugin.
@@ -130,13 +130,13 @@ impl<S: AsRef<str>> std::fmt::Display for PathText<'_, S> {
 
 impl Extension {
     /// The paths of the commands and groups the plugin added, e.g. `acme deploy`.
-    pub fn added(&self) -> Vec<String> {
+    pub(crate) fn added(&self) -> Vec<String> {
         self.commands.iter().map(PluginCommand::path_text).collect()
     }
 }
 
 /// Applies `changes` to `root`. `Err` is a message for an invalid-value error of the hook.
-pub fn apply(
+pub(crate) fn apply(
     root: &mut Node,
     changes: FfiCliChanges,
     plugin_label: String,

@@ -3,7 +3,7 @@
 
 mod args;
 mod builtin;
-pub mod extend;
+pub(crate) mod extend;
 mod tree;
 
 use builtin::GLOBAL_OPTIONS;
@@ -22,10 +22,10 @@ use crate::{
     plugin::{ActivePlugin, HookSource},
 };
 
-pub use extend::Extension;
+pub(crate) use extend::Extension;
 
 /// The CLI as extended by a plugin, ready to parse.
-pub struct Cli {
+pub(crate) struct Cli {
     /// The clap command (also what completion scripts are generated from).
     pub command: clap::Command,
     /// The end of the top-level help when the plugin's commands are listed rather than built:
@@ -48,7 +48,7 @@ fn extend(plugin: &ActivePlugin) -> Result<(Node, Extension), Error> {
 
 /// Builds the CLI for the command line `args`: the built-in tree plus the plugin's commands, of
 /// which only the one `args` asks for becomes a full clap command.
-pub fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Error> {
+pub(crate) fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Error> {
     let (root, extension) = extend(plugin)?;
     let scope = scope(&root, args);
     let (mut command, listed) = root.into_clap(&extension, &scope);
@@ -68,12 +68,12 @@ pub fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Error> {
 }
 
 /// Checks what `plugin`'s `configure_pyflyte_cli` declares, without keeping the CLI.
-pub fn check(plugin: &ActivePlugin) -> Result<Extension, Error> {
+pub(crate) fn check(plugin: &ActivePlugin) -> Result<Extension, Error> {
     extend(plugin).map(|(_, extension)| extension)
 }
 
 /// The words of `args` that are not options or global-option values: the command path first.
-pub fn requested_words(args: &[OsString]) -> Vec<String> {
+pub(crate) fn requested_words(args: &[OsString]) -> Vec<String> {
     let mut found = Vec::new();
     let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
@@ -115,7 +115,7 @@ fn scope(root: &Node, args: &[OsString]) -> Scope {
 }
 
 /// What the user asked for, after parsing.
-pub struct Parsed<'a> {
+pub(crate) struct Parsed<'a> {
     /// The subcommand path, e.g. `["config", "show"]`.
     pub path: Vec<String>,
     /// The leaf command's matches.
@@ -141,7 +141,7 @@ fn globals(matches: &ArgMatches) -> Globals {
 }
 
 /// Parses `args` and runs the command; returns the process exit status.
-pub fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
+pub(crate) fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
     let matches = match cli.command.try_get_matches_from_mut(args) {
         Ok(m) => m,
         Err(e) => {

@@ -10,7 +10,7 @@ use flyte_plugin_abi::types::{FfiCliView, FfiCommandInfo};
 use super::{args::clap_command, extend::Extension};
 
 /// Who provides a command.
-pub enum Kind {
+pub(crate) enum Kind {
     /// The host, with its clap definition (without subcommands); boxed to keep nodes small.
     Builtin(Box<Command>),
     /// The plugin: an index into [`Extension::commands`].
@@ -18,7 +18,7 @@ pub enum Kind {
 }
 
 /// One command and its subcommands.
-pub struct Node {
+pub(crate) struct Node {
     /// The command's name.
     pub name: String,
     /// One-line help of a built-in command (a plugin command's is in its [`Extension`] entry).
@@ -35,7 +35,7 @@ pub struct Node {
 
 /// Which plugin commands become clap commands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// All of them (completion, `help`, or an unknown command that clap should suggest for).
     Full,
     /// Only the top-level command with this name; the others are listed in the root help text.
@@ -44,7 +44,7 @@ pub enum Scope {
 
 impl Node {
     /// A built-in command.
-    pub fn builtin(cmd: Command, children: Vec<Node>) -> Node {
+    pub(crate) fn builtin(cmd: Command, children: Vec<Node>) -> Node {
         Node {
             name: cmd.get_name().to_owned(),
             about: cmd.get_about().map(|a| a.to_string()).unwrap_or_default(),
@@ -56,17 +56,17 @@ impl Node {
     }
 
     /// Whether `name` is this command's name or one of its aliases.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         self.name == name || self.aliases.iter().any(|a| a == name)
     }
 
     /// Whether this is a built-in command without subcommands.
-    pub fn is_builtin_leaf(&self) -> bool {
+    pub(crate) fn is_builtin_leaf(&self) -> bool {
         matches!(self.kind, Kind::Builtin(_)) && self.children.is_empty()
     }
 
     /// The node at `path` below this one (`[]` is this node).
-    pub fn find_mut<S: AsRef<str>>(&mut self, path: &[S]) -> Option<&mut Node> {
+    pub(crate) fn find_mut<S: AsRef<str>>(&mut self, path: &[S]) -> Option<&mut Node> {
         match path.split_first() {
             None => Some(self),
             Some((first, rest)) => self
@@ -78,7 +78,7 @@ impl Node {
     }
 
     /// What `configure_pyflyte_cli` sees of the built-in CLI.
-    pub fn view(&self) -> FfiCliView {
+    pub(crate) fn view(&self) -> FfiCliView {
         let mut commands = Vec::new();
         for child in &self.children {
             child.collect_info(&mut Vec::new(), &mut commands);
@@ -112,7 +112,7 @@ impl Node {
 
     /// The clap command for this node and its subcommands, leaving out the top-level plugin
     /// commands outside `scope`; those are returned as help lines instead.
-    pub fn into_clap(self, ext: &Extension, scope: &Scope) -> (Command, String) {
+    pub(crate) fn into_clap(self, ext: &Extension, scope: &Scope) -> (Command, String) {
         let mut listed = String::new();
         let Node { kind, children, .. } = self;
         let cmd = match kind {

@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// Runs the command `parsed` names; returns the exit status.
-pub fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
+pub(crate) fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
     if let Some(command) = cli
         .extension
         .commands

@@ -14,7 +14,7 @@ use super::{
 /// The process state config resolution depends on, captured once so that resolution is a pure
 /// function and tests need no real environment.
 #[derive(Clone)]
-pub struct Env {
+pub(crate) struct Env {
     vars: HashMap<String, String>,
     home: Option<PathBuf>,
     cwd: PathBuf,
@@ -23,7 +23,7 @@ pub struct Env {
 /// This process's home directory: `$HOME`, else `%USERPROFILE%` (empty or relative values count
 /// as unset: a relative one would read the config from, and write tokens under, whatever the
 /// current directory is).
-pub fn home_dir() -> Option<PathBuf> {
+pub(crate) fn home_dir() -> Option<PathBuf> {
     ["HOME", "USERPROFILE"]
         .into_iter()
         .filter_map(std::env::var_os)
@@ -34,7 +34,7 @@ pub fn home_dir() -> Option<PathBuf> {
 impl Env {
     /// Captures this process's environment: its variables (those that are not valid UTF-8 are
     /// skipped), `$HOME` (or `%USERPROFILE%`) and the current directory (`.` if it is gone).
-    pub fn from_process() -> Env {
+    pub(crate) fn from_process() -> Env {
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
         let home = home_dir();
@@ -43,7 +43,7 @@ impl Env {
     }
 
     /// An environment with exactly these variables, home directory and current directory.
-    pub fn new(
+    pub(crate) fn new(
         vars: impl IntoIterator<Item = (String, String)>,
         home: Option<PathBuf>,
         cwd: PathBuf,
@@ -56,7 +56,7 @@ impl Env {
     }
 
     /// The value of a variable; an empty value counts as unset.
-    pub fn var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)
             .map(String::as_str)
@@ -64,12 +64,12 @@ impl Env {
     }
 
     /// The user's home directory, if known.
-    pub fn home(&self) -> Option<&Path> {
+    pub(crate) fn home(&self) -> Option<&Path> {
         self.home.as_deref()
     }
 
     /// The current directory; relative paths resolve against it.
-    pub fn cwd(&self) -> &Path {
+    pub(crate) fn cwd(&self) -> &Path {
         &self.cwd
     }
 

@@ -4,7 +4,7 @@ use std::{io, path::PathBuf};
 
 /// Why no [`Config`](flyte_plugin_abi::Config) could be built.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     /// A config file named explicitly or by an environment variable does not exist.
     #[error(
         "config file `{}` ({named_by}) does not exist. Check the path, or leave it out to use \

@@ -13,7 +13,7 @@ const ENDPOINT_PREFIXES: [&str; 3] = ["dns:///", "http://", "https://"];
 /// # Errors
 ///
 /// A one-line reason naming the flag when `host` or `console` is not a host name or `host:port`.
-pub fn render(host: &str, insecure: bool, console: Option<&str>) -> Result<String, String> {
+pub(crate) fn render(host: &str, insecure: bool, console: Option<&str>) -> Result<String, String> {
     let host = checked("--host", host)?;
     let mut text = format!(
         "admin:\n  # For GRPC endpoints you might want to use dns:///flyte.myexample.com\n  \

@@ -6,7 +6,7 @@
 mod env;
 mod error;
 mod ini;
-pub mod init;
+pub(crate) mod init;
 mod platform;
 mod search;
 mod settings;
@@ -18,9 +18,9 @@ use std::path::Path;
 use flyte_plugin_abi::{AuthMode, Config, ConfigOrigin, PlatformConfig};
 
 use crate::input;
-pub use env::{home_dir, Env};
-pub use error::ConfigError;
-pub use search::{find_config_file, FLYTECTL_CONFIG, FLYTECTL_CONFIG_OVERRIDE};
+pub(crate) use env::{home_dir, Env};
+pub(crate) use error::ConfigError;
+pub(crate) use search::find_config_file;
 use settings::{strip_dns, Settings};
 
 /// flytekit's `Config.auto(config_file)`: the settings in `config_file` (or in the file
@@ -32,7 +32,7 @@ use settings::{strip_dns, Settings};
 ///
 /// A named config file that does not exist, a file that cannot be read or parsed, a setting or
 /// `FLYTE_*` variable with an unusable value, or a client secret file that cannot be read.
-pub fn auto(config_file: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
+pub(crate) fn auto(config_file: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
     let found = find_config_file(config_file, env)?;
     resolve(found.as_deref(), env)
 }
@@ -45,7 +45,11 @@ pub fn auto(config_file: Option<&Path>, env: &Env) -> Result<Config, ConfigError
 /// # Errors
 ///
 /// Whatever [`auto`] reports.
-pub fn for_endpoint(endpoint: &str, insecure: bool, env: &Env) -> Result<Config, ConfigError> {
+pub(crate) fn for_endpoint(
+    endpoint: &str,
+    insecure: bool,
+    env: &Env,
+) -> Result<Config, ConfigError> {
     let found = auto(None, env)?;
     Ok(Config {
         platform: PlatformConfig {
@@ -60,7 +64,7 @@ pub fn for_endpoint(endpoint: &str, insecure: bool, env: &Env) -> Result<Config,
 
 /// flytekit's `Config.for_sandbox()`: `localhost:30080`, insecure, PKCE.
 #[must_use]
-pub fn for_sandbox() -> Config {
+pub(crate) fn for_sandbox() -> Config {
     Config {
         platform: PlatformConfig {
             endpoint: "localhost:30080".to_owned(),
@@ -80,7 +84,10 @@ pub fn for_sandbox() -> Config {
 /// # Errors
 ///
 /// Whatever [`find_config_file`] and [`auto`] report.
-pub fn default_remote_config(explicit: Option<&Path>, env: &Env) -> Result<Config, ConfigError> {
+pub(crate) fn default_remote_config(
+    explicit: Option<&Path>,
+    env: &Env,
+) -> Result<Config, ConfigError> {
     match find_config_file(explicit, env)? {
         Some(file) => resolve(Some(&file), env),
         None if env.var("FLYTE_PLATFORM_URL").is_some() => resolve(None, env),

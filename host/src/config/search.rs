@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use super::{ConfigError, Env};
 
 /// pyflyte's own override, set for its child processes; beats [`FLYTECTL_CONFIG`].
-pub const FLYTECTL_CONFIG_OVERRIDE: &str = "_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE";
+pub(crate) const FLYTECTL_CONFIG_OVERRIDE: &str = "_FLYTECTL_CONFIG_PYFLYTE_OVERRIDE";
 /// The variable the flytectl sandbox instructions tell users to set.
-pub const FLYTECTL_CONFIG: &str = "FLYTECTL_CONFIG";
+pub(crate) const FLYTECTL_CONFIG: &str = "FLYTECTL_CONFIG";
 
 /// The config file to read, searched in flytekit's order:
 ///
@@ -24,7 +24,7 @@ pub const FLYTECTL_CONFIG: &str = "FLYTECTL_CONFIG";
 /// # Errors
 ///
 /// [`ConfigError::MissingFile`] when the file named in step 1 or 2 does not exist.
-pub fn find_config_file(
+pub(crate) fn find_config_file(
     explicit: Option<&Path>,
     env: &Env,
 ) -> Result<Option<PathBuf>, ConfigError> {

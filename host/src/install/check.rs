@@ -20,7 +20,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What the check learned about a library that passed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// The plugin's name.
     pub name: String,
     /// Its version.
@@ -34,7 +34,7 @@ pub struct Checked {
 /// the hooks in another child with a clean environment (the built-in plugin active, HOME and the
 /// working directory in `scratch`, so no user config is read). Returns what the library said
 /// about itself, or why it failed; a crashed child is a reason like any other.
-pub fn check_in_child(
+pub(crate) fn check_in_child(
     library: &Path,
     scratch: &Path,
     source: &str,
@@ -145,7 +145,7 @@ fn last_words(stderr: &str) -> String {
 
 /// [`check_in_child`] with a scratch directory of its own: for libraries outside the plugin
 /// directory (`plugin list`, `plugin manifest`).
-pub fn check_standalone(library: &Path, source: &str) -> Result<Checked, InstallError> {
+pub(crate) fn check_standalone(library: &Path, source: &str) -> Result<Checked, InstallError> {
     // A new private directory (0700, a name no one can take first), removed on drop: a
     // predictable name in a shared /tmp could be created by someone else beforehand.
     let scratch = crate::atomic_file::PrivateTempDir::new("flyte-host-check-")

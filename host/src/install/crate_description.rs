@@ -13,7 +13,7 @@ use crate::plugin_dir::LIBRARY_EXTENSION;
 /// The description in the Cargo.toml of the package that built `library` (`libacme_plugin.so`
 /// comes from package `acme-plugin` or `acme_plugin`); `None` when no such package is found above
 /// it or it has no description.
-pub fn find(library: &Path) -> Option<String> {
+pub(crate) fn find(library: &Path) -> Option<String> {
     let file = library.file_name()?.to_str()?;
     let stem = file
         .strip_suffix(&format!(".{LIBRARY_EXTENSION}"))?

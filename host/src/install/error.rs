@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 /// Why a plugin could not be installed, removed or verified. Each message names the source or file
 /// and says what to do.
 #[derive(Debug, thiserror::Error)]
-pub enum InstallError {
+pub(crate) enum InstallError {
     /// The plugin directory itself: its location, lock file or a name in it.
     #[error(transparent)]
     Dir(#[from] crate::plugin_dir::PluginDirError),

@@ -19,7 +19,7 @@ use crate::plugin_dir::LIBRARY_EXTENSION;
 
 /// What `install` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Installed a plugin that was not installed.
     Installed,
     /// Replaced another version (the old version).
@@ -30,7 +30,7 @@ pub enum Outcome {
 
 /// The result of an install: the lock entry and what happened.
 #[derive(Debug, Clone)]
-pub struct Installed {
+pub(crate) struct Installed {
     /// The plugin's lock entry.
     pub entry: LockEntry,
     /// What happened.
@@ -120,7 +120,7 @@ fn intact(dir: &Path, entry: &LockEntry) -> bool {
 
 /// Installs the plugin `source` names (a manifest path or URL, or a library path) into plugin
 /// directory `dir`, and seals the directory (see [`seal`](super::seal)).
-pub fn install(source: &str, dir: &Path) -> Result<Installed, InstallError> {
+pub(crate) fn install(source: &str, dir: &Path) -> Result<Installed, InstallError> {
     let installed = install_unsealed(source, dir)?;
     super::seal::seal(dir);
     Ok(installed)
@@ -320,7 +320,7 @@ fn back_to_the_version_directory(
 
 /// Removes installed plugin `name` from plugin directory `dir`, seals the directory (see
 /// [`seal`](super::seal)), and returns the plugin's lock entry.
-pub fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
+pub(crate) fn remove(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
     let entry = remove_unsealed(name, dir)?;
     super::seal::seal(dir);
     Ok(entry)
@@ -359,7 +359,7 @@ fn remove_unsealed(name: &str, dir: &Path) -> Result<LockEntry, InstallError> {
 
 /// One installed plugin's verification.
 #[derive(Debug)]
-pub struct Verified {
+pub(crate) struct Verified {
     /// The lock entry.
     pub entry: LockEntry,
     /// The library's path.
@@ -370,7 +370,7 @@ pub struct Verified {
 
 /// Re-hashes every installed library of `dir` against the lock (always hashing, whatever the size
 /// and modification time say).
-pub fn verify(dir: &Path) -> Result<Vec<Verified>, InstallError> {
+pub(crate) fn verify(dir: &Path) -> Result<Vec<Verified>, InstallError> {
     let lock = Lock::read(dir)?;
     Ok(lock
         .plugins

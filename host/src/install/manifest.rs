@@ -23,7 +23,7 @@ use super::{is_sha256, safe_component, InstallError, TARGET};
 /// A plugin manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// The plugin's name.
     pub name: String,
     /// The plugin's version.
@@ -41,7 +41,7 @@ pub struct Manifest {
 /// One platform's build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Platform {
+pub(crate) struct Platform {
     /// The target triple (`x86_64-unknown-linux-gnu`, `aarch64-apple-darwin`, …).
     pub target: String,
     /// Where the library is.
@@ -52,7 +52,7 @@ pub struct Platform {
 
 impl Manifest {
     /// Parses and validates manifest text read from `source`.
-    pub fn parse(text: &str, source: &str) -> Result<Manifest, InstallError> {
+    pub(crate) fn parse(text: &str, source: &str) -> Result<Manifest, InstallError> {
         let bad = |reason: String| InstallError::BadManifest {
             source_name: source.to_owned(),
             reason,
@@ -84,7 +84,7 @@ impl Manifest {
     }
 
     /// This machine's build.
-    pub fn for_this_platform(&self, source: &str) -> Result<&Platform, InstallError> {
+    pub(crate) fn for_this_platform(&self, source: &str) -> Result<&Platform, InstallError> {
         self.platforms
             .iter()
             .find(|p| p.target == TARGET)
@@ -112,7 +112,7 @@ impl Manifest {
     }
 
     /// The manifest as TOML text.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut text = format!(
             "# flyte-host plugin manifest: install with `flyte-host plugin install <this file or its URL>`\n{}",
             toml::to_string(self).unwrap_or_default()

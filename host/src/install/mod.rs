@@ -3,26 +3,26 @@
 //! ([`crate::plugin_dir`]: its layout, lock file and seal).
 
 mod check;
-pub mod crate_description;
+pub(crate) mod crate_description;
 mod error;
 mod fetch;
 mod flow;
-pub mod manifest;
-pub mod scaffold;
-pub mod sdk;
+pub(crate) mod manifest;
+pub(crate) mod scaffold;
+pub(crate) mod sdk;
 
 use std::path::PathBuf;
 
-pub use crate::loader::TARGET;
+pub(crate) use crate::loader::TARGET;
 pub(crate) use crate::plugin_dir::{is_sha256, plugin_dir_of, safe_component, sha256_file};
-pub use crate::plugin_dir::{lock, seal};
-pub use check::{check_in_child, check_standalone, Checked};
-pub use error::InstallError;
-pub use flow::{install, remove, verify, Installed, Outcome, Verified};
+pub(crate) use crate::plugin_dir::{lock, seal};
+pub(crate) use check::{check_in_child, check_standalone};
+pub(crate) use error::InstallError;
+pub(crate) use flow::{install, remove, verify, Outcome};
 
 /// Checks that `url` is a source `plugin install` accepts (https, http on loopback, `file:`, a
 /// path), so `plugin manifest --url` never writes a manifest install would refuse.
-pub fn check_url(url: &str) -> Result<(), InstallError> {
+pub(crate) fn check_url(url: &str) -> Result<(), InstallError> {
     if url.trim().is_empty() {
         return Err(InstallError::BadSource {
             source_name: url.to_owned(),
@@ -35,7 +35,7 @@ pub fn check_url(url: &str) -> Result<(), InstallError> {
 /// The plugin directory from the environment: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/`.
 /// Either must be an absolute path: an empty or relative one would put plugins under whatever
 /// the current directory is.
-pub fn plugin_dir_from_env() -> Result<PathBuf, InstallError> {
+pub(crate) fn plugin_dir_from_env() -> Result<PathBuf, InstallError> {
     Ok(plugin_dir_of(
         std::env::var_os("FLYTE_PLUGIN_DIR"),
         std::env::var_os("HOME"),

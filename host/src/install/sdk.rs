@@ -12,13 +12,13 @@ use super::InstallError;
 use crate::atomic_file;
 
 /// The `flyte-plugin-abi` crate version embedded in this host.
-pub const VERSION: &str = env!("FLYTE_PLUGIN_ABI_CRATE_VERSION");
+pub(crate) const VERSION: &str = env!("FLYTE_PLUGIN_ABI_CRATE_VERSION");
 
 /// Every file of the embedded crate: (path relative to the crate root, contents).
 const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/sdk_files.rs"));
 
 /// The SDK directory under `home`: `<home>/.flyte/sdk/flyte-plugin-abi-<version>`.
-pub fn dir(home: &Path) -> PathBuf {
+pub(crate) fn dir(home: &Path) -> PathBuf {
     home.join(".flyte")
         .join("sdk")
         .join(format!("flyte-plugin-abi-{VERSION}"))
@@ -27,7 +27,7 @@ pub fn dir(home: &Path) -> PathBuf {
 /// Writes the embedded crate into [`dir`]`(home)` and returns that directory. Files that already
 /// hold the embedded text are left alone; any other (edited, truncated, missing) is replaced
 /// atomically, so the copy is always exactly this host's ABI.
-pub fn write_out(home: &Path) -> Result<PathBuf, InstallError> {
+pub(crate) fn write_out(home: &Path) -> Result<PathBuf, InstallError> {
     let root = dir(home);
     for (relative, text) in FILES {
         let path = root.join(relative);

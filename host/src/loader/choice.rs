@@ -12,14 +12,14 @@ use std::{
 use super::{integrity, LoadError};
 
 /// The choice file's name inside the plugin directory.
-pub const CHOICE_FILE: &str = "active-plugin";
+pub(crate) const CHOICE_FILE: &str = "active-plugin";
 
 /// The longest choice file read: a name, a newline.
 const MAX_BYTES: u64 = 1024;
 
 /// Which plugin `plugin use` chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Choice {
+pub(crate) enum Choice {
     /// `plugin use builtin`.
     Builtin,
     /// `plugin use NAME`: an installed plugin.
@@ -28,7 +28,7 @@ pub enum Choice {
 
 impl Choice {
     /// The choice as the user names it: the plugin's name, or `builtin`.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Choice::Builtin => "builtin",
             Choice::Plugin(name) => name,
@@ -36,12 +36,12 @@ impl Choice {
     }
 
     /// The choice file of plugin directory `dir`.
-    pub fn file(dir: &Path) -> PathBuf {
+    pub(crate) fn file(dir: &Path) -> PathBuf {
         dir.join(CHOICE_FILE)
     }
 
     /// The choice recorded in plugin directory `dir`, if any: one `open` when there is none.
-    pub fn read(dir: &Path) -> Result<Option<Choice>, LoadError> {
+    pub(crate) fn read(dir: &Path) -> Result<Option<Choice>, LoadError> {
         let path = Choice::file(dir);
         let bad = |reason: String| LoadError::BadChoice {
             file: path.clone(),
@@ -69,7 +69,7 @@ impl Choice {
     }
 
     /// Records this choice in plugin directory `dir` (whole or not at all, mode 0600).
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+    pub(crate) fn write(&self, dir: &Path) -> std::io::Result<()> {
         crate::atomic_file::write(
             &Choice::file(dir),
             format!("{}\n", self.name()).as_bytes(),
@@ -78,7 +78,7 @@ impl Choice {
     }
 
     /// Forgets the choice of plugin directory `dir` (none recorded is fine).
-    pub fn clear(dir: &Path) -> std::io::Result<()> {
+    pub(crate) fn clear(dir: &Path) -> std::io::Result<()> {
         match fs::remove_file(Choice::file(dir)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),

@@ -9,9 +9,9 @@ use super::{structure::Problem, Origin};
 
 /// Why a plugin could not be selected or loaded. Every message names the library and says what to do.
 #[derive(Debug, thiserror::Error)]
-pub enum LoadError {
+pub(crate) enum LoadError {
     /// The library file does not exist.
-    #[error("plugin library `{path}`{from} does not exist. {fix}", path = .path.display(), from = .origin.from_clause(), fix = .origin.fix_missing())]
+    #[error("plugin library `{path}`{from} does not exist. {fix}", path = .path.display(), from = .origin.provenance_clause(), fix = .origin.fix_missing())]
     NotFound {
         /// The missing path.
         path: PathBuf,
@@ -19,7 +19,7 @@ pub enum LoadError {
         origin: Origin,
     },
     /// The path is not a regular file.
-    #[error("plugin library `{path}`{from} is not a file. {fix}", path = .path.display(), from = .origin.from_clause(), fix = .origin.fix_not_a_file())]
+    #[error("plugin library `{path}`{from} is not a file. {fix}", path = .path.display(), from = .origin.provenance_clause(), fix = .origin.fix_not_a_file())]
     NotAFile {
         /// The path.
         path: PathBuf,
@@ -27,7 +27,7 @@ pub enum LoadError {
         origin: Origin,
     },
     /// The file is not a loadable shared library.
-    #[error("`{path}`{from} is not a loadable shared library: {reason}. A plugin is a cdylib built with flyte-plugin-abi's export_plugin!.", path = .path.display(), from = .origin.from_clause())]
+    #[error("`{path}`{from} is not a loadable shared library: {reason}. A plugin is a cdylib built with flyte-plugin-abi's export_plugin!.", path = .path.display(), from = .origin.provenance_clause())]
     NotALibrary {
         /// The path.
         path: PathBuf,
@@ -37,7 +37,7 @@ pub enum LoadError {
         reason: String,
     },
     /// The library exports no flyte-host root module.
-    #[error("`{path}`{from} is a shared library but not a flyte-host plugin: it exports no flyte-host root module. Build plugins with flyte-plugin-abi's export_plugin!.", path = .path.display(), from = .origin.from_clause())]
+    #[error("`{path}`{from} is a shared library but not a flyte-host plugin: it exports no flyte-host root module. Build plugins with flyte-plugin-abi's export_plugin!.", path = .path.display(), from = .origin.provenance_clause())]
     NoRootModule {
         /// The path.
         path: PathBuf,
@@ -45,7 +45,7 @@ pub enum LoadError {
         origin: Origin,
     },
     /// The file is shorter than the segments its headers declare.
-    #[error("plugin library `{path}`{from} is truncated: the file has {size} bytes, its own headers need {needed}. A download or copy was cut short: fetch or copy it again (`flyte-host plugin install` for an installed plugin).{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    #[error("plugin library `{path}`{from} is truncated: the file has {size} bytes, its own headers need {needed}. A download or copy was cut short: fetch or copy it again (`flyte-host plugin install` for an installed plugin).{bypass}", path = .path.display(), from = .origin.provenance_clause(), bypass = .origin.bypass())]
     Truncated {
         /// The path.
         path: PathBuf,
@@ -57,7 +57,7 @@ pub enum LoadError {
         needed: u64,
     },
     /// A shared library for another operating system or architecture.
-    #[error("`{path}`{from} is not a library for this machine: it is {what}. Use the plugin's build for {target}.{bypass}", path = .path.display(), from = .origin.from_clause(), target = super::TARGET, bypass = .origin.bypass())]
+    #[error("`{path}`{from} is not a library for this machine: it is {what}. Use the plugin's build for {target}.{bypass}", path = .path.display(), from = .origin.provenance_clause(), target = super::TARGET, bypass = .origin.bypass())]
     WrongPlatform {
         /// The path.
         path: PathBuf,
@@ -67,7 +67,7 @@ pub enum LoadError {
         what: String,
     },
     /// Loading the library in a child process killed the child.
-    #[error("plugin library `{path}`{from} crashed while loading: {how}. flyte-host tried it in a child process first and will not load it; rebuild or reinstall it (`flyte-host plugin check {path}` tells more).{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    #[error("plugin library `{path}`{from} crashed while loading: {how}. flyte-host tried it in a child process first and will not load it; rebuild or reinstall it (`flyte-host plugin check {path}` tells more).{bypass}", path = .path.display(), from = .origin.provenance_clause(), bypass = .origin.bypass())]
     LoadCrashed {
         /// The path.
         path: PathBuf,
@@ -77,7 +77,7 @@ pub enum LoadError {
         how: String,
     },
     /// Loading the library in a child process did not finish in time.
-    #[error("plugin library `{path}`{from} did not finish loading within {seconds} s (its initialization hangs), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    #[error("plugin library `{path}`{from} did not finish loading within {seconds} s (its initialization hangs), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.provenance_clause(), bypass = .origin.bypass())]
     LoadHung {
         /// The path.
         path: PathBuf,
@@ -88,7 +88,7 @@ pub enum LoadError {
     },
     /// Loading the library in a child process panicked (in abi_stable's checks of the library's
     /// data, or in the library's own code), which ends the process.
-    #[error("plugin library `{path}`{from} panicked while loading ({message}): its data is damaged, or it was not built with flyte-plugin-abi. flyte-host tried it in a child process first and will not load it; rebuild or reinstall it.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    #[error("plugin library `{path}`{from} panicked while loading ({message}): its data is damaged, or it was not built with flyte-plugin-abi. flyte-host tried it in a child process first and will not load it; rebuild or reinstall it.{bypass}", path = .path.display(), from = .origin.provenance_clause(), bypass = .origin.bypass())]
     LoadPanicked {
         /// The path.
         path: PathBuf,
@@ -98,7 +98,7 @@ pub enum LoadError {
         message: String,
     },
     /// Loading the library in a child process ended the child from inside the library.
-    #[error("plugin library `{path}`{from} ended the process while loading (exit status {status}), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.from_clause(), bypass = .origin.bypass())]
+    #[error("plugin library `{path}`{from} ended the process while loading (exit status {status}), tried in a child process; flyte-host will not load it. Rebuild it or ask its authors.{bypass}", path = .path.display(), from = .origin.provenance_clause(), bypass = .origin.bypass())]
     LoadExited {
         /// The path.
         path: PathBuf,
@@ -291,7 +291,7 @@ impl LoadError {
     }
 
     /// Extra detail for `--verbose`.
-    pub fn details(&self) -> Option<&str> {
+    pub(crate) fn details(&self) -> Option<&str> {
         match self {
             LoadError::LayoutMismatch { report, .. } => Some(report),
             _ => None,
@@ -309,7 +309,7 @@ pub(super) fn first_line(text: &str) -> String {
 
 /// Condenses abi_stable's layout report (hundreds of lines) into its `Error:` / `Expected:` /
 /// `Found:` triples, at most three of them.
-pub fn condense_report(report: &str) -> String {
+pub(crate) fn condense_report(report: &str) -> String {
     let lines: Vec<&str> = report.lines().collect();
     let mut findings: Vec<String> = Vec::new();
     let mut i = 0;

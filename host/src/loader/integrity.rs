@@ -80,7 +80,7 @@ pub(super) fn check_permissions(
 
 /// Refuses an installed library that no longer hashes to its lock entry. The hash is only computed
 /// when the size or modification time differ from the ones recorded at install.
-pub fn check_locked(path: &Path, entry: &LockEntry) -> Result<(), LoadError> {
+pub(crate) fn check_locked(path: &Path, entry: &LockEntry) -> Result<(), LoadError> {
     let meta = fs::metadata(path).map_err(|_| LoadError::InstalledMissing {
         path: path.to_owned(),
         name: entry.name.clone(),
@@ -114,7 +114,7 @@ pub(super) fn check_locked_with(
 }
 
 /// Refuses `path` unless it hashes to `pin` (the value of `FLYTE_PLUGIN_SHA256`), when set.
-pub fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
+pub(crate) fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
     let Some(pin) = pin.filter(|p| !p.is_empty()) else {
         return Ok(());
     };
@@ -139,7 +139,7 @@ pub fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
 /// Refuses installed library `path` when it, the directories above it up to the plugin directory,
 /// or the lock file are writable by other users (see [`check_permissions`]); for `plugin verify`
 /// and `plugin list`.
-pub fn check_installed_permissions(path: &Path) -> Result<(), LoadError> {
+pub(crate) fn check_installed_permissions(path: &Path) -> Result<(), LoadError> {
     let plugin_dir = path.parent().and_then(Path::parent).and_then(Path::parent);
     if let Some(plugin_dir) = plugin_dir {
         refuse_loose_at("directory", plugin_dir)?;

@@ -8,7 +8,7 @@ mod error;
 mod integrity;
 mod probe;
 mod select;
-pub mod structure;
+pub(crate) mod structure;
 
 use std::path::{Path, PathBuf};
 
@@ -19,19 +19,19 @@ use abi_stable::{
 };
 use flyte_plugin_abi::{types::PluginInfo, AbiVersion, HostServicesRef, PluginModRef};
 
-pub use crate::plugin_dir::LIBRARY_EXTENSION;
+pub(crate) use crate::plugin_dir::LIBRARY_EXTENSION;
 use crate::{layout_cache, plugin_dir::lock::LockEntry};
 /// The target triple of this host: the platform key of plugin manifests and the build a library must be for.
-pub const TARGET: &str = env!("FLYTE_HOST_TARGET");
-pub use choice::{Choice, CHOICE_FILE};
+pub(crate) const TARGET: &str = env!("FLYTE_HOST_TARGET");
+pub(crate) use choice::Choice;
 use error::first_line;
-pub use error::{condense_report, LoadError};
-pub use integrity::{check_installed_permissions, check_locked, check_pin};
-pub use probe::{child_main as probe_child_main, PROBE_COMMAND};
-pub use select::{drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection};
+pub(crate) use error::{condense_report, LoadError};
+pub(crate) use integrity::{check_installed_permissions, check_locked, check_pin};
+pub(crate) use probe::{child_main as probe_child_main, PROBE_COMMAND};
+pub(crate) use select::{drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection};
 
 /// A loaded plugin library.
-pub struct LoadedPlugin {
+pub(crate) struct LoadedPlugin {
     /// The library's path.
     pub path: PathBuf,
     /// Its root module.
@@ -44,7 +44,7 @@ pub struct LoadedPlugin {
 /// `locked` — checks it against this host's plugin ABI, and shakes hands. A library file this host
 /// build has not loaded before is first checked for its structure and loaded once in a child
 /// process (see [`probe`]): a library that would crash or hang the command is refused instead.
-pub fn load(
+pub(crate) fn load(
     path: &Path,
     origin: Origin,
     locked: Option<&LockEntry>,
@@ -55,7 +55,7 @@ pub fn load(
 
 /// [`load`] without the trial load in a child process: for the child processes that are that
 /// trial (`__probe-library`, `plugin check`'s own child).
-pub fn load_here(
+pub(crate) fn load_here(
     path: &Path,
     origin: Origin,
     locked: Option<&LockEntry>,
@@ -67,7 +67,7 @@ pub fn load_here(
 /// Makes sure loading the library at `path` in-process would be survived: `Ok` when this host
 /// build loaded the unchanged file before, or its structure checks out and a child process loaded
 /// it (see [`load`]); why not otherwise. For commands that inspect libraries in child processes.
-pub fn try_in_child(path: &Path, origin: &Origin) -> Result<(), LoadError> {
+pub(crate) fn try_in_child(path: &Path, origin: &Origin) -> Result<(), LoadError> {
     let meta = std::fs::metadata(path).map_err(|_| LoadError::NotFound {
         path: path.to_owned(),
         origin: origin.clone(),

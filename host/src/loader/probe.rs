@@ -16,7 +16,7 @@ use crate::child::{self, Ended};
 
 /// The hidden command line word that runs the trial load (never shown in help: the host answers
 /// it before building its CLI).
-pub const PROBE_COMMAND: &str = "__probe-library";
+pub(crate) const PROBE_COMMAND: &str = "__probe-library";
 
 /// What the child prints once loading returned, whatever it returned: anything else (silence, an
 /// exit from inside the library) means the library ended the process.
@@ -89,7 +89,7 @@ pub(super) fn trial_load(path: &Path, origin: &Origin) -> Result<(), LoadError> 
 
 /// The child's side: loads `path` in this process and says it survived. Whether loading worked
 /// is for the parent's own load to report; the exit status is 0 either way.
-pub fn child_main(path: &Path, services: HostServicesRef) -> std::process::ExitCode {
+pub(crate) fn child_main(path: &Path, services: HostServicesRef) -> std::process::ExitCode {
     // A panic while loading (abi_stable's checks reading damaged data) is the library's fault,
     // not the host's: say it for the parent, on one line, instead of the host's bug report.
     std::panic::set_hook(Box::new(|info| {

@@ -15,7 +15,7 @@ use crate::plugin_dir::{
 
 /// Where the active plugin was chosen from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `FLYTEKIT_PLUGIN`.
     EnvVar,
     /// The single library in the drop-in directory.
@@ -44,7 +44,7 @@ impl fmt::Display for Origin {
 impl Origin {
     /// ` (from ORIGIN)` for messages about the library; nothing for a library the user named on
     /// the command line (`plugin check PATH`, `plugin list`'s checks).
-    pub fn from_clause(&self) -> String {
+    pub(crate) fn provenance_clause(&self) -> String {
         match self {
             Origin::Check => String::new(),
             other => format!(" (from {other})"),
@@ -83,7 +83,7 @@ impl Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 // Made once per start-up and matched at once: boxing the lock entry would only add an allocation.
 #[allow(clippy::large_enum_variant)]
-pub enum Selection {
+pub(crate) enum Selection {
     /// The built-in plugin, and why.
     Builtin(&'static str),
     /// A plugin library.
@@ -100,7 +100,7 @@ pub enum Selection {
 /// The plugin directory: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/` (`None` without a HOME).
 /// An empty or relative `FLYTE_PLUGIN_DIR` or `HOME` is an error naming the variable: the plugin
 /// directory, and so the code a start-up loads, would depend on the current directory.
-pub fn plugin_dir(
+pub(crate) fn plugin_dir(
     plugin_dir: Option<OsString>,
     home: Option<PathBuf>,
 ) -> Result<Option<PathBuf>, LoadError> {
@@ -124,7 +124,7 @@ fn looks_like_name(value: &str) -> bool {
 /// `none`/`builtin`), else the single plugin found in the plugin directory (`$FLYTE_PLUGIN_DIR`,
 /// default `~/.flyte/plugins/`) — a library dropped there or one installed with `plugin install` —
 /// else the built-in plugin.
-pub fn select(
+pub(crate) fn select(
     flytekit_plugin: Option<OsString>,
     plugin_dir_var: Option<OsString>,
     home: Option<PathBuf>,
@@ -286,7 +286,7 @@ impl PluginDir {
 
 /// The loose (dropped-in, not installed) library `file_name` of plugin directory `dir`, as
 /// `plugin use` may choose it: a plain file name with the library extension, naming a file there.
-pub fn loose_library(dir: &Path, file_name: &str) -> Option<PathBuf> {
+pub(crate) fn loose_library(dir: &Path, file_name: &str) -> Option<PathBuf> {
     let path = dir.join(file_name);
     let plain = Path::new(file_name).file_name() == Some(std::ffi::OsStr::new(file_name));
     (plain
@@ -296,7 +296,7 @@ pub fn loose_library(dir: &Path, file_name: &str) -> Option<PathBuf> {
 }
 
 /// The shared libraries directly inside `dir`, sorted (see [`crate::plugin_dir::libraries`]).
-pub fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+pub(crate) fn drop_in_libraries(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     crate::plugin_dir::libraries(dir).map_err(|source| LoadError::DropInDir {
         dir: dir.to_owned(),
         source,

@@ -16,7 +16,7 @@ const HEADER_BYTES: u64 = 64 * 1024;
 
 /// What is wrong with a library file's structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// Not a shared library of this platform's format, or unreadable as one; the reason.
     NotALibrary(String),
     /// A shared library for another operating system or architecture; what it is for.
@@ -31,7 +31,7 @@ pub enum Problem {
 }
 
 /// Checks the library at `path` (whose size is `size`).
-pub fn check(path: &Path, size: u64) -> Result<(), Problem> {
+pub(crate) fn check(path: &Path, size: u64) -> Result<(), Problem> {
     let unreadable = |e: std::io::Error| Problem::NotALibrary(format!("cannot read it: {e}"));
     let mut prefix = Vec::new();
     fs::File::open(path)

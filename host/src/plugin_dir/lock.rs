@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::PluginDirError;
 
 /// The lock file's name inside the plugin directory.
-pub const LOCK_FILE: &str = "plugins.lock";
+pub(crate) const LOCK_FILE: &str = "plugins.lock";
 
 /// The advisory lock held while an install or removal changes the plugin directory.
 const GUARD_FILE: &str = ".plugins.lock.guard";
@@ -23,7 +23,7 @@ const STALE_GUARD: Duration = Duration::from_secs(120);
 
 /// One installed plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LockEntry {
+pub(crate) struct LockEntry {
     /// The plugin's name (its directory under the plugin directory).
     pub name: String,
     /// The installed version (the directory under the name).
@@ -49,7 +49,7 @@ pub struct LockEntry {
 
 impl LockEntry {
     /// The directory of this install under `<name>/`: [`LockEntry::dir`], else the version.
-    pub fn install_dir(&self) -> &str {
+    pub(crate) fn install_dir(&self) -> &str {
         if self.dir.is_empty() {
             &self.version
         } else {
@@ -58,27 +58,27 @@ impl LockEntry {
     }
 
     /// The library's path under plugin directory `dir`.
-    pub fn library(&self, dir: &Path) -> PathBuf {
+    pub(crate) fn library(&self, dir: &Path) -> PathBuf {
         dir.join(&self.name)
             .join(self.install_dir())
             .join(&self.file)
     }
 
     /// Whether `meta` still has the size and modification time recorded at install.
-    pub fn matches(&self, meta: &fs::Metadata) -> bool {
+    pub(crate) fn matches(&self, meta: &fs::Metadata) -> bool {
         meta.len() == self.size && mtime_ns(meta) == Some(self.mtime_ns)
     }
 }
 
 /// A file's modification time in nanoseconds since the Unix epoch.
-pub fn mtime_ns(meta: &fs::Metadata) -> Option<i64> {
+pub(crate) fn mtime_ns(meta: &fs::Metadata) -> Option<i64> {
     let since = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
     i64::try_from(since.as_nanos()).ok()
 }
 
 /// The parsed lock file.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Lock {
+pub(crate) struct Lock {
     /// The installed plugins, sorted by name.
     #[serde(default, rename = "plugin")]
     pub plugins: Vec<LockEntry>,
@@ -86,13 +86,15 @@ pub struct Lock {
 
 impl Lock {
     /// Reads `<dir>/plugins.lock`; an empty lock when there is none.
-    pub fn read(dir: &Path) -> Result<Lock, PluginDirError> {
+    pub(crate) fn read(dir: &Path) -> Result<Lock, PluginDirError> {
         Lock::read_with_meta(dir).map(|(lock, _)| lock)
     }
 
     /// [`Lock::read`], with the lock file's metadata (`None` without a lock file): its
     /// modification time and mode serve the seal and permission checks of start-up.
-    pub fn read_with_meta(dir: &Path) -> Result<(Lock, Option<fs::Metadata>), PluginDirError> {
+    pub(crate) fn read_with_meta(
+        dir: &Path,
+    ) -> Result<(Lock, Option<fs::Metadata>), PluginDirError> {
         let path = dir.join(LOCK_FILE);
         let opened = fs::File::open(&path).and_then(|file| Ok((file.metadata()?, file)));
         let (meta, mut file) = match opened {
@@ -151,19 +153,19 @@ impl Lock {
     }
 
     /// The entry for plugin `name`.
-    pub fn get(&self, name: &str) -> Option<&LockEntry> {
+    pub(crate) fn get(&self, name: &str) -> Option<&LockEntry> {
         self.plugins.iter().find(|e| e.name == name)
     }
 
     /// Adds `entry`, replacing any entry of the same name.
-    pub fn put(&mut self, entry: LockEntry) {
+    pub(crate) fn put(&mut self, entry: LockEntry) {
         self.plugins.retain(|e| e.name != entry.name);
         self.plugins.push(entry);
         self.plugins.sort_by(|a, b| a.name.cmp(&b.name));
     }
 
     /// Writes the lock to `<dir>/plugins.lock` atomically (temp file, fsync, rename).
-    pub fn write(&self, dir: &Path) -> Result<(), PluginDirError> {
+    pub(crate) fn write(&self, dir: &Path) -> Result<(), PluginDirError> {
         let path = dir.join(LOCK_FILE);
         let text = toml::to_string(self).map_err(|e| PluginDirError::BadLock {
             path: path.clone(),
@@ -240,14 +242,14 @@ pub(crate) fn parse_fast(text: &str) -> Option<Lock> {
 
 /// Holds the plugin directory's advisory lock until dropped.
 #[derive(Debug)]
-pub struct Guard {
+pub(crate) struct Guard {
     path: PathBuf,
 }
 
 impl Guard {
     /// Waits for (and takes) the plugin directory's advisory lock; a guard left by a killed process
     /// is taken over once it is older than two minutes.
-    pub fn acquire(dir: &Path) -> Result<Guard, PluginDirError> {
+    pub(crate) fn acquire(dir: &Path) -> Result<Guard, PluginDirError> {
         let path = dir.join(GUARD_FILE);
         let started = SystemTime::now();
         loop {

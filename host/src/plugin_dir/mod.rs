@@ -4,8 +4,8 @@
 //! modification time), the seal, hashes and safe names. Layout: `<name>/<version>/<library>` per
 //! installed plugin, `plugins.lock`, and any loose drop-in libraries.
 
-pub mod lock;
-pub mod seal;
+pub(crate) mod lock;
+pub(crate) mod seal;
 
 use std::{
     fs,
@@ -15,7 +15,7 @@ use std::{
 use sha2::{Digest, Sha256};
 
 /// The file extension of shared libraries on this platform.
-pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
+pub(crate) const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 
 /// [`plugin_dir_from_env`] of the values `plugin_dir` (`FLYTE_PLUGIN_DIR`) and `home` (`HOME`).
 pub(crate) fn plugin_dir_of(
@@ -41,7 +41,7 @@ pub(crate) fn plugin_dir_of(
 }
 
 /// The sha256 of the file at `path`, lowercase hex.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     std::io::copy(&mut fs::File::open(path)?, &mut hasher)?;
     Ok(format!("{:x}", hasher.finalize()))
@@ -74,7 +74,7 @@ pub(crate) fn is_sha256(text: &str) -> bool {
 
 /// The shared libraries directly inside `dir`, sorted; none when the directory does not exist.
 /// A symbolic link named like a library whose target is missing gets a `warning:` naming it.
-pub fn libraries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub(crate) fn libraries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -119,7 +119,7 @@ fn first_warning_about(path: &Path) -> bool {
 /// What can go wrong with the plugin directory itself. Each message names the file or variable
 /// and says what to do.
 #[derive(Debug, thiserror::Error)]
-pub enum PluginDirError {
+pub(crate) enum PluginDirError {
     /// A file or directory operation failed.
     #[error("cannot write or read `{path}`: {source}", path = .path.display())]
     Io {

@@ -31,7 +31,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Seals plugin directory `dir` when it holds no loose libraries (best effort: an unsealed
 /// directory is only listed at start-up). Call it after the directory's advisory lock is released.
-pub fn seal(dir: &Path) {
+pub(crate) fn seal(dir: &Path) {
     let Some(before) = modified(dir) else { return };
     let fine_grained = before
         .duration_since(UNIX_EPOCH)
@@ -53,7 +53,10 @@ pub fn seal(dir: &Path) {
 
 /// Whether a plugin directory last modified at `dir_modified`, whose lock file was last modified at
 /// `lock_modified`, is sealed: it holds no loose libraries.
-pub fn is_sealed(dir_modified: Option<SystemTime>, lock_modified: Option<SystemTime>) -> bool {
+pub(crate) fn is_sealed(
+    dir_modified: Option<SystemTime>,
+    lock_modified: Option<SystemTime>,
+) -> bool {
     matches!((dir_modified, lock_modified), (Some(dir), Some(lock)) if dir + MARK == lock)
 }
 

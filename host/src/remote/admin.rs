@@ -11,7 +11,7 @@ use super::{
 
 /// The outcome of registering one task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Registration {
+pub(crate) enum Registration {
     /// Admin created the task.
     Registered,
     /// The identical task was already registered under this version (admin's 409).
@@ -20,7 +20,7 @@ pub enum Registration {
 
 impl Registration {
     /// `registered` or `already registered`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Registration::Registered => "registered",
             Registration::AlreadyRegistered => "already registered",
@@ -29,7 +29,7 @@ impl Registration {
 }
 
 /// The phases in which an execution has ended.
-pub const TERMINAL_PHASES: [&str; 4] = ["SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"];
+pub(crate) const TERMINAL_PHASES: [&str; 4] = ["SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"];
 
 /// A task or execution identifier's string field (proto or camelCase spelling).
 fn id_part<'a>(id: &'a Value, name: &str) -> &'a str {
@@ -102,7 +102,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached or refuses the task.
-    pub fn create_task(&self, request: &Value) -> Result<Registration, RemoteError> {
+    pub(crate) fn create_task(&self, request: &Value) -> Result<Registration, RemoteError> {
         let id = field(request, "id").unwrap_or(&Value::Null);
         let (project, domain, name, version) = (
             id_part(id, "project"),
@@ -154,7 +154,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::NotFound`] when there is no such task version; others as for any call.
-    pub fn get_task(
+    pub(crate) fn get_task(
         &self,
         project: &str,
         domain: &str,
@@ -181,7 +181,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::NotFound`] when no version is registered; others as for any call.
-    pub fn latest_task(
+    pub(crate) fn latest_task(
         &self,
         project: &str,
         domain: &str,
@@ -219,7 +219,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached or refuses the execution.
-    pub fn create_execution(&self, request: &Value) -> Result<String, RemoteError> {
+    pub(crate) fn create_execution(&self, request: &Value) -> Result<String, RemoteError> {
         let launch = field(request, "spec")
             .and_then(|s| field(s, "launch_plan"))
             .unwrap_or(&Value::Null);
@@ -249,7 +249,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::NotFound`] when there is no such execution; others as for any call.
-    pub fn get_execution(
+    pub(crate) fn get_execution(
         &self,
         project: &str,
         domain: &str,
@@ -267,7 +267,7 @@ impl AdminClient {
 }
 
 /// An execution's phase (`closure.phase`), `UNDEFINED` when absent.
-pub fn execution_phase(execution: &Value) -> String {
+pub(crate) fn execution_phase(execution: &Value) -> String {
     let phase = field(execution, "closure")
         .and_then(|c| field(c, "phase"))
         .unwrap_or(&Value::Null);
@@ -292,7 +292,7 @@ pub fn execution_phase(execution: &Value) -> String {
 }
 
 /// A failed execution's error (`closure.error`) as `code: message`, if any.
-pub fn execution_error(execution: &Value) -> Option<String> {
+pub(crate) fn execution_error(execution: &Value) -> Option<String> {
     let closure = field(execution, "closure")?;
     if let Some(error) = field(closure, "error").filter(|e| !e.is_null()) {
         let code = field(error, "code").and_then(Value::as_str).unwrap_or("");
@@ -312,7 +312,7 @@ pub fn execution_error(execution: &Value) -> Option<String> {
 
 /// The ExecutionCreateRequest that runs task `name` `version` in `project`/`domain` as execution
 /// `execution` with `inputs` (a LiteralMap's `literals`).
-pub fn execution_request(
+pub(crate) fn execution_request(
     project: &str,
     domain: &str,
     execution: &str,

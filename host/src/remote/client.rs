@@ -24,7 +24,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(3);
 
 /// A finished HTTP exchange: the status and the body text.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The HTTP status.
     pub status: u16,
     /// The response body.
@@ -33,13 +33,13 @@ pub struct Reply {
 
 impl Reply {
     /// Whether the status is 2xx.
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
     /// The body of a gateway error (`{"code","message","details"}`): the gRPC code's name and the
     /// message, leniently (an ingress may answer with HTML or nothing).
-    pub fn error_status(&self) -> (Option<String>, String) {
+    pub(crate) fn error_status(&self) -> (Option<String>, String) {
         let parsed: Option<Value> = serde_json::from_str(&self.body).ok();
         let code = parsed.as_ref().and_then(|v| v.get("code")).and_then(|c| {
             c.as_i64()
@@ -66,7 +66,7 @@ impl Reply {
 
 /// A client of one Flyte admin, built from the remote description `get_remote` returned.
 #[derive(Debug)]
-pub struct AdminClient {
+pub(crate) struct AdminClient {
     agent: Agent,
     base_url: String,
     endpoint: String,
@@ -81,7 +81,7 @@ pub struct AdminClient {
 
 /// The HTTP base URL of admin endpoint `endpoint`: `dns:///` dropped, a scheme it carries kept,
 /// else `http://` when `insecure` and `https://` otherwise; no trailing `/`.
-pub fn base_url(endpoint: &str, insecure: bool) -> String {
+pub(crate) fn base_url(endpoint: &str, insecure: bool) -> String {
     let (scheme, address) = endpoint_parts(endpoint);
     let scheme = scheme.unwrap_or(if insecure { "http" } else { "https" });
     format!("{scheme}://{address}")
@@ -89,7 +89,7 @@ pub fn base_url(endpoint: &str, insecure: bool) -> String {
 
 /// Where the remote's endpoint came from, for error messages: `from config file /x/config.yaml;
 /// get_remote of plugin myorg`.
-pub fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) -> String {
+pub(crate) fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) -> String {
     let config = &remote.config;
     let place = match config.origin {
         ConfigOrigin::ConfigFile => match &config.config_file {
@@ -161,7 +161,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// An unreadable `caCertFilePath`.
-    pub fn new(
+    pub(crate) fn new(
         remote: &Remote,
         origin: String,
         branding: Branding,
@@ -223,28 +223,23 @@ impl AdminClient {
         })
     }
 
-    /// The base URL requests go to (`http://127.0.0.1:8088`).
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
     /// The endpoint as configured.
-    pub fn endpoint(&self) -> &str {
+    pub(crate) fn endpoint(&self) -> &str {
         &self.endpoint
     }
 
     /// The remote's default project.
-    pub fn project(&self) -> &str {
+    pub(crate) fn project(&self) -> &str {
         &self.project
     }
 
     /// The remote's default domain.
-    pub fn domain(&self) -> &str {
+    pub(crate) fn domain(&self) -> &str {
         &self.domain
     }
 
     /// flytekit's console link of execution `name`.
-    pub fn console_url(&self, project: &str, domain: &str, name: &str) -> String {
+    pub(crate) fn console_url(&self, project: &str, domain: &str, name: &str) -> String {
         format!(
             "{}/console/projects/{project}/domains/{domain}/executions/{name}",
             self.console_base
@@ -283,7 +278,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached, or its body cannot be read.
-    pub fn get(
+    pub(crate) fn get(
         &self,
         path: &str,
         query: &[(&str, &str)],
@@ -368,7 +363,12 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached, or its body cannot be read.
-    pub fn post(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
+    pub(crate) fn post(
+        &self,
+        path: &str,
+        body: &Value,
+        action: &str,
+    ) -> Result<Reply, RemoteError> {
         self.renewing(|| self.post_once(path, body, action))
     }
 
@@ -389,7 +389,7 @@ impl AdminClient {
 
     /// The error for a non-2xx `reply` to `action`: 401 is "not logged in", others carry the
     /// status, the gRPC code and admin's message.
-    pub fn status_error(&self, reply: &Reply, action: &str) -> RemoteError {
+    pub(crate) fn status_error(&self, reply: &Reply, action: &str) -> RemoteError {
         if reply.status == 401 {
             if let Some(source) = self.auth.rejected_mode() {
                 return RemoteError::Auth(format!(
@@ -412,7 +412,7 @@ impl AdminClient {
     }
 
     /// `reply`'s body as JSON, or an error naming `action`.
-    pub fn json(&self, reply: &Reply, action: &str) -> Result<Value, RemoteError> {
+    pub(crate) fn json(&self, reply: &Reply, action: &str) -> Result<Value, RemoteError> {
         serde_json::from_str(&reply.body).map_err(|e| RemoteError::BadResponse {
             endpoint: self.endpoint.clone(),
             action: action.to_owned(),
@@ -421,7 +421,7 @@ impl AdminClient {
     }
 
     /// An error for an answer that is JSON but lacks what the host needs.
-    pub fn bad_response(&self, action: &str, message: impl Into<String>) -> RemoteError {
+    pub(crate) fn bad_response(&self, action: &str, message: impl Into<String>) -> RemoteError {
         RemoteError::BadResponse {
             endpoint: self.endpoint.clone(),
             action: action.to_owned(),
@@ -430,7 +430,7 @@ impl AdminClient {
     }
 
     /// A "not found" error for `what` in `project`/`domain`.
-    pub fn not_found(&self, what: String, project: &str, domain: &str) -> RemoteError {
+    pub(crate) fn not_found(&self, what: String, project: &str, domain: &str) -> RemoteError {
         RemoteError::NotFound {
             what,
             project: project.to_owned(),

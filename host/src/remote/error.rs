@@ -4,7 +4,7 @@ use crate::wire::ELSEWHERE;
 
 /// An error from the admin client or from turning command-line inputs into Flyte literals.
 #[derive(Debug, thiserror::Error)]
-pub enum RemoteError {
+pub(crate) enum RemoteError {
     /// The remote description could not be resolved (`get_remote` failed).
     #[error("{0}")]
     Remote(String),

@@ -15,7 +15,7 @@ const PAGE_SIZE: usize = 100;
 
 /// What admin keeps and lists per project and domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
+pub(crate) enum Entity {
     /// Tasks (`/api/v1/tasks`, `/api/v1/task_ids`).
     Task,
     /// Workflows (`/api/v1/workflows`, `/api/v1/workflow_ids`).
@@ -26,7 +26,7 @@ pub enum Entity {
 
 impl Entity {
     /// The entity in words: `task`, `workflow`, `launch plan`.
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             Entity::Task => "task",
             Entity::Workflow => "workflow",
@@ -145,7 +145,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::ProjectNotFound`] on 404; others as for any call.
-    pub fn get_project(&self, project: &str) -> Result<Value, RemoteError> {
+    pub(crate) fn get_project(&self, project: &str) -> Result<Value, RemoteError> {
         let action = format!("get project '{project}'");
         let reply = self.get(&api_path("projects", &[project]), &[], &action)?;
         match reply.status {
@@ -163,7 +163,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached or refuses.
-    pub fn list_projects(&self, limit: Option<usize>) -> Result<Vec<Value>, RemoteError> {
+    pub(crate) fn list_projects(&self, limit: Option<usize>) -> Result<Vec<Value>, RemoteError> {
         let listing = Listing {
             path: "/api/v1/projects".to_owned(),
             key: "projects",
@@ -180,7 +180,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::ProjectNotFound`], or admin cannot be reached or refuses.
-    pub fn list_names(
+    pub(crate) fn list_names(
         &self,
         entity: Entity,
         project: &str,
@@ -203,7 +203,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::ProjectNotFound`], or admin cannot be reached or refuses.
-    pub fn list_versions(
+    pub(crate) fn list_versions(
         &self,
         entity: Entity,
         project: &str,
@@ -230,7 +230,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// [`RemoteError::ProjectNotFound`], or admin cannot be reached or refuses.
-    pub fn list_executions(
+    pub(crate) fn list_executions(
         &self,
         project: &str,
         domain: &str,
@@ -251,7 +251,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached or refuses.
-    pub fn admin_version(&self) -> Result<Value, RemoteError> {
+    pub(crate) fn admin_version(&self) -> Result<Value, RemoteError> {
         let action = "get its version";
         let reply = self.get("/api/v1/version", &[], action)?;
         if !reply.is_success() {

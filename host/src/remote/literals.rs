@@ -7,7 +7,7 @@ use super::{error::RemoteError, field};
 
 /// The inputs a registered Task declares (`closure.compiled_task.template.interface.inputs`):
 /// each name with its LiteralType, sorted by name.
-pub fn task_inputs(task: &Value) -> Vec<(String, Value)> {
+pub(crate) fn task_inputs(task: &Value) -> Vec<(String, Value)> {
     let variables = field(task, "closure")
         .and_then(|c| field(c, "compiled_task"))
         .and_then(|c| field(c, "template"))
@@ -54,7 +54,7 @@ fn simple_name(literal_type: &Value) -> Option<String> {
 }
 
 /// A LiteralType in the task-spec spelling (`integer`, `blob`, `list`, …).
-pub fn type_name(literal_type: &Value) -> String {
+pub(crate) fn type_name(literal_type: &Value) -> String {
     if let Some(simple) = simple_name(literal_type) {
         return simple.to_ascii_lowercase();
     }
@@ -133,7 +133,7 @@ fn fraction(s: &str) -> Option<(i64, &str)> {
 
 /// `2024-05-01T12:00:00+02:00` (RFC 3339; also a bare date or a time without zone, read as UTC)
 /// as protobuf JSON Timestamp text, normalized to UTC (`2024-05-01T10:00:00Z`).
-pub fn parse_datetime(text: &str) -> Option<String> {
+pub(crate) fn parse_datetime(text: &str) -> Option<String> {
     let s = text.trim();
     let (year, s) = digits(s, 4)?;
     let (month, s) = digits(s.strip_prefix('-')?, 2)?;
@@ -206,7 +206,7 @@ fn format_fraction(nanos: i64) -> String {
 
 /// `10s`, `5m`, `1h30m`, `250ms`, `1.5h` or a bare number of seconds as protobuf JSON Duration
 /// text (`5400s`, `0.250s`).
-pub fn parse_duration(text: &str) -> Option<String> {
+pub(crate) fn parse_duration(text: &str) -> Option<String> {
     const MAX_SECONDS: i128 = 315_576_000_000;
     let s = text.trim();
     let (negative, mut s) = match s.strip_prefix('-') {
@@ -296,7 +296,7 @@ fn primitive(kind: &str, value: Value) -> Value {
 ///
 /// [`RemoteError::Input`] naming the input when the value does not fit the type, or the type is
 /// one `run` cannot build from text.
-pub fn literal(name: &str, literal_type: &Value, value: &str) -> Result<Value, RemoteError> {
+pub(crate) fn literal(name: &str, literal_type: &Value, value: &str) -> Result<Value, RemoteError> {
     if let Some(simple) = simple_name(literal_type) {
         return match simple.as_str() {
             "STRING" => Ok(primitive("string_value", json!(value))),
@@ -379,7 +379,7 @@ pub fn literal(name: &str, literal_type: &Value, value: &str) -> Result<Value, R
 ///
 /// [`RemoteError::Input`] for a malformed pair, an unknown, repeated or missing input, or a value
 /// that does not fit its type.
-pub fn literal_map(
+pub(crate) fn literal_map(
     task: &str,
     inputs: &[(String, Value)],
     given: &[String],

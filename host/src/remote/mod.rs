@@ -14,18 +14,16 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-pub use crate::wire::field;
-pub use admin::{
-    execution_error, execution_phase, execution_request, Registration, TERMINAL_PHASES,
-};
-pub use client::{base_url, describe_origin, AdminClient, Reply};
-pub use error::RemoteError;
-pub use list::Entity;
-pub use literals::{literal, literal_map, parse_datetime, parse_duration, task_inputs, type_name};
+pub(crate) use crate::wire::field;
+pub(crate) use admin::{execution_error, execution_phase, execution_request, TERMINAL_PHASES};
+pub(crate) use client::{base_url, describe_origin, AdminClient};
+pub(crate) use error::RemoteError;
+pub(crate) use list::Entity;
+pub(crate) use literals::{literal_map, task_inputs};
 
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits
 /// (matches `^[a-z][a-z\-0-9]*$`, at most 63 characters).
-pub fn execution_name() -> String {
+pub(crate) fn execution_name() -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)

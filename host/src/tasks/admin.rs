@@ -15,7 +15,7 @@ use super::{
 const TASK_TYPE: &str = "raw-container";
 
 /// The `TaskCreateRequest` for `task` under `project`/`domain`/`version`.
-pub fn task_create_request(
+pub(crate) fn task_create_request(
     task: &ResolvedTask,
     project: &str,
     domain: &str,
@@ -27,7 +27,7 @@ pub fn task_create_request(
 
 /// Writes [`task_create_request`] to `out` as pretty-printed JSON, newline-terminated (what
 /// `package` writes), without building it in memory first.
-pub fn write_task_create_request(
+pub(crate) fn write_task_create_request(
     task: &ResolvedTask,
     project: &str,
     domain: &str,

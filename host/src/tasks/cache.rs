@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::{sha256_hex, spec::TaskSpec, spec::Variable};
 
 /// The name of the built-in policy that versions a task by its canonical spec.
-pub const SPEC_HASH: &str = "spec-hash";
+pub(crate) const SPEC_HASH: &str = "spec-hash";
 
 /// A policy that can version a task.
 pub(super) enum Policy<'p> {

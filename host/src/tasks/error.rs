@@ -9,7 +9,7 @@ use super::spec::Location;
 
 /// Why tasks could not be loaded, resolved or packaged.
 #[derive(Debug, thiserror::Error)]
-pub enum TaskError {
+pub(crate) enum TaskError {
     /// A task file cannot be read.
     #[error("cannot read task file `{}`: {error}", .path.display())]
     Read {

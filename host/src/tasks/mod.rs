@@ -22,14 +22,10 @@ use std::{
 
 use sha2::{Digest, Sha256};
 
-pub use admin::{task_create_request, write_task_create_request};
-pub use cache::SPEC_HASH;
-pub use error::TaskError;
-pub use resolve::{ResolvedCache, ResolvedTask, Source, Sourced};
-pub use spec::{
-    CacheOn, CacheSpec, Location, Mount, Resource, Resources, SecretSpec, TaskSpec, VarType,
-    Variable,
-};
+pub(crate) use admin::{task_create_request, write_task_create_request};
+pub(crate) use error::TaskError;
+pub(crate) use resolve::{ResolvedTask, Source};
+pub(crate) use spec::{Resource, TaskSpec, Variable};
 
 /// Reads and validates `files`, in order: every task of every file, names unique across them.
 /// Every problem of every file is reported at once (up to a cap), not only the first.
@@ -46,7 +42,7 @@ fn load(files: &[PathBuf]) -> Result<Vec<TaskSpec>, TaskError> {
 /// # Errors
 ///
 /// Every problem found (up to a cap), by file and line; or the one failing hook.
-pub fn load_and_resolve(
+pub(crate) fn load_and_resolve(
     files: &[PathBuf],
     plugin: &crate::plugin::ActivePlugin,
 ) -> Result<Vec<ResolvedTask>, TaskError> {
@@ -100,7 +96,7 @@ pub(crate) fn parse_text(path: &Path, text: &str) -> Result<Vec<TaskSpec>, TaskE
 
 /// The version tasks get when the user names none: a hash of everything packaged for them
 /// (independent of file order), so any change to any task gives a new version.
-pub fn default_version(tasks: &[ResolvedTask]) -> String {
+pub(crate) fn default_version(tasks: &[ResolvedTask]) -> String {
     let mut ordered: Vec<&ResolvedTask> = tasks.iter().collect();
     ordered.sort_by(|a, b| a.name().cmp(b.name()));
     let mut hasher = Sha256::new();
@@ -119,7 +115,7 @@ pub fn default_version(tasks: &[ResolvedTask]) -> String {
 const DEFAULT_VERSION_LEN: usize = 32;
 
 /// Checks a version the user gave (`--version`): FlyteAdmin puts it in URL paths.
-pub fn check_version(version: &str) -> Result<(), TaskError> {
+pub(crate) fn check_version(version: &str) -> Result<(), TaskError> {
     let message = if version.is_empty() {
         Some("it is empty")
     } else if version.len() > 128 {

@@ -25,7 +25,7 @@ pub(super) const INTERNAL_IMAGE_VAR: &str = "FLYTE_INTERNAL_IMAGE";
 
 /// Where a resolved value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// The task file.
     Task,
     /// A hook of the active plugin (its name).
@@ -49,7 +49,7 @@ impl fmt::Display for Source {
 
 /// A value and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sourced<T> {
+pub(crate) struct Sourced<T> {
     /// The value.
     pub value: T,
     /// Where it came from.
@@ -58,7 +58,7 @@ pub struct Sourced<T> {
 
 /// How a resolved task caches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedCache {
+pub(crate) struct ResolvedCache {
     /// The cache version (`discovery_version`).
     pub version: Sourced<String>,
     /// The policies that computed it (empty when the task set the version).
@@ -73,7 +73,7 @@ pub struct ResolvedCache {
 
 /// A task after the plugin's defaults: what `package` and `register` send.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedTask {
+pub(crate) struct ResolvedTask {
     /// The task as declared.
     pub spec: TaskSpec,
     /// The image: the task's, the plugin's `get_default_image`, or the host default.
@@ -88,7 +88,7 @@ pub struct ResolvedTask {
 
 impl ResolvedTask {
     /// The task's name.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.spec.name
     }
 }

@@ -4,7 +4,7 @@ use std::{fmt, path::Path, sync::Arc};
 
 /// Where something is declared: a task file and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
+pub(crate) struct Location {
     /// The task file, as the user named it (shared by everything declared in it).
     pub file: Arc<Path>,
     /// The 1-based line.
@@ -19,7 +19,7 @@ impl fmt::Display for Location {
 
 /// A container task declared in a task file (flytekit's raw `ContainerTask`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskSpec {
+pub(crate) struct TaskSpec {
     /// The task's name, unique across the files of one command.
     pub name: String,
     /// Where the task's `[[task]]` table starts.
@@ -50,7 +50,7 @@ pub struct TaskSpec {
 
 /// An input or output: a name and a Flyte simple type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variable {
+pub(crate) struct Variable {
     /// The variable's name.
     pub name: String,
     /// Its type.
@@ -59,7 +59,7 @@ pub struct Variable {
 
 /// The Flyte types a task spec can declare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VarType {
+pub(crate) enum VarType {
     /// `string`.
     String,
     /// `integer`.
@@ -78,7 +78,7 @@ pub enum VarType {
 
 impl VarType {
     /// Every type, by its spelling in task files.
-    pub const ALL: [(&'static str, VarType); 7] = [
+    pub(crate) const ALL: [(&'static str, VarType); 7] = [
         ("string", VarType::String),
         ("integer", VarType::Integer),
         ("float", VarType::Float),
@@ -89,7 +89,7 @@ impl VarType {
     ];
 
     /// The spelling in task files.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         VarType::ALL
             .iter()
             .find(|(_, t)| *t == self)
@@ -97,7 +97,7 @@ impl VarType {
     }
 
     /// The type a task file spells `name`.
-    pub fn parse(name: &str) -> Option<VarType> {
+    pub(crate) fn parse(name: &str) -> Option<VarType> {
         VarType::ALL
             .iter()
             .find(|(n, _)| *n == name)
@@ -107,7 +107,7 @@ impl VarType {
 
 /// How a secret is handed to the container (flytekit's `Secret.MountType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mount {
+pub(crate) enum Mount {
     /// The platform decides.
     Any,
     /// As an environment variable.
@@ -118,14 +118,14 @@ pub enum Mount {
 
 impl Mount {
     /// Every mount, by its spelling in task files.
-    pub const ALL: [(&'static str, Mount); 3] = [
+    pub(crate) const ALL: [(&'static str, Mount); 3] = [
         ("any", Mount::Any),
         ("env", Mount::Env),
         ("file", Mount::File),
     ];
 
     /// The spelling in task files.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mount::Any => "any",
             Mount::Env => "env",
@@ -136,7 +136,7 @@ impl Mount {
 
 /// A secret the task requests (flytekit's `Secret`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretSpec {
+pub(crate) struct SecretSpec {
     /// The secret's group.
     pub group: Option<String>,
     /// The key within the group.
@@ -151,14 +151,14 @@ pub struct SecretSpec {
 
 impl SecretSpec {
     /// How messages name the secret: its key, else its group.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         self.key.as_deref().or(self.group.as_deref()).unwrap_or("")
     }
 }
 
 /// A task's cache settings (flytekit's `cache=` / `Cache(...)`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CacheSpec {
+pub(crate) enum CacheSpec {
     /// No caching; `true` when the task said `cache = false`, `false` when it said nothing.
     Off {
         /// Whether the task said so.
@@ -170,7 +170,7 @@ pub enum CacheSpec {
 
 /// The settings of a task that caches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CacheOn {
+pub(crate) struct CacheOn {
     /// An explicit cache version.
     pub version: Option<String>,
     /// The salt handed to every policy.
@@ -187,7 +187,7 @@ pub struct CacheOn {
 
 /// The resources a task requests and is limited to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Resources {
+pub(crate) struct Resources {
     /// Requests, in [`Resource`] order.
     pub requests: Vec<(Resource, String)>,
     /// Limits, in [`Resource`] order.
@@ -196,7 +196,7 @@ pub struct Resources {
 
 /// A resource a task can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Resource {
+pub(crate) enum Resource {
     /// `cpu`.
     Cpu,
     /// `memory`.
@@ -209,7 +209,7 @@ pub enum Resource {
 
 impl Resource {
     /// Every resource, by its spelling in task files.
-    pub const ALL: [(&'static str, Resource); 4] = [
+    pub(crate) const ALL: [(&'static str, Resource); 4] = [
         ("cpu", Resource::Cpu),
         ("memory", Resource::Memory),
         ("gpu", Resource::Gpu),
@@ -217,7 +217,7 @@ impl Resource {
     ];
 
     /// The spelling in task files.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Resource::Cpu => "cpu",
             Resource::Memory => "memory",
@@ -227,7 +227,7 @@ impl Resource {
     }
 
     /// FlyteAdmin's `ResourceName`.
-    pub fn admin_name(self) -> &'static str {
+    pub(crate) fn admin_name(self) -> &'static str {
         match self {
             Resource::Cpu => "CPU",
             Resource::Memory => "MEMORY",

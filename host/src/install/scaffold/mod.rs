@@ -11,7 +11,7 @@ const README: &str = include_str!("README.md.tmpl");
 const GITIGNORE: &str = include_str!("gitignore.tmpl");
 
 /// Where the scaffolded crate gets `flyte-plugin-abi` from.
-pub enum AbiSource<'a> {
+pub(crate) enum AbiSource<'a> {
     /// The copy this host carries, written out under the user's home (see [`super::sdk`]).
     Sdk {
         /// The home directory (`~`).
@@ -26,7 +26,7 @@ pub enum AbiSource<'a> {
 
 /// Writes the plugin crate `name` into `dir` (which must not exist or be empty), depending on
 /// `flyte-plugin-abi` from `abi`; returns that dependency as the crate's Cargo.toml has it.
-pub fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, InstallError> {
+pub(crate) fn scaffold(name: &str, dir: &Path, abi: AbiSource<'_>) -> Result<String, InstallError> {
     let fail = |reason: String| InstallError::Scaffold {
         path: dir.to_owned(),
         reason,
