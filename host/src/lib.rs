@@ -14,7 +14,6 @@ mod auth;
 mod builtin;
 mod child;
 mod cli;
-mod command_needs;
 mod commands;
 mod config;
 mod context;
@@ -45,7 +44,7 @@ mod wire;
 
 use std::{ffi::OsString, process::ExitCode};
 
-use command_needs::Need;
+use cli::Need;
 use error::Error;
 use loader::Selection;
 use plugin::ActivePlugin;
@@ -93,9 +92,9 @@ fn load_active_plugin() -> Result<ActivePlugin, Error> {
 }
 
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
-    // Only commands that call the plugin's hooks load it (see `command_needs`): the commands that
+    // Only commands that call the plugin's hooks load it (see `cli::needs`): the commands that
     // show help, versions or manage plugins work whatever state the plugin is in.
-    let plugin = match command_needs::of(&args, &cli::requested_words(&args)) {
+    let plugin = match cli::need(&args, commands::ALL) {
         Need::Nothing => ActivePlugin::builtin(),
         Need::Hooks => load_active_plugin()?,
         Need::Lenient => load_active_plugin().unwrap_or_else(|e| {
@@ -107,7 +106,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
         }),
     };
     let plugin = context::activate(plugin);
-    let mut cli = cli::build(plugin, &args)?;
+    let mut cli = cli::build(plugin, &args, commands::ALL)?;
     let status = cli::run(&mut cli, args);
     // The process ends next: freeing a large plugin CLI (each command's handler lives in the
     // plugin) would only add to the run time.

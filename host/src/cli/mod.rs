@@ -1,9 +1,12 @@
-//! The command line: the built-in clap tree extended by the active plugin, parsed and dispatched to
-//! the command modules.
+//! The command line: the tree of built-in commands (from the list `commands/` declares) extended
+//! by the active plugin, parsed and dispatched to the command's `exec` or the plugin's handler.
 
 mod args;
 mod builtin;
+mod def;
 pub(crate) mod extend;
+mod needs;
+mod plugin_command;
 mod tree;
 
 use builtin::GLOBAL_OPTIONS;
@@ -16,13 +19,14 @@ use std::io::Write;
 use clap::{error::ErrorKind, ArgMatches};
 
 use crate::{
-    commands,
     context::Globals,
     error::Error,
     plugin::{ActivePlugin, HookSource},
 };
 
+pub(crate) use def::Def;
 pub(crate) use extend::Extension;
+pub(crate) use needs::{Loads, Need};
 
 /// The CLI as extended by a plugin, ready to parse.
 pub(crate) struct Cli {
@@ -33,11 +37,14 @@ pub(crate) struct Cli {
     pub help_tail: Option<String>,
     /// What the plugin added, replaced and could not add.
     pub extension: Extension,
+    /// The built-in commands.
+    defs: &'static [Def],
 }
 
-/// The built-in tree extended by what `plugin`'s `configure_pyflyte_cli` declares.
-fn extend(plugin: &ActivePlugin) -> Result<(Node, Extension), Error> {
-    let mut root = builtin::tree();
+/// The tree of the built-in commands `defs` extended by what `plugin`'s `configure_pyflyte_cli`
+/// declares.
+fn extend(plugin: &ActivePlugin, defs: &[Def]) -> Result<(Node, Extension), Error> {
+    let mut root = builtin::tree(defs);
     let changes = plugin.configure_pyflyte_cli(|| root.view())?;
     let label = format!("'{}' {}", plugin.name(), plugin.version());
     let mut extension = extend::apply(&mut root, changes.value, label)
@@ -46,10 +53,14 @@ fn extend(plugin: &ActivePlugin) -> Result<(Node, Extension), Error> {
     Ok((root, extension))
 }
 
-/// Builds the CLI for the command line `args`: the built-in tree plus the plugin's commands, of
-/// which only the one `args` asks for becomes a full clap command.
-pub(crate) fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Error> {
-    let (root, extension) = extend(plugin)?;
+/// Builds the CLI for the command line `args`: the built-in commands `defs` plus the plugin's
+/// commands, of which only the one `args` asks for becomes a full clap command.
+pub(crate) fn build(
+    plugin: &ActivePlugin,
+    args: &[OsString],
+    defs: &'static [Def],
+) -> Result<Cli, Error> {
+    let (root, extension) = extend(plugin, defs)?;
     let scope = scope(&root, args);
     let (mut command, listed) = root.into_clap(&extension, &scope);
     let help_tail = (scope == Scope::Only(None) && !listed.is_empty()).then(|| {
@@ -64,16 +75,24 @@ pub(crate) fn build(plugin: &ActivePlugin, args: &[OsString]) -> Result<Cli, Err
         command,
         help_tail,
         extension,
+        defs,
     })
 }
 
-/// Checks what `plugin`'s `configure_pyflyte_cli` declares, without keeping the CLI.
-pub(crate) fn check(plugin: &ActivePlugin) -> Result<Extension, Error> {
-    extend(plugin).map(|(_, extension)| extension)
+/// Checks what `plugin`'s `configure_pyflyte_cli` declares over the built-in commands `defs`,
+/// without keeping the CLI.
+pub(crate) fn check(plugin: &ActivePlugin, defs: &[Def]) -> Result<Extension, Error> {
+    extend(plugin, defs).map(|(_, extension)| extension)
+}
+
+/// What the command line `args` (program name first) needs of the active plugin, given the
+/// built-in commands `defs`.
+pub(crate) fn need(args: &[OsString], defs: &[Def]) -> Need {
+    needs::of(args, &requested_words(args), defs)
 }
 
 /// The words of `args` that are not options or global-option values: the command path first.
-pub(crate) fn requested_words(args: &[OsString]) -> Vec<String> {
+fn requested_words(args: &[OsString]) -> Vec<String> {
     let mut found = Vec::new();
     let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
@@ -112,14 +131,6 @@ fn scope(root: &Node, args: &[OsString]) -> Scope {
         // Unknown: let clap see everything so it can suggest the closest command.
         Some(_) => Scope::Full,
     }
-}
-
-/// What the user asked for, after parsing.
-pub(crate) struct Parsed<'a> {
-    /// The subcommand path, e.g. `["config", "show"]`.
-    pub path: Vec<String>,
-    /// The leaf command's matches.
-    pub matches: &'a ArgMatches,
 }
 
 /// The global options as the leaf command sees them. A command may shadow one with an option of
@@ -177,9 +188,27 @@ pub(crate) fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
         leaf = sub;
     }
     crate::context::set_globals(globals(leaf));
-    let parsed = Parsed {
-        path,
-        matches: leaf,
-    };
-    commands::dispatch(cli, &parsed)
+    dispatch(cli, &path, leaf)
+}
+
+/// Runs the command at `path` with its matches: the plugin's handler where the plugin added or
+/// replaced it, else the built-in command's `exec`.
+fn dispatch(cli: &mut Cli, path: &[String], matches: &ArgMatches) -> Result<i32, Error> {
+    if let Some(command) = cli.extension.commands.iter().find(|c| c.is_at(path)) {
+        if let Some(handler) = &command.handler {
+            return plugin_command::run(command, handler, matches);
+        }
+    }
+    let exec = cli
+        .defs
+        .iter()
+        .find(|d| d.path.len() == path.len() && d.path.iter().zip(path).all(|(a, b)| a == b))
+        .and_then(Def::exec);
+    match exec {
+        Some(exec) => exec(cli, matches),
+        None => Err(Error::Message(format!(
+            "`{}` is not a command this host can run",
+            path.join(" ")
+        ))),
+    }
 }

@@ -2,13 +2,26 @@
 
 use std::io::Write;
 
-use clap::ArgMatches;
+use clap::{value_parser, Arg, ArgMatches, Command};
 use clap_complete::Shell;
 
-use crate::error::Error;
+use crate::{cli::Cli, error::Error};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("completion")
+        .about("Print a shell completion script (includes plugin commands)")
+        .arg(
+            Arg::new("shell")
+                .value_name("SHELL")
+                .required(true)
+                .value_parser(value_parser!(Shell)),
+        )
+}
 
 /// Prints the completion script.
-pub(super) fn run(command: &mut clap::Command, matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
+    let command = &mut cli.command;
     let shell = *matches
         .get_one::<Shell>("shell")
         .ok_or_else(|| Error::Message("completion: a shell is required".into()))?;

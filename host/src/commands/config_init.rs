@@ -3,17 +3,49 @@
 
 use std::path::PathBuf;
 
-use clap::ArgMatches;
+use clap::{Arg, ArgAction, ArgMatches, Command};
 
 use crate::{
     atomic_file,
+    cli::Cli,
     config::{self, Env},
     error::Error,
     output,
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("init")
+        .about("Write ~/.flyte/config.yaml for a Flyte admin host (as flytectl config init)")
+        .arg(
+            Arg::new("host")
+                .long("host")
+                .value_name("HOST")
+                .required(true)
+                .help("Flyte admin's host[:port] (dns:///, http:// or https:// is stripped)"),
+        )
+        .arg(
+            Arg::new("insecure")
+                .long("insecure")
+                .action(ArgAction::SetTrue)
+                .help("Connect without TLS (plain http), as to a local sandbox"),
+        )
+        .arg(
+            Arg::new("console")
+                .long("console")
+                .value_name("URL")
+                .help("The Flyte console's URL, when it is not admin's"),
+        )
+        .arg(
+            Arg::new("force")
+                .long("force")
+                .action(ArgAction::SetTrue)
+                .help("Replace an existing ~/.flyte/config.yaml"),
+        )
+}
+
 /// Writes the file (atomically; an existing one only with `--force`) and says where.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let host = matches
         .get_one::<String>("host")
         .ok_or_else(|| Error::Message("config init: --host HOST is required".into()))?;

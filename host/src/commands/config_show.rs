@@ -1,10 +1,12 @@
 //! `flyte-host config show`: the remote the active plugin's `get_remote` resolves.
 
+use clap::{ArgMatches, Command};
 use flyte_plugin_abi::{PlatformConfig, Remote};
 use serde_json::{json, Value};
 
 use super::json_output;
 use crate::{
+    cli::Cli,
     error::Error,
     output::{self, or_dash},
     plugin::HookSource,
@@ -126,8 +128,15 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
     rows
 }
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("show").about(
+        "Show the remote the active plugin's get_remote resolves (the secret is never printed)",
+    )
+}
+
 /// Prints the resolved remote.
-pub(super) fn run() -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let hooked = crate::context::resolved_remote().map_err(Error::Message)?;
     if json_output() {
         output::json(&remote_json(&hooked.value, hooked.source))?;

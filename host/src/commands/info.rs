@@ -1,13 +1,19 @@
 //! `flyte-host info`: the host version, the active plugin and the Flyte endpoint.
 
+use clap::{ArgMatches, Command};
 use flyte_plugin_abi::AbiVersion;
 use serde_json::json;
 
 use super::json_output;
-use crate::{error::Error, output};
+use crate::{cli::Cli, error::Error, output};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("info").about("Show the host version, the active plugin and the Flyte endpoint")
+}
 
 /// Prints what this host is and where it connects.
-pub(super) fn run() -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let plugin = crate::context::active();
     let remote = crate::context::resolved_remote()
         .map_err(Error::Message)?

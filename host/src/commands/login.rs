@@ -5,18 +5,32 @@
 
 use std::time::Duration;
 
-use clap::ArgMatches;
+use clap::{Arg, ArgMatches, Command};
 use flyte_plugin_abi::AuthMode;
 
 use crate::{
     auth::{self, pkce, AuthError, TokenCache},
+    cli::Cli,
     context,
     error::Error,
     remote,
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("login")
+        .about("Log in to the Flyte endpoint with its configured authType (PKCE opens the browser)")
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .value_name("SECONDS")
+                .value_parser(clap::builder::RangedU64ValueParser::<u64>::new().range(1..))
+                .help("How long to wait for the browser login to finish (default: 120)"),
+        )
+}
+
 /// Logs in.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let timeout = matches
         .get_one::<u64>("timeout")
         .map_or(pkce::DEFAULT_TIMEOUT, |s| Duration::from_secs(*s));

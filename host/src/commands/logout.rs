@@ -2,10 +2,17 @@
 
 use std::io::Write as _;
 
-use crate::{auth::TokenCache, error::Error};
+use clap::{ArgMatches, Command};
+
+use crate::{auth::TokenCache, cli::Cli, error::Error};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("logout").about("Forget the cached login tokens of the Flyte endpoint")
+}
 
 /// Removes the token cache of the resolved remote's endpoint.
-pub(super) fn run() -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let remote = crate::context::resolved_remote().map_err(Error::Message)?;
     let endpoint = remote.value.config.platform.endpoint.clone();
     let cache = TokenCache::for_endpoint(&endpoint);

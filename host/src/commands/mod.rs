@@ -1,4 +1,5 @@
-//! One module per command; `dispatch` routes a parsed command line to it.
+//! One module per command, cargo-style: each owns its clap definition (`cli()`) and its run
+//! (`exec()`); [`ALL`] lists them, and `cli/` builds the command line from that list.
 
 mod completion;
 mod config_init;
@@ -9,7 +10,6 @@ mod login;
 mod logout;
 mod package;
 mod plugin_check;
-mod plugin_command;
 mod plugin_install;
 mod plugin_list;
 mod plugin_manifest;
@@ -24,54 +24,254 @@ mod task_args;
 mod task_show;
 mod version;
 
-use crate::{
-    cli::{Cli, Parsed},
-    error::Error,
-};
+use crate::cli::{Def, Loads};
 
-/// Runs the command `parsed` names; returns the exit status.
-pub(crate) fn dispatch(cli: &mut Cli, parsed: &Parsed<'_>) -> Result<i32, Error> {
-    if let Some(command) = cli
-        .extension
-        .commands
-        .iter()
-        .find(|c| c.is_at(&parsed.path))
-    {
-        if let Some(handler) = &command.handler {
-            return plugin_command::run(command, handler, parsed.matches);
-        }
-    }
-    let path: Vec<&str> = parsed.path.iter().map(String::as_str).collect();
-    match path.as_slice() {
-        ["info"] => info::run(),
-        ["login"] => login::run(parsed.matches),
-        ["logout"] => logout::run(),
-        ["config", "init"] => config_init::run(parsed.matches),
-        ["config", "show"] => config_show::run(),
-        ["plugin", "show"] => plugin_show::run(&cli.extension),
-        ["plugin", "check"] => plugin_check::run(parsed.matches),
-        ["plugin", "install"] => plugin_install::run(parsed.matches),
-        ["plugin", "list"] => plugin_list::run(),
-        ["plugin", "remove"] => plugin_remove::run(parsed.matches),
-        ["plugin", "verify"] => plugin_verify::run(),
-        ["plugin", "use"] => plugin_use::run(parsed.matches),
-        ["plugin", "manifest"] => plugin_manifest::run(parsed.matches),
-        ["plugin", "new"] => plugin_new::run(parsed.matches),
-        ["task", "show"] => task_show::run(parsed.matches),
-        ["package"] => package::run(parsed.matches),
-        ["register"] => register::run(parsed.matches),
-        ["get", what] => get::run(what, parsed.matches),
-        ["version"] => version::run(parsed.matches),
-        ["run"] => run_task::run(parsed.matches),
-        ["completion"] => completion::run(&mut cli.command, parsed.matches),
-        _ => Err(Error::Message(format!(
-            "`{}` is not a command this host can run",
-            parsed.path.join(" ")
-        ))),
-    }
-}
+/// Every built-in command and group, in the order `--help` lists them; a group comes before its
+/// subcommands. Adding a command is a new file here and one line in this list.
+pub(crate) const ALL: &[Def] = &[
+    Def::command(&["info"], info::cli, info::exec, Loads::Always),
+    Def::command(&["login"], login::cli, login::exec, Loads::Always),
+    Def::command(&["logout"], logout::cli, logout::exec, Loads::Always),
+    Def::group(
+        &["config"],
+        "Inspect and write the Flyte connection settings",
+        Loads::Always,
+    ),
+    Def::command(
+        &["config", "init"],
+        config_init::cli,
+        config_init::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["config", "show"],
+        config_show::cli,
+        config_show::exec,
+        Loads::Always,
+    ),
+    // The plugin management commands never load the active plugin (`check`, `list` and `install`
+    // try libraries in child processes); `show` and the bare group show its commands.
+    Def::group(
+        &["plugin"],
+        "Inspect, install and manage plugins",
+        Loads::Leniently,
+    ),
+    Def::command(
+        &["plugin", "show"],
+        plugin_show::cli,
+        plugin_show::exec,
+        Loads::Leniently,
+    ),
+    Def::command(
+        &["plugin", "check"],
+        plugin_check::cli,
+        plugin_check::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "install"],
+        plugin_install::cli,
+        plugin_install::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "list"],
+        plugin_list::cli,
+        plugin_list::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "remove"],
+        plugin_remove::cli,
+        plugin_remove::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "use"],
+        plugin_use::cli,
+        plugin_use::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "verify"],
+        plugin_verify::cli,
+        plugin_verify::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "manifest"],
+        plugin_manifest::cli,
+        plugin_manifest::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "new"],
+        plugin_new::cli,
+        plugin_new::exec,
+        Loads::Never,
+    ),
+    Def::group(&["task"], "Inspect task specs", Loads::Always),
+    Def::command(
+        &["task", "show"],
+        task_show::cli,
+        task_show::exec,
+        Loads::Always,
+    ),
+    Def::command(&["package"], package::cli, package::exec, Loads::Always),
+    Def::command(&["register"], register::cli, register::exec, Loads::Always),
+    Def::command(&["run"], run_task::cli, run_task::exec, Loads::Always),
+    Def::group(
+        &["get"],
+        "List what Flyte admin holds in the project and domain",
+        Loads::Always,
+    ),
+    Def::command(
+        &["get", "projects"],
+        || get::cli("projects", "List the projects", None),
+        |_, m| get::exec("projects", m),
+        Loads::Always,
+    ),
+    Def::command(
+        &["get", "tasks"],
+        || {
+            get::cli(
+                "tasks",
+                "List the tasks, or the versions of task NAME",
+                Some(false),
+            )
+        },
+        |_, m| get::exec("tasks", m),
+        Loads::Always,
+    ),
+    Def::command(
+        &["get", "workflows"],
+        || {
+            get::cli(
+                "workflows",
+                "List the workflows, or the versions of workflow NAME",
+                Some(false),
+            )
+        },
+        |_, m| get::exec("workflows", m),
+        Loads::Always,
+    ),
+    Def::command(
+        &["get", "launch-plans"],
+        || {
+            get::cli(
+                "launch-plans",
+                "List the launch plans, or the versions of launch plan NAME",
+                Some(false),
+            )
+        },
+        |_, m| get::exec("launch-plans", m),
+        Loads::Always,
+    ),
+    Def::command(
+        &["get", "executions"],
+        || {
+            get::cli(
+                "executions",
+                "List the executions, newest first, or show execution NAME",
+                Some(false),
+            )
+        },
+        |_, m| get::exec("executions", m),
+        Loads::Always,
+    ),
+    Def::command(
+        &["get", "execution"],
+        || {
+            get::cli(
+                "execution",
+                "Show an execution's phase, timing and error",
+                Some(true),
+            )
+        },
+        |_, m| get::exec("execution", m),
+        Loads::Always,
+    ),
+    Def::command(
+        &["version"],
+        version::cli,
+        version::exec,
+        Loads::NeverUnless("--remote"),
+    ),
+    Def::command(
+        &["completion"],
+        completion::cli,
+        completion::exec,
+        Loads::Leniently,
+    ),
+];
 
 /// Whether the user asked for JSON output.
 fn json_output() -> bool {
     crate::context::globals().is_some_and(|g| g.json)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+    use crate::cli::Need;
+
+    fn need(line: &str) -> Need {
+        let args: Vec<OsString> = std::iter::once("flyte-host")
+            .chain(line.split_whitespace())
+            .map(OsString::from)
+            .collect();
+        crate::cli::need(&args, ALL)
+    }
+
+    #[test]
+    fn each_command_family() {
+        for line in [
+            "--version",
+            "-V",
+            "version",
+            "-o json version",
+            "config init --host x",
+            "plugin list",
+            "plugin check lib.so",
+            "plugin install x.toml",
+            "plugin remove myorg",
+            "plugin verify",
+            "plugin use builtin",
+            "plugin manifest lib.so --url u",
+            "plugin new acme",
+        ] {
+            assert_eq!(need(line), Need::Nothing, "{line}");
+        }
+        for line in [
+            "",
+            "--help",
+            "-h",
+            "info --help",
+            "-vh",
+            "help",
+            "help info",
+            "completion bash",
+            "plugin",
+            "plugin show",
+            "plugin frob",
+        ] {
+            assert_eq!(need(line), Need::Lenient, "{line}");
+        }
+        for line in [
+            "info",
+            "version --remote",
+            "config show",
+            "run hello --version 3",
+            "boom",
+            "get projects",
+            "-c x.yaml info",
+            "task show -- --help",
+            "config",
+            "get",
+        ] {
+            assert_eq!(need(line), Need::Hooks, "{line}");
+        }
+    }
 }

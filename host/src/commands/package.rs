@@ -15,12 +15,31 @@ use std::{
     },
 };
 
-use clap::ArgMatches;
+use clap::{value_parser, Arg, ArgMatches, Command};
 
-use crate::{error::Error, tasks};
+use super::task_args;
+use crate::{cli::Cli, error::Error, tasks};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("package")
+        .about("Write one FlyteAdmin TaskCreateRequest JSON per task into a directory")
+        .arg(task_args::files())
+        .arg(
+            // Shadows the global -o/--output (a format): package prints no data, it writes files.
+            Arg::new("output")
+                .short('o')
+                .long("output")
+                .value_name("DIR")
+                .required(true)
+                .value_parser(value_parser!(PathBuf))
+                .help("Directory to write the task JSON files to"),
+        )
+        .arg(task_args::version())
+}
 
 /// Runs the command.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let dir = matches
         .get_one::<PathBuf>("output")
         .cloned()

@@ -8,12 +8,12 @@ use std::{
     process::Command,
 };
 
-use clap::ArgMatches;
+use clap::{value_parser, Arg, ArgAction, ArgMatches};
 use serde_json::{json, Value};
 
 use super::{json_output, plugin_show::page_summary};
 use crate::{
-    cli,
+    cli::{self, Cli},
     config::Env,
     error::Error,
     inspect::{self, Answer},
@@ -106,9 +106,29 @@ fn policy_failure(answer: &Answer) -> Option<String> {
     })
 }
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> clap::Command {
+    clap::Command::new("check")
+        .about("Load a plugin library without activating it and call every hook")
+        .arg(
+            Arg::new("path")
+                .value_name("PATH")
+                .required(true)
+                .value_parser(value_parser!(PathBuf))
+                .help("The plugin library (.so, .dylib or .dll)"),
+        )
+        .arg(
+            // Set by `plugin check` for the child process that loads the library.
+            Arg::new("in-process")
+                .long("in-process")
+                .action(ArgAction::SetTrue)
+                .hide(true),
+        )
+}
+
 /// Checks the library in a child process and passes its report on; exit status 1 when any hook
 /// failed.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let path = matches
         .get_one::<PathBuf>("path")
         .cloned()
@@ -166,7 +186,7 @@ fn check_here(path: &Path) -> Result<i32, Error> {
             .map_err(|e| e.to_string()),
         None => Err("no global options".to_owned()),
     };
-    let extension = cli::check(&plugin).map_err(|e| e.to_string());
+    let extension = cli::check(&plugin, super::ALL).map_err(|e| e.to_string());
     let reports = inspect::probe(&plugin, remote, extension.as_ref().map_err(Clone::clone));
     let mut failed = false;
     let mut hooks = Vec::new();

@@ -5,19 +5,38 @@
 
 use std::{ffi::OsString, path::Path};
 
-use clap::ArgMatches;
+use clap::{value_parser, Arg, ArgMatches, Command};
 use serde_json::json;
 
 use super::{json_output, plugin_use};
 use crate::{
+    cli::Cli,
     error::Error,
     install::{self, lock::Lock, Outcome},
     loader::{self, Choice},
     output,
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("install")
+        .about("Install a plugin from a manifest (path or URL) or a library, verified and checked")
+        .after_help(
+            "Downloads follow redirects only to https (or loopback http) URLs, are capped at 512 MiB\n\
+             (FLYTE_PLUGIN_MAX_SIZE, e.g. 800M) and at the plugin file system's free space, and are abandoned\n\
+             after 30 s without data (FLYTE_PLUGIN_IDLE_TIMEOUT, seconds).",
+        )
+        .arg(
+            Arg::new("source")
+                .value_name("SOURCE")
+                .required(true)
+                .value_parser(value_parser!(OsString))
+                .help("A plugin manifest or library: a path, an https:// or file: URL, or an http:// URL on this machine's loopback interface"),
+        )
+}
+
 /// Installs the plugin; prints what happened.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let source = matches
         .get_one::<OsString>("source")
         .ok_or_else(|| Error::Message("plugin install: a SOURCE is required".into()))?;

@@ -5,14 +5,17 @@
 //! or crashing library is reported, never fatal.
 
 use std::{
+    ffi::OsStr,
     io::Write,
     path::{Path, PathBuf},
 };
 
+use clap::{ArgMatches, Command};
 use serde_json::{json, Value};
 
 use super::json_output;
 use crate::{
+    cli::Cli,
     error::Error,
     install::{self, lock::Lock},
     loader::{self, Origin, Selection},
@@ -106,8 +109,15 @@ fn checked_row(path: &Path, kind: &'static str, source: String) -> Row {
     }
 }
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("list").about(
+        "List every plugin found (installed, drop-in, FLYTEKIT_PLUGIN), which is active, and why one is broken",
+    )
+}
+
 /// Lists the plugins; never fails because one of them is broken.
-pub(super) fn run() -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let env_value = std::env::var_os("FLYTEKIT_PLUGIN").filter(|v| !v.is_empty());
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let dir = loader::plugin_dir(std::env::var_os("FLYTE_PLUGIN_DIR"), home.clone())?;
@@ -119,101 +129,15 @@ pub(super) fn run() -> Result<i32, Error> {
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     if let Some(dir) = &dir {
-        match Lock::read(dir) {
-            Ok(lock) => {
-                for entry in lock.plugins {
-                    let path = entry.library(dir);
-                    let problem = loader::check_locked(&path, &entry)
-                        .and_then(|()| loader::check_installed_permissions(&path))
-                        .err()
-                        .map(|e| e.to_string())
-                        .or_else(|| {
-                            install::check_standalone(&path, &entry.name)
-                                .err()
-                                .map(|e| e.to_string())
-                        });
-                    rows.push(Row {
-                        name: entry.name,
-                        version: entry.version,
-                        abi: entry.abi,
-                        kind: "installed",
-                        source: entry.source,
-                        path: Some(path),
-                        selected: false,
-                        active: false,
-                        problem,
-                    });
-                }
-            }
-            Err(e) => notes.push(e.to_string()),
-        }
-        match loader::drop_in_libraries(dir) {
-            Ok(files) => rows.extend(files.iter().map(|f| {
-                checked_row(f, "drop-in", format!("drop-in directory {}", dir.display()))
-            })),
-            Err(e) => notes.push(e.to_string()),
-        }
+        add_installed(dir, &mut rows, &mut notes);
+        add_drop_ins(dir, &mut rows, &mut notes);
     }
-    let active_path = match &selection {
-        Ok(Selection::Library { path, .. }) => Some(path.clone()),
-        Ok(Selection::Builtin(_)) => None,
-        Err(e) => {
-            let e = e.to_string();
-            // A problem one of the rows already reports is not printed again.
-            if rows
-                .iter()
-                .any(|r| r.problem.as_deref() == Some(e.as_str()))
-            {
-                notes.push("no plugin is active: the plugin directory's problem above stops every command that calls plugin hooks (`--help`, `--version` and `plugin …` go on with the built-in plugin)".to_owned());
-            } else {
-                notes.push(format!("no plugin is active: {e}"));
-            }
-            None
-        }
-    };
+    let active_path = selected_path(&selection, &rows, &mut notes);
     if let (Some(path), Some(value)) = (&active_path, &env_value) {
-        if !rows.iter().any(|r| r.path.as_ref() == Some(path)) {
-            rows.push(checked_row(
-                path,
-                "FLYTEKIT_PLUGIN",
-                format!("FLYTEKIT_PLUGIN={}", value.to_string_lossy()),
-            ));
-        }
+        add_named_by_env(path, value, &mut rows);
     }
-    for row in &mut rows {
-        if active_path.is_none() || row.path != active_path {
-            continue;
-        }
-        // The pin applies to the library selected, as at start-up.
-        if row.problem.is_none() {
-            let pin = std::env::var_os("FLYTE_PLUGIN_SHA256");
-            row.problem = row
-                .path
-                .as_deref()
-                .and_then(|path| loader::check_pin(path, pin).err())
-                .map(|e| e.to_string());
-        }
-        // A selected plugin that is broken is not active: other commands refuse to start.
-        row.selected = true;
-        row.active = row.problem.is_none();
-        if !row.active {
-            notes.push(format!(
-                "no plugin is active: the selected plugin '{}' is broken, so commands that call plugin hooks fail until it is fixed or another is chosen (`--help`, `--version` and `plugin …` go on with the built-in plugin)",
-                row.name
-            ));
-        }
-    }
-    rows.push(Row {
-        name: "builtin".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        abi: flyte_plugin_abi::AbiVersion::CURRENT.to_string(),
-        kind: "built-in",
-        source: "flyte-host".into(),
-        path: None,
-        selected: matches!(selection, Ok(Selection::Builtin(_))),
-        active: matches!(selection, Ok(Selection::Builtin(_))),
-        problem: None,
-    });
+    mark_selected(active_path.as_deref(), &mut rows, &mut notes);
+    rows.push(builtin_row(&selection));
     let chosen = selection.as_ref().ok().map(chosen_by);
     let (chosen_key, chosen_text) = (chosen.as_ref().map(|c| c.0), chosen.map(|c| c.1));
     if json_output() {
@@ -227,6 +151,132 @@ pub(super) fn run() -> Result<i32, Error> {
         print_table(&rows, chosen_text.as_deref(), &notes)?;
     }
     Ok(0)
+}
+
+/// A row per plugin in the lock of `dir`, each checked against its lock entry, its permissions
+/// and in a child process; an unreadable lock is a note.
+fn add_installed(dir: &Path, rows: &mut Vec<Row>, notes: &mut Vec<String>) {
+    let lock = match Lock::read(dir) {
+        Ok(lock) => lock,
+        Err(e) => return notes.push(e.to_string()),
+    };
+    for entry in lock.plugins {
+        let path = entry.library(dir);
+        let problem = loader::check_locked(&path, &entry)
+            .and_then(|()| loader::check_installed_permissions(&path))
+            .err()
+            .map(|e| e.to_string())
+            .or_else(|| {
+                install::check_standalone(&path, &entry.name)
+                    .err()
+                    .map(|e| e.to_string())
+            });
+        rows.push(Row {
+            name: entry.name,
+            version: entry.version,
+            abi: entry.abi,
+            kind: "installed",
+            source: entry.source,
+            path: Some(path),
+            selected: false,
+            active: false,
+            problem,
+        });
+    }
+}
+
+/// A row per library dropped into `dir`, each checked in a child process; an unreadable
+/// directory is a note.
+fn add_drop_ins(dir: &Path, rows: &mut Vec<Row>, notes: &mut Vec<String>) {
+    match loader::drop_in_libraries(dir) {
+        Ok(files) => rows.extend(
+            files
+                .iter()
+                .map(|f| checked_row(f, "drop-in", format!("drop-in directory {}", dir.display()))),
+        ),
+        Err(e) => notes.push(e.to_string()),
+    }
+}
+
+/// The library the selection rules chose, if any; a selection that failed is a note (once: not
+/// again when a row already reports the same problem).
+fn selected_path(
+    selection: &Result<Selection, loader::LoadError>,
+    rows: &[Row],
+    notes: &mut Vec<String>,
+) -> Option<PathBuf> {
+    match selection {
+        Ok(Selection::Library { path, .. }) => Some(path.clone()),
+        Ok(Selection::Builtin(_)) => None,
+        Err(e) => {
+            let e = e.to_string();
+            if rows
+                .iter()
+                .any(|r| r.problem.as_deref() == Some(e.as_str()))
+            {
+                notes.push("no plugin is active: the plugin directory's problem above stops every command that calls plugin hooks (`--help`, `--version` and `plugin …` go on with the built-in plugin)".to_owned());
+            } else {
+                notes.push(format!("no plugin is active: {e}"));
+            }
+            None
+        }
+    }
+}
+
+/// A row for the library `FLYTEKIT_PLUGIN` (`value`) names at `path`, unless it is already listed.
+fn add_named_by_env(path: &Path, value: &OsStr, rows: &mut Vec<Row>) {
+    if !rows.iter().any(|r| r.path.as_deref() == Some(path)) {
+        rows.push(checked_row(
+            path,
+            "FLYTEKIT_PLUGIN",
+            format!("FLYTEKIT_PLUGIN={}", value.to_string_lossy()),
+        ));
+    }
+}
+
+/// Marks the row of the selected library (`active_path`): selected, and active unless it is
+/// broken or fails the `FLYTE_PLUGIN_SHA256` pin (then a note says what that stops).
+fn mark_selected(active_path: Option<&Path>, rows: &mut [Row], notes: &mut Vec<String>) {
+    let Some(active_path) = active_path else {
+        return;
+    };
+    for row in rows.iter_mut() {
+        if row.path.as_deref() != Some(active_path) {
+            continue;
+        }
+        // The pin applies to the library selected, as at start-up.
+        if row.problem.is_none() {
+            let pin = std::env::var_os("FLYTE_PLUGIN_SHA256");
+            row.problem = loader::check_pin(active_path, pin)
+                .err()
+                .map(|e| e.to_string());
+        }
+        // A selected plugin that is broken is not active: other commands refuse to start.
+        row.selected = true;
+        row.active = row.problem.is_none();
+        if !row.active {
+            notes.push(format!(
+                "no plugin is active: the selected plugin '{}' is broken, so commands that call plugin hooks fail until it is fixed or another is chosen (`--help`, `--version` and `plugin …` go on with the built-in plugin)",
+                row.name
+            ));
+        }
+    }
+}
+
+/// The built-in plugin's row, selected and active when no library is.
+fn builtin_row(selection: &Result<Selection, loader::LoadError>) -> Row {
+    let chosen = matches!(selection, Ok(Selection::Builtin(_)));
+    Row {
+        name: "builtin".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        abi: flyte_plugin_abi::AbiVersion::CURRENT.to_string(),
+        kind: "built-in",
+        source: "flyte-host".into(),
+        path: None,
+        selected: chosen,
+        active: chosen,
+        problem: None,
+    }
 }
 
 /// The table (fitted to the terminal like every table), where the choice came from, then why

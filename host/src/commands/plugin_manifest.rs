@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::ArgMatches;
+use clap::{value_parser, Arg, ArgMatches, Command};
 
 use crate::{
+    cli::Cli,
     error::Error,
     install::{
         self,
@@ -14,8 +15,47 @@ use crate::{
     loader::LoadError,
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("manifest")
+        .about("Print the install manifest of a built plugin library (for an organization's CI)")
+        .arg(
+            Arg::new("library")
+                .value_name("LIB")
+                .required(true)
+                .value_parser(value_parser!(PathBuf))
+                .help("The built plugin library"),
+        )
+        .arg(
+            Arg::new("url")
+                .long("url")
+                .value_name("URL")
+                .required(true)
+                .help("Where the library will be published: an https URL, http on the loopback, a file: URL or a path relative to the manifest (not empty: install needs it)"),
+        )
+        .arg(
+            Arg::new("target")
+                .long("target")
+                .value_name("TRIPLE")
+                .help("The platform the library is built for (default: this host's)"),
+        )
+        .arg(
+            Arg::new("description")
+                .long("description")
+                .value_name("TEXT")
+                .help("One line about the plugin (default: the description in the Cargo.toml of the crate that built LIB)"),
+        )
+        .arg(
+            Arg::new("out")
+                .long("out")
+                .value_name("FILE")
+                .value_parser(value_parser!(PathBuf))
+                .help("Write the manifest to FILE instead of stdout"),
+        )
+}
+
 /// Checks the library (out of process), hashes it and prints or writes the manifest.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let library = matches
         .get_one::<PathBuf>("library")
         .ok_or_else(|| Error::Message("plugin manifest: a LIB is required".into()))?;

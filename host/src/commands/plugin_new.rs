@@ -2,16 +2,50 @@
 
 use std::path::PathBuf;
 
-use clap::ArgMatches;
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 
 use crate::{
+    cli::Cli,
     error::Error,
     install::scaffold::{self, AbiSource},
     output,
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("new")
+        .about("Create a ready-to-build plugin crate")
+        .arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(true)
+                .help("The plugin crate's name"),
+        )
+        .arg(
+            Arg::new("path")
+                .long("path")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help("Where to create it (default: ./NAME)"),
+        )
+        .arg(
+            Arg::new("abi-path")
+                .long("abi-path")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help("Depend on the flyte-plugin-abi crate in DIR instead of this host's own copy (default: $FLYTE_PLUGIN_ABI_PATH, unless --abi-registry is given)")
+                .conflicts_with("abi-registry"),
+        )
+        .arg(
+            Arg::new("abi-registry")
+                .long("abi-registry")
+                .action(ArgAction::SetTrue)
+                .help("Depend on flyte-plugin-abi from crates.io instead of this host's own copy (written to ~/.flyte/sdk/)"),
+        )
+}
+
 /// Writes the crate and prints the next steps.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let name = matches
         .get_one::<String>("name")
         .ok_or_else(|| Error::Message("plugin new: a NAME is required".into()))?;

@@ -1,13 +1,25 @@
 //! `flyte-host plugin remove NAME`: uninstall an installed plugin (its files and lock entry).
 
-use clap::ArgMatches;
+use clap::{Arg, ArgMatches, Command};
 use serde_json::json;
 
 use super::json_output;
-use crate::{error::Error, install, loader::Choice, output};
+use crate::{cli::Cli, error::Error, install, loader::Choice, output};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("remove")
+        .about("Uninstall an installed plugin")
+        .arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(true)
+                .help("The plugin's name"),
+        )
+}
 
 /// Removes the plugin; prints what was removed.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let name = matches
         .get_one::<String>("name")
         .ok_or_else(|| Error::Message("plugin remove: a NAME is required".into()))?;

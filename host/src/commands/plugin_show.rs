@@ -1,10 +1,11 @@
 //! `flyte-host plugin show`: the active plugin, which hooks it overrides, and what they return.
 
+use clap::{ArgMatches, Command};
 use serde_json::{json, Map, Value};
 
 use super::json_output;
 use crate::{
-    cli::Extension,
+    cli::Cli,
     error::Error,
     inspect::{self, Answer, HookReport},
     output,
@@ -27,8 +28,15 @@ pub(super) fn page_summary(html: &str) -> &str {
     })
 }
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("show")
+        .about("Show the active plugin, which hooks it overrides and what they return")
+}
+
 /// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
-pub(super) fn run(extension: &Extension) -> Result<i32, Error> {
+pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
+    let extension = &cli.extension;
     let plugin = crate::context::active();
     let remote = crate::context::resolved_remote().map(|h| (h.value, h.source));
     let reports = inspect::probe(plugin, remote, Ok(extension));

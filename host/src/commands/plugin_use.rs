@@ -2,19 +2,32 @@
 //! plugin's name, or a loose library's file name in the plugin directory)
 //! (see [`crate::loader::Choice`]); `FLYTEKIT_PLUGIN` still overrides the choice for one command.
 
-use clap::ArgMatches;
+use clap::{Arg, ArgMatches, Command};
 use serde_json::json;
 
 use super::json_output;
 use crate::{
+    cli::Cli,
     error::Error,
     install::{self, lock::Guard, lock::Lock, seal, InstallError},
     loader::{self, Choice},
     output,
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("use")
+        .about("Choose the active plugin among those in the plugin directory (persistent; FLYTEKIT_PLUGIN overrides it for one command)")
+        .arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(true)
+                .help("An installed plugin's name, a loose library's file name in the plugin directory (libNAME.so), or `builtin` for the built-in plugin"),
+        )
+}
+
 /// Records the choice; prints it.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let name = matches
         .get_one::<String>("name")
         .ok_or_else(|| Error::Message("plugin use: a NAME is required".into()))?;

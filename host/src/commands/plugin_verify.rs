@@ -1,13 +1,20 @@
 //! `flyte-host plugin verify`: re-hash every installed plugin against the lock file and check
 //! its permissions; fails naming each plugin that does not match.
 
+use clap::{ArgMatches, Command};
 use serde_json::json;
 
 use super::json_output;
-use crate::{error::Error, install, loader, output};
+use crate::{cli::Cli, error::Error, install, loader, output};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("verify")
+        .about("Re-hash every installed plugin against the lock file and check its permissions")
+}
 
 /// Verifies every installed plugin; an error when any fails.
-pub(super) fn run() -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let dir = install::plugin_dir_from_env().map_err(Error::from)?;
     let mut results = install::verify(&dir).map_err(Error::from)?;
     for verified in &mut results {

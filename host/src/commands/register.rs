@@ -4,14 +4,22 @@
 
 use std::io::Write;
 
-use clap::ArgMatches;
+use clap::{ArgMatches, Command};
 use serde_json::{json, Value};
 
-use super::json_output;
-use crate::{error::Error, output, tasks};
+use super::{json_output, task_args};
+use crate::{cli::Cli, error::Error, output, tasks};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("register")
+        .about("Register the tasks in FlyteAdmin through the remote from get_remote")
+        .arg(task_args::files())
+        .arg(task_args::version())
+}
 
 /// Runs the command.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let (resolved, version) = super::task_args::versioned_tasks(matches)?;
 
     let client = crate::context::connect()?;

@@ -7,11 +7,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use clap::ArgMatches;
+use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{json, Value};
 
-use super::json_output;
+use super::{json_output, task_args};
 use crate::{
+    cli::Cli,
     error::Error,
     output,
     remote::{self, field, AdminClient, RemoteError, TERMINAL_PHASES},
@@ -54,8 +55,38 @@ fn wait_for(client: &AdminClient, project: &str, domain: &str, name: &str) -> Re
     }
 }
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("run")
+        .about("Run a registered task and print the execution name and console URL")
+        .arg(
+            Arg::new("task")
+                .value_name("TASK")
+                .required(true)
+                .help("The task's name"),
+        )
+        .arg(
+            task_args::version()
+                .help("Task version to run (default: the latest registered version)"),
+        )
+        .arg(
+            Arg::new("input")
+                .long("input")
+                .short('i')
+                .value_name("NAME=VALUE")
+                .action(ArgAction::Append)
+                .help("An input of the task (repeat for each input)"),
+        )
+        .arg(
+            Arg::new("wait")
+                .long("wait")
+                .action(ArgAction::SetTrue)
+                .help("Wait until the execution reaches a terminal phase"),
+        )
+}
+
 /// Runs the command.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let task = matches
         .get_one::<String>("task")
         .map(String::as_str)

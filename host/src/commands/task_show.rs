@@ -3,17 +3,26 @@
 
 use std::io::{self, Write};
 
-use clap::ArgMatches;
+use clap::{ArgMatches, Command};
 use serde_json::{json, Map, Value};
 
+use super::task_args;
 use crate::{
+    cli::Cli,
     error::Error,
     output,
     tasks::{self, ResolvedTask, Source, Variable},
 };
 
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("show")
+        .about("Show each task after the organization's defaults, and where each value came from")
+        .arg(task_args::files())
+}
+
 /// Runs the command.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let resolved = super::task_args::resolved_tasks(matches)?;
     let shown: Vec<(&ResolvedTask, Vec<Field>)> = resolved.iter().map(|t| (t, fields(t))).collect();
     if super::json_output() {

@@ -1,15 +1,27 @@
 //! `flyte-host version [--remote]`: the host's version and plugin ABI, and with `--remote` the
 //! version of the Flyte admin the remote from `get_remote` points at (`GET /api/v1/version`).
 
-use clap::ArgMatches;
+use clap::{Arg, ArgAction, ArgMatches, Command};
 use flyte_plugin_abi::AbiVersion;
 use serde_json::{json, Value};
 
 use super::json_output;
-use crate::{error::Error, output, remote::field};
+use crate::{cli::Cli, error::Error, output, remote::field};
+
+/// The command's clap definition: its name, help and arguments.
+pub(super) fn cli() -> Command {
+    Command::new("version")
+        .about("Show the host version and plugin ABI, and with --remote Flyte admin's version")
+        .arg(
+            Arg::new("remote")
+                .long("remote")
+                .action(ArgAction::SetTrue)
+                .help("Also ask the Flyte admin of the remote from get_remote for its version"),
+        )
+}
 
 /// Prints the versions.
-pub(super) fn run(matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let remote = if matches.get_flag("remote") {
         let client = crate::context::connect()?;
         let version = client.admin_version()?;

@@ -5,7 +5,7 @@
 
 mod execution;
 
-use clap::ArgMatches;
+use clap::{Arg, ArgMatches, Command};
 use serde_json::Value;
 
 use super::json_output;
@@ -15,8 +15,32 @@ use crate::{
     remote::{field, AdminClient, Entity},
 };
 
+/// The clap definition of `get NAME`: `--limit N` (but `execution`), and an entity NAME
+/// (`Some(required)`) when it takes one.
+pub(super) fn cli(name: &'static str, about: &'static str, name_arg: Option<bool>) -> Command {
+    let mut cmd = Command::new(name).about(about);
+    if let Some(required) = name_arg {
+        cmd = cmd.arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(required)
+                .help("The entity's name"),
+        );
+    }
+    if name != "execution" {
+        cmd = cmd.arg(
+            Arg::new("limit")
+                .long("limit")
+                .value_name("N")
+                .value_parser(clap::builder::RangedU64ValueParser::<usize>::new().range(1..))
+                .help("List at most N entities (default: all)"),
+        );
+    }
+    cmd
+}
+
 /// Runs `get WHAT`.
-pub(super) fn run(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
     let client = crate::context::connect()?;
     let limit = matches
         .try_get_one::<usize>("limit")
