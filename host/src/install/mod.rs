@@ -10,6 +10,7 @@ mod flow;
 pub mod manifest;
 pub mod scaffold;
 pub mod sdk;
+mod staging;
 
 use std::path::PathBuf;
 
