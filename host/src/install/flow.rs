@@ -5,7 +5,7 @@
 use std::{
     fs,
     path::{Path, PathBuf},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
 
 use super::{
@@ -13,7 +13,9 @@ use super::{
     fetch::{self, Location},
     lock::{mtime_ns, Guard, Lock, LockEntry},
     manifest::Manifest,
-    safe_component, sha256_file, InstallError,
+    safe_component, sha256_file,
+    staging::{create_dir, download_to_staging, temp_name, Staged},
+    Checked, InstallError,
 };
 use crate::plugin_dir::LIBRARY_EXTENSION;
 
@@ -37,25 +39,6 @@ pub(crate) struct Installed {
     pub outcome: Outcome,
 }
 
-/// A staging directory, removed on drop unless moved into place.
-struct Staging(Option<PathBuf>);
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if let Some(dir) = self.0.take() {
-            let _ = fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// A unique name for a temporary entry of the plugin directory (hidden: never a drop-in).
-fn temp_name(kind: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(".{kind}-{}-{nanos}", std::process::id())
-}
-
 /// Whether two dotted versions are the same, missing parts counting as 0 (`1.0` is `1.0.0`).
 fn same_version(a: &str, b: &str) -> bool {
     let parts = |v: &str| -> Option<Vec<u64>> {
@@ -75,43 +58,6 @@ fn same_version(a: &str, b: &str) -> bool {
     }
 }
 
-/// How long a replaced install stays after the lock stopped naming it, for start-ups that read
-/// the old lock just before the switch.
-const READER_GRACE: Duration = Duration::from_millis(250);
-
-/// Removes staging directories and temporary lock files that installs killed mid-way (SIGINT,
-/// SIGKILL: no destructor ran) left in plugin directory `dir` (see [`crate::leftovers`]).
-fn remove_left_behind_staging(dir: &Path) {
-    crate::leftovers::sweep(dir, |name| {
-        if let Some(rest) = name.strip_prefix(".staging-") {
-            return rest.split('-').next()?.parse().ok();
-        }
-        // The lock's temporary file (see `atomic_file`), from a writer killed mid-write.
-        name.strip_prefix(".plugins.lock.")?
-            .strip_suffix(".tmp")?
-            .parse()
-            .ok()
-    });
-}
-
-/// Creates `dir` (and parents) with mode 0755 on Unix, set explicitly on a new `dir` whatever
-/// the umask.
-fn create_dir(dir: &Path) -> Result<(), InstallError> {
-    let existed = dir.is_dir();
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o755);
-    builder.create(dir).map_err(|e| InstallError::io(dir, e))?;
-    #[cfg(unix)]
-    if !existed {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
-            .map_err(|e| InstallError::io(dir, e))?;
-    }
-    Ok(())
-}
-
 /// Whether `entry`'s library is in place and still hashes to its lock entry (always re-hashed: a
 /// re-install is how a user repairs a library changed behind the lock's back).
 fn intact(dir: &Path, entry: &LockEntry) -> bool {
@@ -126,87 +72,23 @@ pub(crate) fn install(source: &str, dir: &Path) -> Result<Installed, InstallErro
     Ok(installed)
 }
 
+/// [`install`] without the seal, step by step: read the source, download into staging, check
+/// out of process, then, under the directory's lock, move into place and switch the lock.
 fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError> {
-    let is_library = source.ends_with(&format!(".{LIBRARY_EXTENSION}"));
-    let location = Location::parse(source, None)?;
-    let (library, expected, manifest) = if is_library {
-        let location = match location {
-            Location::File(path) => Location::File(fs::canonicalize(&path).unwrap_or(path)),
-            http => http,
-        };
-        (location, None, None)
-    } else {
-        let manifest = Manifest::parse(&fetch::read_text(&location)?, source)?;
-        let platform = manifest.for_this_platform(source)?;
-        let library = Location::parse(&platform.url, Some(&location))?;
-        let expected = platform.sha256.clone();
-        if let Some(entry) = Lock::read(dir)?.get(&manifest.name) {
-            if entry.version == manifest.version && entry.sha256 == expected && intact(dir, entry) {
-                return Ok(Installed {
-                    entry: entry.clone(),
-                    outcome: Outcome::Unchanged,
-                });
-            }
-        }
-        (library, Some(expected), Some(manifest))
-    };
-    let file = library
-        .file_name()
-        .filter(|f| f.ends_with(&format!(".{LIBRARY_EXTENSION}")) && safe_component(f).is_ok())
-        .unwrap_or_else(|| format!("plugin.{LIBRARY_EXTENSION}"));
-
-    create_dir(dir)?;
-    remove_left_behind_staging(dir);
-    let staging_dir = dir.join(temp_name("staging"));
-    create_dir(&staging_dir)?;
-    let mut staging = Staging(Some(staging_dir.clone()));
-    let staged = staging_dir.join(&file);
-    let sha256 = fetch::download(&library, &staged)?;
-    if let Some(expected) = expected {
-        if sha256 != expected {
-            return Err(InstallError::HashMismatch {
-                url: library.to_string(),
-                expected,
-                found: sha256,
-            });
-        }
+    let wanted = read_source(source)?;
+    if let Some(installed) = already_installed(dir, &wanted)? {
+        return Ok(installed);
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&staged, fs::Permissions::from_mode(0o644))
-            .map_err(|e| InstallError::io(&staged, e))?;
-    }
-    let checked = check_in_child(&staged, &staging_dir, source)?;
-    if let Some(manifest) = &manifest {
-        let agree = manifest.name == checked.name
-            && manifest.version == checked.version
-            && same_version(&manifest.abi, &checked.abi);
-        if !agree {
-            let says =
-                |name: &str, version: &str, abi: &str| format!("{name} {version}, ABI {abi}");
-            return Err(InstallError::Mismatch {
-                source_name: source.to_owned(),
-                expected: says(&manifest.name, &manifest.version, &manifest.abi),
-                found: says(&checked.name, &checked.version, &checked.abi),
-            });
-        }
-    }
-    safe_component(&checked.name)?;
-    safe_component(&checked.version)?;
-    // Remove what the check wrote into its scratch HOME; only the library moves into place.
-    for entry in fs::read_dir(&staging_dir).map_err(|e| InstallError::io(&staging_dir, e))? {
-        let path = entry.map_err(|e| InstallError::io(&staging_dir, e))?.path();
-        if path != staged {
-            let _ = fs::remove_dir_all(&path).or_else(|_| fs::remove_file(&path));
-        }
-    }
+    let file = library_file_name(&wanted.library);
+    let staged = download_to_staging(dir, &wanted.library, wanted.expected.as_deref(), &file)?;
+    let checked = check_staged(&staged, source, wanted.manifest.as_ref())?;
+    staged.keep_only_the_library()?;
 
     let _guard = Guard::acquire(dir)?;
     let mut lock = Lock::read(dir)?;
     let previous = lock.get(&checked.name).cloned();
     if let Some(entry) = &previous {
-        if entry.version == checked.version && entry.sha256 == sha256 && intact(dir, entry) {
+        if entry.version == checked.version && entry.sha256 == staged.sha256 && intact(dir, entry) {
             return Ok(Installed {
                 entry: entry.clone(),
                 outcome: Outcome::Unchanged,
@@ -214,21 +96,8 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
         }
     }
     let name_dir = dir.join(&checked.name);
-    create_dir(&name_dir)?;
-    // A new directory beside whatever is installed: the version's own name when free, else (a
-    // re-install of the installed version) the version with a unique suffix.
-    let install_dir = if name_dir.join(&checked.version).exists() {
-        format!(
-            "{}_{}",
-            checked.version,
-            &temp_name("r").replace(['.', '-'], "")
-        )
-    } else {
-        checked.version.clone()
-    };
-    let target = name_dir.join(&install_dir);
-    fs::rename(&staging_dir, &target).map_err(|e| InstallError::io(&target, e))?;
-    staging.0 = None;
+    let sha256 = staged.sha256.clone();
+    let (install_dir, target) = move_into_place(staged, &name_dir, &checked.version)?;
     let installed = target.join(&file);
     let meta = fs::metadata(&installed).map_err(|e| InstallError::io(&installed, e))?;
     let entry = LockEntry {
@@ -236,8 +105,8 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
         version: checked.version.clone(),
         abi: checked.abi,
         sha256,
-        source: if is_library {
-            library.to_string()
+        source: if wanted.manifest.is_none() {
+            wanted.library.to_string()
         } else {
             source.to_owned()
         },
@@ -250,13 +119,7 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
             install_dir.clone()
         },
     };
-    lock.put(entry.clone());
-    // The one switch: readers see the old lock and the old install, or the new lock and the new
-    // install, never a lock naming a missing or half-written library.
-    if let Err(e) = lock.write(dir) {
-        let _ = fs::remove_dir_all(&target);
-        return Err(e.into());
-    }
+    switch_lock(dir, &mut lock, entry.clone(), &target)?;
     // The old install goes once no start-up can still be on its way to it: one that read the old
     // lock opens the old library within milliseconds (and, once open, keeps it).
     remove_other_installs(&name_dir, &install_dir);
@@ -272,6 +135,131 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
     };
     Ok(Installed { entry, outcome })
 }
+
+/// What an install source names: the library to download and, from a manifest, the hash it must
+/// have and the manifest itself (whose name and version the check must confirm).
+struct Wanted {
+    library: Location,
+    expected: Option<String>,
+    manifest: Option<Manifest>,
+}
+
+/// Reads `source`: a library path or URL as it is, or a manifest, whose entry for this platform
+/// names the library (relative to the manifest) and its hash.
+fn read_source(source: &str) -> Result<Wanted, InstallError> {
+    let location = Location::parse(source, None)?;
+    if source.ends_with(&format!(".{LIBRARY_EXTENSION}")) {
+        let library = match location {
+            Location::File(path) => Location::File(fs::canonicalize(&path).unwrap_or(path)),
+            http => http,
+        };
+        return Ok(Wanted {
+            library,
+            expected: None,
+            manifest: None,
+        });
+    }
+    let manifest = Manifest::parse(&fetch::read_text(&location)?, source)?;
+    let platform = manifest.for_this_platform(source)?;
+    Ok(Wanted {
+        library: Location::parse(&platform.url, Some(&location))?,
+        expected: Some(platform.sha256.clone()),
+        manifest: Some(manifest),
+    })
+}
+
+/// The install itself when the lock already has the manifest's version with the promised hash,
+/// intact: nothing to download.
+fn already_installed(dir: &Path, wanted: &Wanted) -> Result<Option<Installed>, InstallError> {
+    let (Some(manifest), Some(expected)) = (&wanted.manifest, &wanted.expected) else {
+        return Ok(None);
+    };
+    Ok(Lock::read(dir)?
+        .get(&manifest.name)
+        .filter(|entry| {
+            entry.version == manifest.version && entry.sha256 == *expected && intact(dir, entry)
+        })
+        .map(|entry| Installed {
+            entry: entry.clone(),
+            outcome: Outcome::Unchanged,
+        }))
+}
+
+/// The file name the library is installed under: its own when it is a safe library name, else
+/// `plugin.<ext>`.
+fn library_file_name(library: &Location) -> String {
+    library
+        .file_name()
+        .filter(|f| f.ends_with(&format!(".{LIBRARY_EXTENSION}")) && safe_component(f).is_ok())
+        .unwrap_or_else(|| format!("plugin.{LIBRARY_EXTENSION}"))
+}
+
+/// Runs the out-of-process check on the staged library; a manifest's name, version and ABI must
+/// be what the library says, and its name and version must be safe directory names.
+fn check_staged(
+    staged: &Staged,
+    source: &str,
+    manifest: Option<&Manifest>,
+) -> Result<Checked, InstallError> {
+    let checked = check_in_child(&staged.library, &staged.dir, source)?;
+    if let Some(manifest) = manifest {
+        let agree = manifest.name == checked.name
+            && manifest.version == checked.version
+            && same_version(&manifest.abi, &checked.abi);
+        if !agree {
+            let says =
+                |name: &str, version: &str, abi: &str| format!("{name} {version}, ABI {abi}");
+            return Err(InstallError::Mismatch {
+                source_name: source.to_owned(),
+                expected: says(&manifest.name, &manifest.version, &manifest.abi),
+                found: says(&checked.name, &checked.version, &checked.abi),
+            });
+        }
+    }
+    safe_component(&checked.name)?;
+    safe_component(&checked.version)?;
+    Ok(checked)
+}
+
+/// Renames the staging directory to a new directory under `name_dir`, beside whatever is
+/// installed: `version` when free, else (a re-install of the installed version) the version with
+/// a unique suffix. Returns that directory's name and path.
+fn move_into_place(
+    staged: Staged,
+    name_dir: &Path,
+    version: &str,
+) -> Result<(String, PathBuf), InstallError> {
+    create_dir(name_dir)?;
+    let install_dir = if name_dir.join(version).exists() {
+        format!("{version}_{}", &temp_name("r").replace(['.', '-'], ""))
+    } else {
+        version.to_owned()
+    };
+    let target = name_dir.join(&install_dir);
+    staged.rename_to(&target)?;
+    Ok((install_dir, target))
+}
+
+/// Writes `lock` with `entry`, new install at `target`; if the write fails, `target` goes.
+/// The one switch: readers see the old lock and the old install, or the new lock and the new
+/// install, never a lock naming a missing or half-written library.
+fn switch_lock(
+    dir: &Path,
+    lock: &mut Lock,
+    entry: LockEntry,
+    target: &Path,
+) -> Result<(), InstallError> {
+    lock.put(entry);
+    if let Err(e) = lock.write(dir) {
+        let _ = fs::remove_dir_all(target);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// How long a replaced install stays after the lock stopped naming it, for start-ups that read
+/// the old lock just before the switch.
+const READER_GRACE: Duration = Duration::from_millis(250);
 
 /// After [`READER_GRACE`], removes every entry of `name_dir` but `keep`.
 fn remove_other_installs(name_dir: &Path, keep: &str) {

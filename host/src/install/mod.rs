@@ -10,13 +10,14 @@ mod flow;
 pub(crate) mod manifest;
 pub(crate) mod scaffold;
 pub(crate) mod sdk;
+mod staging;
 
 use std::path::PathBuf;
 
 pub(crate) use crate::loader::TARGET;
 pub(crate) use crate::plugin_dir::{is_sha256, plugin_dir_of, safe_component, sha256_file};
 pub(crate) use crate::plugin_dir::{lock, seal};
-pub(crate) use check::{check_in_child, check_standalone};
+pub(crate) use check::{check_in_child, check_standalone, Checked};
 pub(crate) use error::InstallError;
 pub(crate) use flow::{install, remove, verify, Outcome};
 
