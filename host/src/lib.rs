@@ -14,6 +14,7 @@ mod command_needs;
 pub mod commands;
 pub mod config;
 pub mod context;
+mod duration;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
