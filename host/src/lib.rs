@@ -17,6 +17,7 @@ mod cli;
 mod commands;
 mod config;
 mod context;
+mod duration;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,11 +1,12 @@
 //! The lock file of the plugin directory (`plugins.lock`): one entry per installed plugin with the
-//! hash, size and modification time of its library, and the advisory lock that serializes installs.
+//! hash, size and modification time of its library, and the advisory lock that serializes installs
+//! (an OS file lock, which the OS lets go of when its holder dies).
 
 use std::{
     fs,
-    io::{Read, Write},
+    io::Read,
     path::{Path, PathBuf},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::UNIX_EPOCH,
 };
 
 use serde::{Deserialize, Serialize};
@@ -15,11 +16,8 @@ use super::PluginDirError;
 /// The lock file's name inside the plugin directory.
 pub(crate) const LOCK_FILE: &str = "plugins.lock";
 
-/// The advisory lock held while an install or removal changes the plugin directory.
+/// The file whose OS lock is held while an install or removal changes the plugin directory.
 const GUARD_FILE: &str = ".plugins.lock.guard";
-
-/// A guard older than this is left over from a killed process and is taken over.
-const STALE_GUARD: Duration = Duration::from_secs(120);
 
 /// One installed plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,50 +242,57 @@ pub(crate) fn parse_fast(text: &str) -> Option<Lock> {
 #[derive(Debug)]
 pub(crate) struct Guard {
     path: PathBuf,
+    /// The locked file: closing it lets go of the lock.
+    file: fs::File,
 }
 
 impl Guard {
-    /// Waits for (and takes) the plugin directory's advisory lock; a guard left by a killed process
-    /// is taken over once it is older than two minutes.
+    /// Waits for (and takes) the plugin directory's advisory lock: an exclusive OS lock on
+    /// `.plugins.lock.guard`. A holder that was killed holds nothing: the OS let go of its lock.
     pub(crate) fn acquire(dir: &Path) -> Result<Guard, PluginDirError> {
         let path = dir.join(GUARD_FILE);
-        let started = SystemTime::now();
         loop {
-            match fs::OpenOptions::new()
+            let file = fs::OpenOptions::new()
                 .write(true)
-                .create_new(true)
+                .create(true)
+                .truncate(false)
                 .open(&path)
-            {
-                Ok(mut file) => {
-                    let _ = writeln!(file, "{}", std::process::id());
-                    return Ok(Guard { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok());
-                    if age.is_some_and(|a| a > STALE_GUARD) {
-                        let _ = fs::remove_file(&path);
-                        continue;
-                    }
-                    if started
-                        .elapsed()
-                        .is_ok_and(|waited| waited > STALE_GUARD * 2)
-                    {
-                        return Err(PluginDirError::Busy { guard: path });
-                    }
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(e) => return Err(PluginDirError::io(&path, e)),
+                .map_err(|e| PluginDirError::io(&path, e))?;
+            file.lock().map_err(|e| PluginDirError::io(&path, e))?;
+            // The holder before us removed the file as it let go (see `Drop`): a lock on a removed
+            // file guards nothing, so open the file anew.
+            if is_at(&file, &path) {
+                return Ok(Guard { path, file });
             }
         }
     }
 }
 
+/// Whether `file` is still the file at `path`.
+#[cfg(unix)]
+fn is_at(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+/// Whether `file` is still the file at `path`: off Unix the guard file is never removed (see
+/// `Drop`), so it always is.
+#[cfg(not(unix))]
+fn is_at(_file: &fs::File, _path: &Path) -> bool {
+    true
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
+        // Removed while still locked, so the plugin directory keeps no trace of the install; a
+        // process waiting on this file sees it is gone once it gets the lock (see `acquire`).
+        // Elsewhere there is no inode to compare: the file stays.
+        #[cfg(unix)]
         let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
     }
 }
 
@@ -324,5 +329,34 @@ mod tests {
         let text = fs::read_to_string(dir.path().join(LOCK_FILE)).unwrap();
         assert_eq!(parse_fast(&text).unwrap().plugins, lock.plugins);
         assert!(parse_fast("[[plugin]]\nname = \"a\"\n").is_none());
+    }
+
+    #[test]
+    fn the_guard_is_exclusive_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Guard::acquire(dir.path()).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = dir.path().to_owned();
+        let waiter = std::thread::spawn(move || {
+            let second = Guard::acquire(&path).unwrap();
+            tx.send(()).unwrap();
+            drop(second);
+        });
+        // The second waits while the first holds the lock, then proceeds.
+        assert!(rx
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err());
+        drop(first);
+        rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        waiter.join().unwrap();
+        assert!(!dir.path().join(GUARD_FILE).exists());
+    }
+
+    #[test]
+    fn a_guard_file_left_by_a_killed_holder_is_no_obstacle() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(GUARD_FILE), "4194304\n").unwrap();
+        drop(Guard::acquire(dir.path()).unwrap());
+        assert!(!dir.path().join(GUARD_FILE).exists());
     }
 }

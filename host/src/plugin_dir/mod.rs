@@ -149,12 +149,6 @@ pub(crate) enum PluginDirError {
         /// The parser's message.
         reason: String,
     },
-    /// Another install kept the plugin directory busy for too long.
-    #[error("another flyte-host is installing or removing a plugin (lock `{guard}`) and has not finished for minutes. If none is running, delete that file.", guard = .guard.display())]
-    Busy {
-        /// The advisory lock file.
-        guard: PathBuf,
-    },
     /// A name or version that cannot be a directory name.
     #[error("plugin name or version `{value}` cannot be used as a directory name: use letters, digits, `.`, `_`, `-` and `+` only, not starting with `.`")]
     BadName {

@@ -1,6 +1,8 @@
 //! Checks and conversions of single values in task files: names, durations, resource quantities,
 //! and the "did you mean" hint for misspelled keys.
 
+use crate::duration::DurationError;
+
 /// The longest task name (it is also a file name, `<name>.json`).
 const MAX_NAME_LEN: usize = 200;
 
@@ -41,38 +43,28 @@ pub(super) fn identifier(name: &str) -> Result<(), String> {
     }
 }
 
-/// A duration such as `10m`, `1h30m`, `90s` or `2d`, in whole seconds (more than zero).
+/// A duration such as `10m`, `1h30m`, `1.5h`, `90s` or `2d` (the host's one duration reading,
+/// shared with `run --input`), in whole seconds (more than zero).
 pub(super) fn duration(text: &str) -> Result<u64, String> {
     let bad = || {
         format!(
             "must be a duration such as \"90s\", \"10m\", \"1h30m\" or \"2d\", or a number of seconds (found \"{text}\")"
         )
     };
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in text.trim().chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit: u64 = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3_600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        number.clear();
-        total = n
-            .checked_mul(unit)
-            .and_then(|s| total.checked_add(s))
-            .ok_or_else(|| format!("is too long (found \"{text}\")"))?;
-    }
-    if !number.is_empty() || text.trim().is_empty() {
+    let duration = crate::duration::parse(text).map_err(|e| match e {
+        DurationError::Malformed => bad(),
+        DurationError::TooLong => format!("is too long (found \"{text}\")"),
+    })?;
+    if duration.is_negative() {
         return Err(bad());
     }
-    positive(total)
+    // A task's timeout is whole seconds (`Duration.seconds` in its metadata).
+    if duration.subsec_nanos() != 0 {
+        return Err(format!(
+            "must be a whole number of seconds (found \"{text}\")"
+        ));
+    }
+    positive(duration.as_secs().unsigned_abs())
 }
 
 /// A duration must be more than zero.

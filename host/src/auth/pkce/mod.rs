@@ -110,7 +110,7 @@ fn human(duration: Duration) -> String {
         format!("{}ms", duration.as_millis())
     } else if secs < 60 {
         format!("{secs}s")
-    } else if secs % 60 == 0 {
+    } else if secs.is_multiple_of(60) {
         format!("{}m", secs / 60)
     } else {
         format!("{}m{}s", secs / 60, secs % 60)

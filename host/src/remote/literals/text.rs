@@ -131,73 +131,17 @@ fn format_fraction(nanos: i64) -> String {
     }
 }
 
-/// `10s`, `5m`, `1h30m`, `250ms`, `1.5h` or a bare number of seconds as protobuf JSON Duration
-/// text (`5400s`, `0.250s`).
+/// `10s`, `5m`, `1h30m`, `250ms`, `1.5h` or a bare number of seconds (the host's one duration
+/// reading, shared with task files) as protobuf JSON Duration text (`5400s`, `0.250s`).
 pub(crate) fn parse_duration(text: &str) -> Option<String> {
-    const MAX_SECONDS: i128 = 315_576_000_000;
-    let s = text.trim();
-    let (negative, mut s) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if s.is_empty() {
-        return None;
-    }
-    let mut total: i128 = 0;
-    let mut bare = true;
-    while !s.is_empty() {
-        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
-        let int: i128 = if int_len == 0 {
-            0
-        } else {
-            s[..int_len].parse().ok()?
-        };
-        s = &s[int_len..];
-        let (frac, frac_len) = match s.strip_prefix('.') {
-            Some(rest) => {
-                let len = rest.bytes().take_while(u8::is_ascii_digit).count();
-                if len == 0 || len > 18 {
-                    return None;
-                }
-                s = &rest[len..];
-                (rest[..len].parse::<i128>().ok()?, len)
-            }
-            None => (0, 0),
-        };
-        if int_len == 0 && frac_len == 0 {
-            return None;
-        }
-        let unit_len = s.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
-        let unit = if s.starts_with('µ') {
-            s = s.strip_prefix('µ')?;
-            s = s.strip_prefix('s')?;
-            "us"
-        } else {
-            let unit = &s[..unit_len];
-            s = &s[unit_len..];
-            unit
-        };
-        let nanos_per: i128 = match unit {
-            "" if bare && s.is_empty() => 1_000_000_000,
-            "ns" => 1,
-            "us" => 1_000,
-            "ms" => 1_000_000,
-            "s" | "sec" | "secs" => 1_000_000_000,
-            "m" | "min" | "mins" => 60_000_000_000,
-            "h" | "hr" | "hrs" => 3_600_000_000_000,
-            "d" | "day" | "days" => 86_400_000_000_000,
-            _ => return None,
-        };
-        bare = false;
-        total += int * nanos_per + frac * nanos_per / 10_i128.pow(u32::try_from(frac_len).ok()?);
-        if total / 1_000_000_000 > MAX_SECONDS {
-            return None;
-        }
-    }
-    let secs = total / 1_000_000_000;
-    let nanos = i64::try_from(total % 1_000_000_000).ok()?;
-    let sign = if negative && total != 0 { "-" } else { "" };
-    Some(format!("{sign}{secs}{}s", format_fraction(nanos)))
+    let duration = crate::duration::parse(text).ok()?;
+    let length = duration.unsigned_abs();
+    let sign = if duration.is_negative() { "-" } else { "" };
+    Some(format!(
+        "{sign}{}{}s",
+        length.as_secs(),
+        format_fraction(i64::from(length.subsec_nanos()))
+    ))
 }
 
 /// click's boolean words.
@@ -268,11 +212,16 @@ mod tests {
             ("-2s", "-2s"),
             ("1d", "86400s"),
             ("3us", "0.000003s"),
+            ("1h 30m", "5400s"),
+            ("-0s", "0s"),
+            ("3652500d", "315576000000s"),
         ] {
             assert_eq!(parse_duration(text).as_deref(), Some(want), "{text}");
         }
-        for bad in ["", "s", "10x", "1h 30m", "5m10", ".s", "-"] {
+        for bad in ["", "s", "10x", "5m10", ".s", "-", "1 month"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
+        // Past protobuf's Duration.
+        assert_eq!(parse_duration("3652501d"), None);
     }
 }

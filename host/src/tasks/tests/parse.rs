@@ -164,7 +164,7 @@ fn every_kind_of_bad_value_names_file_line_task_and_field() {
     let cases: &[(&str, &str)] = &[
         ("retries = \"two\"", "t.toml:4: task 't': field `retries` must be a whole number, found a string"),
         ("retries = -1", "t.toml:4: task 't': field `retries` must be between 0 and 4294967295 (found -1)"),
-        ("timeout = \"10 minutes\"", "field `timeout` must be a duration such as"),
+        ("timeout = \"ten minutes\"", "field `timeout` must be a duration such as"),
         ("timeout = 0", "field `timeout` must be more than zero"),
         ("timeout = true", "field `timeout` must be a duration such as \"10m\", found a boolean"),
         ("image = \"Bad Image\"", "field `image` image 'Bad Image' contains whitespace"),
@@ -228,18 +228,30 @@ fn durations() {
     assert_eq!(values::duration("1h30m"), Ok(5_400));
     assert_eq!(values::duration("90s"), Ok(90));
     assert_eq!(values::duration("2d"), Ok(172_800));
-    for bad in [
-        "",
-        "10",
-        "m",
-        "1.5h",
-        "10 m",
-        "0s",
-        "-1s",
-        "99999999999999999999d",
-    ] {
+    // The forms `run --input` also took: one duration reading for both.
+    assert_eq!(values::duration("1.5h"), Ok(5_400));
+    assert_eq!(values::duration("10"), Ok(10));
+    assert_eq!(values::duration("10 m"), Ok(600));
+    assert_eq!(values::duration("10 minutes"), Ok(600));
+    assert_eq!(values::duration("2000ms"), Ok(2));
+    for bad in ["", "m", "0s", "-1s", "99999999999999999999d", "1 month"] {
         assert!(values::duration(bad).is_err(), "{bad}");
     }
+    assert!(values::duration("-1s")
+        .unwrap_err()
+        .starts_with("must be a duration such as"));
+    assert_eq!(
+        values::duration("0s").unwrap_err(),
+        "must be more than zero"
+    );
+    assert_eq!(
+        values::duration("1500ms").unwrap_err(),
+        "must be a whole number of seconds (found \"1500ms\")"
+    );
+    assert_eq!(
+        values::duration("3652501d").unwrap_err(),
+        "is too long (found \"3652501d\")"
+    );
 }
 
 #[test]
