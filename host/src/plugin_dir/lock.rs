@@ -249,8 +249,10 @@ pub(crate) struct Guard {
 impl Guard {
     /// Waits for (and takes) the plugin directory's advisory lock: an exclusive OS lock on
     /// `.plugins.lock.guard`. A holder that was killed holds nothing: the OS let go of its lock.
+    /// While another flyte-host holds it, one line on stderr says what this one waits for.
     pub(crate) fn acquire(dir: &Path) -> Result<Guard, PluginDirError> {
         let path = dir.join(GUARD_FILE);
+        let mut said = false;
         loop {
             let file = fs::OpenOptions::new()
                 .write(true)
@@ -258,7 +260,21 @@ impl Guard {
                 .truncate(false)
                 .open(&path)
                 .map_err(|e| PluginDirError::io(&path, e))?;
-            file.lock().map_err(|e| PluginDirError::io(&path, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    if !said {
+                        crate::say!(
+                            "Waiting for another flyte-host that is changing the plugin directory {} (its lock: {})",
+                            dir.display(),
+                            path.display()
+                        );
+                        said = true;
+                    }
+                    file.lock().map_err(|e| PluginDirError::io(&path, e))?;
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(PluginDirError::io(&path, e)),
+            }
             // The holder before us removed the file as it let go (see `Drop`): a lock on a removed
             // file guards nothing, so open the file anew.
             if is_at(&file, &path) {
