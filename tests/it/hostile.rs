@@ -3,8 +3,6 @@
 //! manifests and arguments; escape sequences from servers and files; umask variations; start-ups
 //! racing re-installs. Each case is a regression test of issue 19, run against the built binary.
 
-mod server;
-
 mod secrets;
 
 mod paths;

@@ -12,7 +12,7 @@ use std::{
 };
 
 use crate::{
-    hostile::server::{Request, Server},
+    support::loopback::{Request, Server},
     support::{fails, host_target, Sandbox},
 };
 

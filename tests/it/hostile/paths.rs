@@ -4,7 +4,7 @@
 use std::{fs, net::TcpStream};
 
 use crate::{
-    hostile::server::{answer, Request, Server},
+    support::loopback::{answer, Request, Server},
     support::{assert_no_rust_trace, fails, ok, plugin_path, run, Sandbox},
 };
 

@@ -5,7 +5,7 @@
 use std::{net::TcpStream, sync::Arc};
 
 use crate::{
-    hostile::server::{answer, Request, Server},
+    support::loopback::{answer, Request, Server},
     support::{run, Run, Sandbox},
 };
 

@@ -6,7 +6,7 @@
 use std::{fs, net::TcpStream};
 
 use crate::{
-    hostile::server::{answer, Request, Server},
+    support::loopback::{answer, Request, Server},
     support::{fails, ok, plugin_path, usage_error, Run, Sandbox},
 };
 

@@ -1,14 +1,16 @@
-//! A loopback HTTP server for the install tests: serves fixed routes, some deliberately broken
-//! (truncated bodies, slow answers), and counts requests.
+//! The install tests' loopback server (on [`loopback`]): fixed routes, some deliberately broken
+//! (truncated bodies, slow answers); anything else is a 404.
 
 use std::{
     collections::HashMap,
-    io::{BufRead, BufReader, Write},
-    net::{TcpListener, TcpStream},
+    io::Write,
+    net::TcpStream,
     sync::{Arc, Mutex},
     thread,
     time::Duration,
 };
+
+use crate::support::loopback;
 
 /// How a route answers.
 #[derive(Clone)]
@@ -21,26 +23,22 @@ pub(crate) enum Reply {
     Slow(Vec<u8>, Duration),
 }
 
-/// The server: routes by path; anything else is a 404.
+/// The server: routes by path.
 pub(crate) struct Server {
-    port: u16,
+    server: loopback::Server,
     routes: Arc<Mutex<HashMap<String, Reply>>>,
 }
 
 impl Server {
     /// Starts serving on an ephemeral loopback port (the thread lives as long as the test process).
     pub(crate) fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let port = listener.local_addr().expect("local address").port();
         let routes: Arc<Mutex<HashMap<String, Reply>>> = Arc::default();
         let shared = Arc::clone(&routes);
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let routes = Arc::clone(&shared);
-                thread::spawn(move || answer(stream, &routes));
-            }
+        let server = loopback::Server::start(move |request, stream| {
+            let reply = shared.lock().unwrap().get(&request.path).cloned();
+            answer(stream, reply);
         });
-        Server { port, routes }
+        Server { server, routes }
     }
 
     /// Serves `reply` at `path` (e.g. `/myorg.toml`).
@@ -50,31 +48,12 @@ impl Server {
 
     /// The URL of `path`.
     pub(crate) fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        self.server.url(path)
     }
 }
 
-fn answer(stream: TcpStream, routes: &Mutex<HashMap<String, Reply>>) {
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    loop {
-        let mut header = String::new();
-        match reader.read_line(&mut header) {
-            Ok(0) | Err(_) => return,
-            Ok(_) if header == "\r\n" || header == "\n" => break,
-            Ok(_) => {}
-        }
-    }
-    let path = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_owned();
-    let reply = routes.lock().unwrap().get(&path).cloned();
-    let mut stream = reader.into_inner();
+/// Writes `reply` (a 404 when the path has no route).
+fn answer(stream: &mut TcpStream, reply: Option<Reply>) {
     let head = |status: &str, len: usize| {
         format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n")
     };
@@ -95,6 +74,4 @@ fn answer(stream: TcpStream, routes: &Mutex<HashMap<String, Reply>>) {
                 .and_then(|()| stream.write_all(&body))
         }
     };
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Both);
 }

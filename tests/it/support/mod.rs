@@ -3,6 +3,7 @@
 //! inherited environment, so nothing of the developer's machine (`~/.flyte`, `FLYTE_*`) leaks in.
 
 pub(crate) mod flytekit;
+pub(crate) mod loopback;
 pub(crate) mod net;
 pub(crate) mod oidc;
 pub(crate) mod real_admin;

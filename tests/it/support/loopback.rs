@@ -1,5 +1,6 @@
-//! A loopback HTTP server whose every answer is a test's closure: servers that echo the request
-//! back, redirect, stall half-way or never stop sending.
+//! An in-process loopback HTTP server whose every answer is a test's closure: the hostile tests'
+//! servers that echo the request back, redirect, stall or never stop sending, and the install
+//! tests' routed server (`install/server.rs`).
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
