@@ -1,0 +1,27 @@
+//! The end-to-end tests: the built flyte-host binary with real plugin libraries, one module per
+//! area, all in one test binary (one link step; the host and plugins are built once per run).
+
+mod support;
+
+mod auth;
+mod bounded_input;
+mod cli_extension;
+mod compat;
+mod config_resolution;
+mod crash;
+mod errors;
+mod first_contact;
+mod first_plugin;
+mod flytekit_reference;
+mod get;
+mod hooks;
+mod hostile;
+mod install;
+mod loading;
+mod login;
+mod plugin_use;
+mod readme;
+mod real_admin;
+mod remote_tasks;
+mod selection;
+mod tasks;
