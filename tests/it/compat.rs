@@ -24,8 +24,6 @@
 
 use crate::support;
 
-use std::io::Write as _;
-
 use serde_json::{json, Value};
 use support::{
     assert_error_paragraph, assert_no_rust_trace, frozen_1_0_plugin_path, next_plugin_path, ok,
@@ -42,12 +40,9 @@ fn skipped(test: &str) -> bool {
             std::env::var_os("CI").is_none(),
             "FLYTE_HOST_SKIP_COMPAT is set under CI: the compatibility matrix must run there"
         );
-        // Straight to stderr, past the test harness's capture: seen in every run.
-        let _ = writeln!(
-            std::io::stderr(),
-            "*** NOT RUN: compat::{test}: FLYTE_HOST_SKIP_COMPAT is set (no rebuild into \
-             target/compat) ***"
-        );
+        crate::support::not_run(&format!(
+            "compat::{test}: FLYTE_HOST_SKIP_COMPAT is set (no rebuild into target/compat)"
+        ));
     }
     set
 }

@@ -25,9 +25,9 @@ pub(crate) fn python() -> Option<PathBuf> {
                 std::env::var_os("CI").is_none(),
                 "flytekit {FLYTEKIT_VERSION} is needed for this test: {why}"
             );
-            eprintln!(
-                "\n*** NOT RUN: flytekit {FLYTEKIT_VERSION} is needed for this test: {why} ***\n"
-            );
+            super::not_run(&format!(
+                "flytekit {FLYTEKIT_VERSION} is needed for this test: {why}"
+            ));
             None
         }
     }

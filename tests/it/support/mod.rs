@@ -57,6 +57,13 @@ struct Built {
     libraries: HashMap<String, PathBuf>,
 }
 
+/// Says, past the test harness's output capture (so every run shows it, passing or not), that
+/// the test did not run and why: a test that cannot run is never silent.
+pub(crate) fn not_run(why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "\n*** NOT RUN: {why} ***\n");
+}
+
 /// The workspace root (this package's parent).
 pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))

@@ -42,11 +42,10 @@ impl RealAdmin {
         args: &[&str],
     ) -> Option<&'static RealAdmin> {
         if let Some(why) = std::env::var_os("REAL_ADMIN_UNAVAILABLE").filter(|w| !w.is_empty()) {
-            eprintln!(
-                "\n*** NOT RUN: this test needs the real FlyteAdmin, which cannot be built here: \
-                 {} ***\n",
+            super::not_run(&format!(
+                "this test needs the real FlyteAdmin, which cannot be built here: {}",
                 why.to_string_lossy()
-            );
+            ));
             return None;
         }
         match admin.get_or_init(|| start(args)) {
@@ -56,10 +55,9 @@ impl RealAdmin {
                     std::env::var_os("CI").is_none(),
                     "this test needs the real FlyteAdmin, which could not be started: {why}"
                 );
-                eprintln!(
-                    "\n*** NOT RUN: this test needs the real FlyteAdmin, which could not be \
-                     started: {why} ***\n"
-                );
+                super::not_run(&format!(
+                    "this test needs the real FlyteAdmin, which could not be started: {why}"
+                ));
                 None
             }
         }
