@@ -25,6 +25,7 @@ mod task_show;
 mod version;
 
 use crate::cli::{Def, Loads};
+use get::What;
 
 /// Every built-in command and group, in the order `--help` lists them; a group comes before its
 /// subcommands. Adding a command is a new file here and one line in this list.
@@ -127,68 +128,38 @@ pub(crate) const ALL: &[Def] = &[
     ),
     Def::command(
         &["get", "projects"],
-        || get::cli("projects", "List the projects", None),
-        |_, m| get::exec("projects", m),
+        || get::cli(What::Projects),
+        |_, m| get::exec(What::Projects, m),
         Loads::Always,
     ),
     Def::command(
         &["get", "tasks"],
-        || {
-            get::cli(
-                "tasks",
-                "List the tasks, or the versions of task NAME",
-                Some(false),
-            )
-        },
-        |_, m| get::exec("tasks", m),
+        || get::cli(What::Tasks),
+        |_, m| get::exec(What::Tasks, m),
         Loads::Always,
     ),
     Def::command(
         &["get", "workflows"],
-        || {
-            get::cli(
-                "workflows",
-                "List the workflows, or the versions of workflow NAME",
-                Some(false),
-            )
-        },
-        |_, m| get::exec("workflows", m),
+        || get::cli(What::Workflows),
+        |_, m| get::exec(What::Workflows, m),
         Loads::Always,
     ),
     Def::command(
         &["get", "launch-plans"],
-        || {
-            get::cli(
-                "launch-plans",
-                "List the launch plans, or the versions of launch plan NAME",
-                Some(false),
-            )
-        },
-        |_, m| get::exec("launch-plans", m),
+        || get::cli(What::LaunchPlans),
+        |_, m| get::exec(What::LaunchPlans, m),
         Loads::Always,
     ),
     Def::command(
         &["get", "executions"],
-        || {
-            get::cli(
-                "executions",
-                "List the executions, newest first, or show execution NAME",
-                Some(false),
-            )
-        },
-        |_, m| get::exec("executions", m),
+        || get::cli(What::Executions),
+        |_, m| get::exec(What::Executions, m),
         Loads::Always,
     ),
     Def::command(
         &["get", "execution"],
-        || {
-            get::cli(
-                "execution",
-                "Show an execution's phase, timing and error",
-                Some(true),
-            )
-        },
-        |_, m| get::exec("execution", m),
+        || get::cli(What::Execution),
+        |_, m| get::exec(What::Execution, m),
         Loads::Always,
     ),
     Def::command(

@@ -15,19 +15,54 @@ use crate::{
     remote::{field, AdminClient, Entity},
 };
 
-/// The clap definition of `get NAME`: `--limit N` (but `execution`), and an entity NAME
-/// (`Some(required)`) when it takes one.
-pub(super) fn cli(name: &'static str, about: &'static str, name_arg: Option<bool>) -> Command {
+/// What `get` shows: one subcommand each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum What {
+    Projects,
+    Tasks,
+    Workflows,
+    LaunchPlans,
+    Executions,
+    Execution,
+}
+
+impl What {
+    /// The subcommand's name and one-line help.
+    fn name_and_about(self) -> (&'static str, &'static str) {
+        match self {
+            What::Projects => ("projects", "List the projects"),
+            What::Tasks => ("tasks", "List the tasks, or the versions of task NAME"),
+            What::Workflows => (
+                "workflows",
+                "List the workflows, or the versions of workflow NAME",
+            ),
+            What::LaunchPlans => (
+                "launch-plans",
+                "List the launch plans, or the versions of launch plan NAME",
+            ),
+            What::Executions => (
+                "executions",
+                "List the executions, newest first, or show execution NAME",
+            ),
+            What::Execution => ("execution", "Show an execution's phase, timing and error"),
+        }
+    }
+}
+
+/// The clap definition of `get WHAT`: an entity NAME (required by `execution`, optional but for
+/// `projects`) and `--limit N` (but for `execution`, which shows one).
+pub(super) fn cli(what: What) -> Command {
+    let (name, about) = what.name_and_about();
     let mut cmd = Command::new(name).about(about);
-    if let Some(required) = name_arg {
+    if what != What::Projects {
         cmd = cmd.arg(
             Arg::new("name")
                 .value_name("NAME")
-                .required(required)
+                .required(what == What::Execution)
                 .help("The entity's name"),
         );
     }
-    if name != "execution" {
+    if what != What::Execution {
         cmd = cmd.arg(
             Arg::new("limit")
                 .long("limit")
@@ -40,7 +75,7 @@ pub(super) fn cli(name: &'static str, about: &'static str, name_arg: Option<bool
 }
 
 /// Runs `get WHAT`.
-pub(super) fn exec(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
+pub(super) fn exec(what: What, matches: &ArgMatches) -> Result<i32, Error> {
     let client = crate::context::connect()?;
     let limit = matches
         .try_get_one::<usize>("limit")
@@ -53,16 +88,11 @@ pub(super) fn exec(what: &str, matches: &ArgMatches) -> Result<i32, Error> {
         .flatten()
         .map(String::as_str);
     let entity = match what {
-        "projects" => return projects(client, limit),
-        "executions" | "execution" => return execution::run(client, name, limit),
-        "tasks" => Entity::Task,
-        "workflows" => Entity::Workflow,
-        "launch-plans" => Entity::LaunchPlan,
-        other => {
-            return Err(Error::Message(format!(
-                "`get {other}` is not a command this host can run"
-            )))
-        }
+        What::Projects => return projects(client, limit),
+        What::Executions | What::Execution => return execution::run(client, name, limit),
+        What::Tasks => Entity::Task,
+        What::Workflows => Entity::Workflow,
+        What::LaunchPlans => Entity::LaunchPlan,
     };
     let (project, domain) = (client.project(), client.domain());
     match name {
