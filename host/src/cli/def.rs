@@ -58,10 +58,18 @@ impl Def {
         }
     }
 
+    /// Whether its path is `path` (as `PluginCommand::is_at` is for a plugin's command).
+    pub(crate) fn is_at(&self, path: &[String]) -> bool {
+        self.path
+            .iter()
+            .copied()
+            .eq(path.iter().map(String::as_str))
+    }
+
     /// Its clap definition, without subcommands.
     pub(crate) fn clap(&self) -> Command {
         match self.kind {
-            Kind::Group(about) => Command::new(self.path[self.path.len() - 1])
+            Kind::Group(about) => Command::new(self.path.last().copied().unwrap_or_default())
                 .about(about)
                 .subcommand_required(true)
                 .arg_required_else_help(true),

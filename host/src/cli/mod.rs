@@ -199,11 +199,7 @@ fn dispatch(cli: &mut Cli, path: &[String], matches: &ArgMatches) -> Result<i32,
             return plugin_command::run(command, handler, matches);
         }
     }
-    let exec = cli
-        .defs
-        .iter()
-        .find(|d| d.path.len() == path.len() && d.path.iter().zip(path).all(|(a, b)| a == b))
-        .and_then(Def::exec);
+    let exec = cli.defs.iter().find(|d| d.is_at(path)).and_then(Def::exec);
     match exec {
         Some(exec) => exec(cli, matches),
         None => Err(Error::Message(format!(

@@ -62,9 +62,7 @@ pub(crate) fn of(args: &[OsString], words: &[String], defs: &[Def]) -> Need {
             // The built-in command or group the words are in: the one with the longest path.
             let def = defs
                 .iter()
-                .filter(|d| {
-                    d.path.len() <= words.len() && d.path.iter().zip(words).all(|(p, w)| p == w)
-                })
+                .filter(|d| words.get(..d.path.len()).is_some_and(|head| d.is_at(head)))
                 .max_by_key(|d| d.path.len());
             match def.map(|d| d.loads) {
                 Some(Loads::Never) => Need::Nothing,
