@@ -866,20 +866,7 @@ fn resources_over_the_platform_limits_are_admins_error() {
     let sandbox = Sandbox::new();
     let config = setup(&sandbox, &admin.endpoint());
     let c = config.as_str();
-    for (resources, message) in [
-        (
-            r#"{ memory = "2Gi" }"#,
-            "Requested MEMORY default [2Gi] is greater than current limit set in the platform configuration [1Gi]",
-        ),
-        (
-            r#"{ cpu = ["2", "1"] }"#,
-            "Requested CPU default [2] is greater than the limit [1]",
-        ),
-        (
-            r#"{ gpu = ["1", "2"] }"#,
-            "For extended resource 'gpu' the default value must equal the limit value",
-        ),
-    ] {
+    for (resources, message) in support::OVER_PLATFORM_LIMITS {
         sandbox.write(
             "work/big.toml",
             format!("[[task]]\nname = \"big\"\ncommand = [\"run\"]\nresources = {resources}\n"),

@@ -57,6 +57,24 @@ struct Built {
     libraries: HashMap<String, PathBuf>,
 }
 
+/// Task resources over the platform limits of the test admins (1 CPU, 1Gi), with FlyteAdmin's
+/// words for each: the real-admin tests check they are admin's, the stand-in tests that the
+/// stand-in answers the same.
+pub(crate) const OVER_PLATFORM_LIMITS: [(&str, &str); 3] = [
+    (
+        r#"{ memory = "2Gi" }"#,
+        "Requested MEMORY default [2Gi] is greater than current limit set in the platform configuration [1Gi]",
+    ),
+    (
+        r#"{ cpu = ["2", "1"] }"#,
+        "Requested CPU default [2] is greater than the limit [1]",
+    ),
+    (
+        r#"{ gpu = ["1", "2"] }"#,
+        "For extended resource 'gpu' the default value must equal the limit value",
+    ),
+];
+
 /// Says, past the test harness's output capture (so every run shows it, passing or not), that
 /// the test did not run and why: a test that cannot run is never silent.
 pub(crate) fn not_run(why: &str) {
