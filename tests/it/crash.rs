@@ -378,24 +378,17 @@ fn a_library_survives_its_trial_once_and_only_that_is_recorded() {
 /// a real record there: the host's part of the name is the real one's, the library's is computed.
 #[cfg(unix)]
 fn forge_record(cache: &Path, library: &Path, mode: u32) -> std::path::PathBuf {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::fs::PermissionsExt;
     let real = records(cache)
         .pop()
         .expect("a real record to learn the host's part from");
     let name = real.file_name().unwrap().to_str().unwrap().to_owned();
     let host_part: Vec<&str> = name.splitn(3, '_').collect();
-    let m = fs::metadata(library).unwrap();
     let forged = real.with_file_name(format!(
-        "{}_{}_{}-{}-{}-{}.{}-{}.{}",
+        "{}_{}_{}",
         host_part[0],
         host_part[1],
-        m.dev(),
-        m.ino(),
-        m.size(),
-        m.mtime(),
-        m.mtime_nsec(),
-        m.ctime(),
-        m.ctime_nsec()
+        support::layout_record_identity(library)
     ));
     fs::write(&forged, "forged\n").unwrap();
     fs::set_permissions(&forged, fs::Permissions::from_mode(mode)).unwrap();

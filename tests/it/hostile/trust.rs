@@ -2,27 +2,9 @@
 //! directory is. A record that others may write, or one in a directory others may write, never
 //! skips a library's layout check.
 
-use std::{fs, path::Path};
+use std::fs;
 
-use crate::support::{fails, ok, Sandbox};
-
-/// A file's identity as the host names layout-check records by it: device, inode, size,
-/// modification and change time.
-#[cfg(unix)]
-fn identity(path: &Path) -> String {
-    use std::os::unix::fs::MetadataExt as _;
-    let m = fs::metadata(path).unwrap();
-    format!(
-        "{}-{}-{}-{}.{}-{}.{}",
-        m.dev(),
-        m.ino(),
-        m.size(),
-        m.mtime(),
-        m.mtime_nsec(),
-        m.ctime(),
-        m.ctime_nsec()
-    )
-}
+use crate::support::{fails, layout_record_identity as identity, ok, Sandbox};
 
 #[cfg(unix)]
 #[test]

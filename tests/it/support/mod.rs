@@ -75,6 +75,24 @@ pub(crate) const OVER_PLATFORM_LIMITS: [(&str, &str); 3] = [
     ),
 ];
 
+/// A library's identity as the host names its layout-check record by it (the record's name is
+/// `<host>_<this>`): device, inode, size, modification and change time.
+#[cfg(unix)]
+pub(crate) fn layout_record_identity(path: &Path) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    let m = fs::metadata(path).unwrap();
+    format!(
+        "{}-{}-{}-{}.{}-{}.{}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
+    )
+}
+
 /// Says, past the test harness's output capture (so every run shows it, passing or not), that
 /// the test did not run and why: a test that cannot run is never silent.
 pub(crate) fn not_run(why: &str) {
