@@ -119,9 +119,10 @@ pub(crate) fn connect() -> Result<&'static AdminClient, RemoteError> {
     }
     let hooked = resolved_remote().map_err(RemoteError::Remote)?;
     let plugin = active();
+    // The layer that answered, for a stack.
     let origin = describe_origin(
         &hooked.value,
-        plugin.name(),
+        hooked.by(),
         hooked.source == HookSource::Plugin,
     );
     let client = AdminClient::new(

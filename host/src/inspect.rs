@@ -6,7 +6,7 @@ use flyte_plugin_abi::{types::FfiCacheParams, types::KeyValue, Remote};
 
 use crate::{
     cli::Extension,
-    plugin::{ActivePlugin, HookSource},
+    plugin::{ActivePlugin, HookError, HookSource, Hooked},
 };
 
 /// What one hook answered.
@@ -51,6 +51,30 @@ pub(crate) struct HookReport {
     pub hook: &'static str,
     /// Its answer and source, or the error message.
     pub outcome: Result<(HookSource, Answer), String>,
+    /// The layers the answer went through, the answering one first (`builtin` for the built-in
+    /// plugin); for `configure_pyflyte_cli`, the layers that changed the CLI, top first.
+    pub through: Vec<String>,
+}
+
+impl HookReport {
+    fn of<T>(
+        hook: &'static str,
+        answer: Result<Hooked<T>, HookError>,
+        to_answer: impl FnOnce(T) -> Answer,
+    ) -> HookReport {
+        match answer {
+            Ok(h) => HookReport {
+                hook,
+                through: h.through,
+                outcome: Ok((h.source, to_answer(h.value))),
+            },
+            Err(e) => HookReport {
+                hook,
+                through: Vec::new(),
+                outcome: Err(e.to_string()),
+            },
+        }
+    }
 }
 
 /// The parameters sample cache versions are computed from.
@@ -78,28 +102,43 @@ fn sample_params(image: &str) -> FfiCacheParams {
 /// active plugin); the endpoint from `remote` is passed to `get_auth_success_html`.
 pub(crate) fn probe(
     plugin: &ActivePlugin,
-    remote: Result<(Remote, HookSource), String>,
+    remote: Result<Hooked<Remote>, String>,
     cli: Result<&Extension, String>,
 ) -> Vec<HookReport> {
     let endpoint = remote
         .as_ref()
-        .map(|(r, _)| r.config.platform.endpoint.clone())
+        .map(|h| h.value.config.platform.endpoint.clone())
         .unwrap_or_else(|_| "localhost:30080".to_owned());
-    let mut reports = vec![HookReport {
-        hook: "get_remote",
-        outcome: remote.map(|(r, source)| {
-            (
-                source,
+    let mut reports = vec![match remote {
+        Ok(h) => HookReport {
+            hook: "get_remote",
+            through: h.through,
+            outcome: Ok((
+                h.source,
                 Answer::Remote {
-                    endpoint: r.config.platform.endpoint,
-                    origin: r.config.origin.as_str().to_owned(),
-                    config_file: r.config.config_file,
+                    endpoint: h.value.config.platform.endpoint,
+                    origin: h.value.config.origin.as_str().to_owned(),
+                    config_file: h.value.config.config_file,
                 },
-            )
-        }),
+            )),
+        },
+        Err(e) => HookReport {
+            hook: "get_remote",
+            through: Vec::new(),
+            outcome: Err(e),
+        },
     }];
+    let mut changers: Vec<String> = Vec::new();
+    if let Ok(ext) = &cli {
+        for change in ext.changes.iter().rev() {
+            if !changers.contains(&change.layer) {
+                changers.push(change.layer.clone());
+            }
+        }
+    }
     reports.push(HookReport {
         hook: "configure_pyflyte_cli",
+        through: changers,
         outcome: cli.map(|ext| {
             let source = if ext.overridden {
                 HookSource::Plugin
@@ -114,67 +153,53 @@ pub(crate) fn probe(
             (source, answer)
         }),
     });
-    reports.push(HookReport {
-        hook: "secret_requires_group",
-        outcome: plugin
-            .secret_requires_group()
-            .map(|h| (h.source, Answer::Bool(h.value)))
-            .map_err(|e| e.to_string()),
-    });
+    reports.push(HookReport::of(
+        "secret_requires_group",
+        plugin.secret_requires_group(),
+        Answer::Bool,
+    ));
     let image = plugin.get_default_image();
     let sample_image = image
         .as_ref()
         .ok()
         .and_then(|h| h.value.clone())
         .unwrap_or_else(|| "cr.flyte.org/flyteorg/flytekit:py3.11-latest".to_owned());
-    reports.push(HookReport {
-        hook: "get_default_image",
-        outcome: image
-            .map(|h| (h.source, Answer::Image(h.value)))
-            .map_err(|e| e.to_string()),
-    });
-    reports.push(HookReport {
-        hook: "get_auth_success_html",
-        outcome: plugin
-            .get_auth_success_html(&endpoint)
-            .map(|h| (h.source, Answer::Html(h.value)))
-            .map_err(|e| e.to_string()),
-    });
+    reports.push(HookReport::of("get_default_image", image, Answer::Image));
+    reports.push(HookReport::of(
+        "get_auth_success_html",
+        plugin.get_auth_success_html(&endpoint),
+        Answer::Html,
+    ));
     let params = sample_params(&sample_image);
-    reports.push(HookReport {
-        hook: "get_default_cache_policies",
-        outcome: plugin
-            .get_default_cache_policies()
-            .map(|h| {
-                let versions = h
-                    .value
-                    .iter()
-                    .map(|p| {
-                        let version = p
-                            .get_version("".into(), &params)
-                            .into_result()
-                            .map_err(RString::into_string)
-                            .and_then(|v| {
-                                if v.trim().is_empty() {
-                                    Err("returned an empty version".to_owned())
-                                } else {
-                                    Ok(v.into_string())
-                                }
-                            });
-                        (p.name().into_string(), version)
-                    })
-                    .collect();
-                (h.source, Answer::Policies(versions))
-            })
-            .map_err(|e| e.to_string()),
-    });
+    reports.push(HookReport::of(
+        "get_default_cache_policies",
+        plugin.get_default_cache_policies(),
+        |policies| {
+            let versions = policies
+                .iter()
+                .map(|p| {
+                    let version = p
+                        .get_version("".into(), &params)
+                        .into_result()
+                        .map_err(RString::into_string)
+                        .and_then(|v| {
+                            if v.trim().is_empty() {
+                                Err("returned an empty version".to_owned())
+                            } else {
+                                Ok(v.into_string())
+                            }
+                        });
+                    (p.name().into_string(), version)
+                })
+                .collect();
+            Answer::Policies(versions)
+        },
+    ));
     #[cfg(feature = "abi-next")]
-    reports.push(HookReport {
-        hook: "get_console_url",
-        outcome: plugin
-            .get_console_url(&endpoint)
-            .map(|h| (h.source, Answer::ConsoleUrl(h.value)))
-            .map_err(|e| e.to_string()),
-    });
+    reports.push(HookReport::of(
+        "get_console_url",
+        plugin.get_console_url(&endpoint),
+        Answer::ConsoleUrl,
+    ));
     reports
 }

@@ -70,52 +70,82 @@ fn install_panic_hook() {
 }
 
 /// Chooses and loads the active plugin.
-fn load_active_plugin() -> Result<ActivePlugin, Error> {
+/// The active plugin stack the environment and the plugin directory select. `lenient` (for
+/// `--help` and the like): a layer of several that cannot be loaded is left out with a warning.
+fn load_active_plugin(lenient: bool) -> Result<ActivePlugin, Error> {
     let home = std::env::var_os("HOME").map(Into::into);
     let selection = loader::select(
         std::env::var_os("FLYTEKIT_PLUGIN"),
         std::env::var_os("FLYTE_PLUGIN_DIR"),
         home,
     )?;
-    match selection {
-        Selection::Builtin(reason) => Ok(ActivePlugin::builtin_because(reason)),
-        Selection::Library {
-            path,
-            origin,
-            locked,
-        } => {
-            loader::check_pin(&path, std::env::var_os("FLYTE_PLUGIN_SHA256"))?;
-            hook_timeout::configure().map_err(Error::Message)?;
-            let loaded = loader::load(&path, origin.clone(), locked.as_ref(), services::table())?;
-            Ok(ActivePlugin::library(loaded, origin))
+    let layers = match selection {
+        Selection::Builtin(reason) => return Ok(ActivePlugin::builtin_because(reason)),
+        Selection::Layers(layers) => layers,
+    };
+    hook_timeout::configure().map_err(Error::Message)?;
+    let count = layers.len();
+    let pins = loader::pins(std::env::var_os("FLYTE_PLUGIN_SHA256"), count)?;
+    let mut loaded = Vec::with_capacity(count);
+    for (i, (layer, pin)) in layers.into_iter().zip(pins).enumerate() {
+        let result = loader::check_pin(&layer.path, pin).and_then(|()| {
+            loader::load(
+                &layer.path,
+                layer.origin.clone(),
+                layer.locked.as_ref(),
+                services::table(),
+            )
+        });
+        match result {
+            Ok(library) => loaded.push((library, layer.origin, layer.spec)),
+            Err(e) if count == 1 => return Err(e.into()),
+            Err(e) => {
+                let e = loader::LoadError::InLayer {
+                    position: i + 1,
+                    count,
+                    spec: layer.spec,
+                    source: Box::new(e),
+                };
+                if !lenient {
+                    return Err(e.into());
+                }
+                crate::say!(
+                    "warning: {} (continuing without that layer)",
+                    e.to_string().trim_end()
+                );
+            }
         }
     }
+    Ok(ActivePlugin::stack(loaded)?)
 }
 
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
-    // Only commands that call the plugin's hooks load it (see `cli::needs`): the commands that
-    // show help, versions or manage plugins work whatever state the plugin is in.
-    let plugin = match cli::need(&args, commands::ALL) {
-        Need::Nothing => ActivePlugin::builtin(),
-        Need::Hooks => load_active_plugin()?,
-        Need::Lenient => load_active_plugin().unwrap_or_else(|e| {
+    let need = cli::need(&args, commands::ALL);
+    if need == Need::Nothing {
+        // Nothing activated: a command checking a library in-process may activate that one.
+        let builtin = ActivePlugin::builtin();
+        let mut cli = cli::build(&builtin, &args, commands::ALL)?;
+        let status = cli::run(&mut cli, args);
+        std::mem::forget(cli);
+        return status;
+    }
+    let plugin = match need {
+        Need::Lenient => load_active_plugin(true).unwrap_or_else(|e| {
             crate::say!(
                 "warning: {} (continuing with the built-in plugin)",
                 e.to_string().trim_end()
             );
             ActivePlugin::builtin()
         }),
+        _ => load_active_plugin(false)?,
     };
     let plugin = context::activate(plugin);
     let mut cli = cli::build(plugin, &args, commands::ALL)?;
     let status = cli::run(&mut cli, args);
-    // The process ends next: freeing a large plugin CLI (each command's handler lives in the
-    // plugin) would only add to the run time.
     std::mem::forget(cli);
     status
 }
 
-/// Runs flyte-host with `args` (program name first) and returns the process exit code.
 pub fn main(args: Vec<OsString>) -> ExitCode {
     install_panic_hook();
     if let [_, word, path] = args.as_slice() {

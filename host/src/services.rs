@@ -1,5 +1,5 @@
 //! The host services handed to plugins (the FFI table of `flyte_plugin_abi::HostServices`): the
-//! built-in defaults behind `host::default_*`, the resolved remote and admin calls from the
+//! answers of the layers below the caller behind `host::default_*`, the resolved remote and admin calls from the
 //! running command's [`context`](crate::context), output through the host's streams.
 
 use std::{
@@ -25,6 +25,7 @@ use flyte_plugin_abi::{
 use crate::{
     builtin,
     config::{self, Env},
+    plugin::{self, HookError},
     remote::AdminClient,
 };
 
@@ -112,34 +113,67 @@ extern "C" fn config_for_sandbox() -> FfiConfig {
     FfiConfig::from(&config)
 }
 
-extern "C" fn default_get_remote(request: FfiRemoteRequest) -> RResult<FfiRemote, RString> {
-    shielded(|| {
-        builtin::get_remote(&request, &Env::from_process())
-            .map(|r| FfiRemote::from(&r))
-            .map_err(|e| e.to_string())
+/// Answers a `host::default_*` call of the running layer with the layers below it (see
+/// [`crate::plugin`]). A 1.0 service cannot carry an error: a failure below is recorded for the
+/// host to report once the calling hook returns, and the built-in answer stands in meanwhile.
+fn below<T>(answer: Result<T, HookError>, stand_in: impl FnOnce() -> T) -> T {
+    answer.unwrap_or_else(|e| {
+        plugin::record_failure(e, false);
+        stand_in()
     })
 }
 
+extern "C" fn default_get_remote(request: FfiRemoteRequest) -> RResult<FfiRemote, RString> {
+    shielded(|| {
+        crate::context::active()
+            .below_get_remote(&request, &Env::from_process())
+            .map(|r| FfiRemote::from(&r))
+            .map_err(|e| {
+                let message = e.to_string();
+                plugin::record_failure(e, true);
+                message
+            })
+    })
+}
+
+/// The layers below the caller already changed the CLI the caller sees (the stack's
+/// `configure_pyflyte_cli` runs bottom-up); the built-in plugin changes nothing.
 extern "C" fn default_configure_pyflyte_cli(_main: &FfiCliView) -> FfiCliChanges {
     builtin::configure_pyflyte_cli()
 }
 
 extern "C" fn default_secret_requires_group() -> bool {
-    builtin::secret_requires_group()
+    below(
+        crate::context::active().below_secret_requires_group(),
+        builtin::secret_requires_group,
+    )
 }
 
 extern "C" fn default_get_default_image() -> ROption<RString> {
-    builtin::get_default_image().map(RString::from).into()
+    below(
+        crate::context::active().below_get_default_image(),
+        builtin::get_default_image,
+    )
+    .map(RString::from)
+    .into()
 }
 
 extern "C" fn default_get_auth_success_html(endpoint: RStr<'_>) -> ROption<RString> {
-    builtin::get_auth_success_html(endpoint.as_str())
-        .map(RString::from)
-        .into()
+    below(
+        crate::context::active().below_get_auth_success_html(endpoint.as_str()),
+        || builtin::get_auth_success_html(endpoint.as_str()),
+    )
+    .map(RString::from)
+    .into()
 }
 
 extern "C" fn default_get_default_cache_policies() -> abi_stable::std_types::RVec<CachePolicyBox> {
-    builtin::get_default_cache_policies().into_iter().collect()
+    below(
+        crate::context::active().below_get_default_cache_policies(),
+        builtin::get_default_cache_policies,
+    )
+    .into_iter()
+    .collect()
 }
 
 extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {

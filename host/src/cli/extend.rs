@@ -1,9 +1,12 @@
-//! Applies what `configure_pyflyte_cli` returned to the command tree: new commands and groups,
-//! explicit replacements, hidden commands, aliases and changed option defaults.
+//! Applies what `configure_pyflyte_cli` returned to the command tree, one layer of the plugin
+//! stack at a time, bottom-up: new commands and groups, explicit replacements, hidden commands,
+//! aliases and changed option defaults. Each layer sees (and may change) what the layers below it
+//! added, like successive changes to one click group.
 //!
 //! Nonsense (an empty name, clashing or ill-typed arguments) is an error of the hook. A clash with
-//! a built-in, or an edit of a command this host does not have, is not: the built-in wins and the
-//! clash is reported by `plugin show` and `plugin check`.
+//! a built-in or with a lower layer's command, or an edit of a command this host does not have,
+//! is not: the lower command wins unless the upper one says it replaces it, and the clash is
+//! reported by `plugin show` and `plugin check`.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -34,6 +37,10 @@ pub(crate) struct PluginCommand {
     pub args: RVec<FfiArg>,
     /// What runs it; `None` for a group.
     pub handler: Option<CommandHandlerBox>,
+    /// The layer that added it (its index in the stack, top = 0).
+    pub layer: usize,
+    /// Replaced by an upper layer's command: no longer in the tree.
+    pub replaced: bool,
 }
 
 impl PluginCommand {
@@ -61,19 +68,32 @@ impl PluginCommand {
     }
 }
 
-/// What the plugin's CLI changes amounted to.
+/// A change one layer made to the CLI, for `plugin show`.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    /// The layer's name.
+    pub layer: String,
+    /// The command's path, e.g. `acme deploy` (`(top level)` for the root).
+    pub path: String,
+    /// What it did: `added`, `replaced`, `hid`, `aliased as x`, `set --opt default to v`.
+    pub action: String,
+}
+
+/// What the plugin stack's CLI changes amounted to.
 #[derive(Default)]
 pub(crate) struct Extension {
-    /// Whether the plugin overrides `configure_pyflyte_cli` at all.
+    /// Whether any layer overrides `configure_pyflyte_cli` at all.
     pub overridden: bool,
-    /// How help texts name the plugin.
+    /// How help texts name the plugins that added commands.
     pub plugin_label: String,
-    /// The plugin's commands and groups, indexed by [`Kind::Plugin`].
+    /// The layers' commands and groups, indexed by [`Kind::Plugin`].
     pub commands: Vec<PluginCommand>,
-    /// Built-in commands the plugin replaced explicitly.
+    /// Built-in (or lower layers') commands a layer replaced explicitly.
     pub replaced: Vec<String>,
     /// Clashes and edits of missing commands, kept out of the CLI.
     pub conflicts: Vec<String>,
+    /// Every change, by layer, in the order applied (bottom layer first).
+    pub changes: Vec<Change>,
 }
 
 /// Whether `name` can be a command, alias or argument name.
@@ -129,34 +149,70 @@ impl<S: AsRef<str>> std::fmt::Display for PathText<'_, S> {
 }
 
 impl Extension {
-    /// The paths of the commands and groups the plugin added, e.g. `acme deploy`.
+    /// The paths of the commands and groups the layers added, e.g. `acme deploy`.
     pub(crate) fn added(&self) -> Vec<String> {
-        self.commands.iter().map(PluginCommand::path_text).collect()
+        self.live().map(PluginCommand::path_text).collect()
+    }
+
+    /// The layers' commands still in the tree (not replaced by an upper layer).
+    pub(crate) fn live(&self) -> impl Iterator<Item = &PluginCommand> {
+        self.commands.iter().filter(|c| !c.replaced)
     }
 }
 
-/// Applies `changes` to `root`. `Err` is a message for an invalid-value error of the hook.
+/// Who is changing the CLI: a layer of the stack.
+pub(crate) struct Applier<'a> {
+    /// Its index in the stack, top = 0.
+    pub layer: usize,
+    /// Its name.
+    pub name: &'a str,
+    /// Whether the stack has other layers (then conflicts name the layer).
+    pub stacked: bool,
+}
+
+impl Applier<'_> {
+    fn conflict(&self, ext: &mut Extension, message: String) {
+        ext.conflicts.push(if self.stacked {
+            format!("{}: {message}", self.name)
+        } else {
+            message
+        });
+    }
+
+    fn record(&self, ext: &mut Extension, path: String, action: String) {
+        ext.changes.push(Change {
+            layer: self.name.to_owned(),
+            path,
+            action,
+        });
+    }
+}
+
+/// Applies `changes`, what layer `by` declared, to `root`, recording into `ext`. `Err` is a
+/// message for an invalid-value error of the hook.
 pub(crate) fn apply(
     root: &mut Node,
     changes: FfiCliChanges,
-    plugin_label: String,
-) -> Result<Extension, String> {
-    let mut ext = Extension {
-        plugin_label,
-        commands: Vec::with_capacity(changes.commands.len()),
-        ..Extension::default()
-    };
+    ext: &mut Extension,
+    by: &Applier<'_>,
+) -> Result<(), String> {
+    ext.commands.reserve(changes.commands.len());
     // Nearly all plugin commands go to the top level.
     root.children.reserve(changes.commands.len());
     let mut taken = Taken::new(changes.commands.len());
+    let record = changes.commands.len() <= RECORDED_COMMANDS;
     for command in changes.commands {
-        add_command(root, command, &mut ext, &mut taken)?;
+        add_command(root, command, ext, &mut taken, by, record)?;
     }
     for edit in changes.edits {
-        apply_edit(root, edit, &mut ext)?;
+        apply_edit(root, edit, ext, by)?;
     }
-    Ok(ext)
+    Ok(())
 }
+
+/// A layer adding more commands than this records none of them as changes: `plugin show` lists
+/// them as added anyway, and start-up must not pay for a thousand records.
+const RECORDED_COMMANDS: usize = 64;
 
 /// The names (and aliases) in use under each group, so adding n commands costs O(n), not O(n²).
 struct Taken {
@@ -247,6 +303,8 @@ fn add_command(
     decl: FfiCommand,
     ext: &mut Extension,
     taken: &mut Taken,
+    by: &Applier<'_>,
+    record: bool,
 ) -> Result<(), String> {
     let name = decl.name.as_str();
     // Only messages need the path as text; a thousand commands should not pay for it.
@@ -264,17 +322,23 @@ fn add_command(
     }
     check_args(&decl, shown)?;
     let Some(parent_node) = root.find_mut(&decl.parent) else {
-        ext.conflicts.push(format!(
-            "command '{shown}' was not added: this host has no group '{}'",
-            PathText::new(&decl.parent)
-        ));
+        by.conflict(
+            ext,
+            format!(
+                "command '{shown}' was not added: this host has no group '{}'",
+                PathText::new(&decl.parent)
+            ),
+        );
         return Ok(());
     };
     if !decl.parent.is_empty() && parent_node.is_builtin_leaf() {
-        ext.conflicts.push(format!(
-            "command '{shown}' was not added: '{}' is a command, not a group",
-            PathText::new(&decl.parent)
-        ));
+        by.conflict(
+            ext,
+            format!(
+                "command '{shown}' was not added: '{}' is a command, not a group",
+                PathText::new(&decl.parent)
+            ),
+        );
         return Ok(());
     }
     let names = taken.under(&decl.parent, parent_node);
@@ -283,25 +347,51 @@ fn add_command(
     } else {
         None
     };
+    let mut action = "added";
     if let Some(i) = clash {
         match parent_node.children[i].kind {
             Kind::Builtin(_) if decl.replace_builtin => {
                 parent_node.children.remove(i);
                 ext.replaced.push(shown.to_string());
+                action = "replaced the built-in";
             }
             Kind::Builtin(_) => {
-                ext.conflicts.push(format!(
-                    "command '{shown}' clashes with the built-in command; the built-in is kept \
-                     (a plugin replaces a built-in only with replaces_builtin())"
-                ));
+                by.conflict(
+                    ext,
+                    format!(
+                        "command '{shown}' clashes with the built-in command; the built-in is kept \
+                         (a plugin replaces a built-in only with replaces_builtin())"
+                    ),
+                );
                 return Ok(());
             }
-            Kind::Plugin(_) => return Err(format!("command '{shown}' is declared twice")),
+            Kind::Plugin(j) if ext.commands[j].layer == by.layer => {
+                return Err(format!("command '{shown}' is declared twice"))
+            }
+            Kind::Plugin(j) if decl.replace_builtin => {
+                parent_node.children.remove(i);
+                ext.commands[j].replaced = true;
+                ext.replaced.push(shown.to_string());
+                action = "replaced a lower layer's";
+            }
+            Kind::Plugin(_) => {
+                by.conflict(
+                    ext,
+                    format!(
+                        "command '{shown}' clashes with the command a lower layer added; the lower \
+                         one is kept (a layer replaces it only with replaces_builtin())"
+                    ),
+                );
+                return Ok(());
+            }
         }
     } else if decl.replace_builtin {
-        ext.conflicts.push(format!(
-            "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
-        ));
+        by.conflict(
+            ext,
+            format!(
+                "command '{shown}' asks to replace a built-in, but this host has no built-in '{shown}'; it was added as a new command"
+            ),
+        );
     }
     names.insert(name);
     let mut aliases: Vec<String> = Vec::new();
@@ -312,9 +402,12 @@ fn add_command(
             || (names.may_contain(alias)
                 && parent_node.children.iter().any(|c| c.answers_to(alias)));
         if taken {
-            ext.conflicts.push(format!(
-                "alias '{alias}' of command '{shown}' clashes with an existing command; it was not added"
-            ));
+            by.conflict(
+                ext,
+                format!(
+                    "alias '{alias}' of command '{shown}' clashes with an existing command; it was not added"
+                ),
+            );
         } else {
             names.insert(alias);
             aliases.push(alias.to_string());
@@ -329,17 +422,27 @@ fn add_command(
         kind: Kind::Plugin(ext.commands.len()),
         children: Vec::new(),
     });
+    if record {
+        by.record(ext, shown.to_string(), action.to_owned());
+    }
     ext.commands.push(PluginCommand {
         parent: decl.parent,
         name: decl.name,
         about: decl.about,
         args: decl.args,
         handler: decl.handler.into_option(),
+        layer: by.layer,
+        replaced: false,
     });
     Ok(())
 }
 
-fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(), String> {
+fn apply_edit(
+    root: &mut Node,
+    edit: FfiEdit,
+    ext: &mut Extension,
+    by: &Applier<'_>,
+) -> Result<(), String> {
     let path: Vec<String> = edit.path.iter().map(|p| p.to_string()).collect();
     let shown = PathText::new(&path);
     let value = edit.value.to_string();
@@ -350,21 +453,26 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
         };
         if let Some(parent) = root.find_mut(parent) {
             if parent.children.iter().any(|c| c.answers_to(&value)) {
-                ext.conflicts.push(format!(
-                    "alias '{value}' for '{shown}' clashes with an existing command; it was not added"
-                ));
+                by.conflict(
+                    ext,
+                    format!(
+                        "alias '{value}' for '{shown}' clashes with an existing command; it was not added"
+                    ),
+                );
                 return Ok(());
             }
             if let Some(node) = parent.children.iter_mut().find(|c| &c.name == last) {
+                by.record(ext, shown.to_string(), format!("aliased as {value}"));
                 node.aliases.push(value);
                 return Ok(());
             }
         }
     }
     let Some(node) = root.find_mut(&path) else {
-        ext.conflicts.push(format!(
-            "cannot edit '{shown}': this host has no such command"
-        ));
+        by.conflict(
+            ext,
+            format!("cannot edit '{shown}': this host has no such command"),
+        );
         return Ok(());
     };
     match edit.kind {
@@ -372,7 +480,10 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
         FfiEditKind::Hide if path.is_empty() => {
             return Err("cannot hide the top-level command".into())
         }
-        FfiEditKind::Hide => node.hidden = true,
+        FfiEditKind::Hide => {
+            node.hidden = true;
+            by.record(ext, shown.to_string(), "hid".to_owned());
+        }
         FfiEditKind::SetDefault => {
             let option = edit.option.to_string();
             let missing = format!(
@@ -383,7 +494,7 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
                 Kind::Builtin(cmd) => {
                     let Some(arg) = cmd.get_arguments().find(|a| a.get_id() == option.as_str())
                     else {
-                        ext.conflicts.push(missing);
+                        by.conflict(ext, missing);
                         return Ok(());
                     };
                     let allowed: Vec<String> = arg
@@ -395,7 +506,7 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
                         return Err(invalid);
                     }
                     let taken = std::mem::take(cmd.as_mut());
-                    **cmd = taken.mut_arg(option, |a| a.default_value(value));
+                    **cmd = taken.mut_arg(&option, |a| a.default_value(value.clone()));
                 }
                 Kind::Plugin(i) => {
                     let Some(arg) = ext.commands[*i]
@@ -403,15 +514,20 @@ fn apply_edit(root: &mut Node, edit: FfiEdit, ext: &mut Extension) -> Result<(),
                         .iter_mut()
                         .find(|a| a.name.as_str() == option)
                     else {
-                        ext.conflicts.push(missing);
+                        by.conflict(ext, missing);
                         return Ok(());
                     };
                     if arg.required || check_value(arg, &value).is_err() {
                         return Err(invalid);
                     }
-                    arg.default = abi_stable::std_types::ROption::RSome(value.into());
+                    arg.default = abi_stable::std_types::ROption::RSome(value.clone().into());
                 }
             }
+            by.record(
+                ext,
+                shown.to_string(),
+                format!("set the default of --{option} to {value}"),
+            );
         }
     }
     Ok(())

@@ -18,11 +18,7 @@ use std::io::Write;
 
 use clap::{error::ErrorKind, ArgMatches};
 
-use crate::{
-    context::Globals,
-    error::Error,
-    plugin::{ActivePlugin, HookSource},
-};
+use crate::{context::Globals, error::Error, plugin::ActivePlugin};
 
 pub(crate) use def::Def;
 pub(crate) use extend::Extension;
@@ -41,15 +37,36 @@ pub(crate) struct Cli {
     defs: &'static [Def],
 }
 
-/// The tree of the built-in commands `defs` extended by what `plugin`'s `configure_pyflyte_cli`
-/// declares.
+/// The tree of the built-in commands `defs` extended by what each layer of the `plugin` stack's
+/// `configure_pyflyte_cli` declares, applied bottom-up: each layer sees the CLI as the layers
+/// below left it. Runs without a plugin library never build the view the hook gets.
 fn extend(plugin: &ActivePlugin, defs: &[Def]) -> Result<(Node, Extension), Error> {
     let mut root = builtin::tree(defs);
-    let changes = plugin.configure_pyflyte_cli(|| root.view())?;
-    let label = format!("'{}' {}", plugin.name(), plugin.version());
-    let mut extension = extend::apply(&mut root, changes.value, label)
-        .map_err(|m| plugin.invalid("configure_pyflyte_cli", m))?;
-    extension.overridden = changes.source == HookSource::Plugin;
+    let mut extension = Extension::default();
+    let layers = plugin.layers();
+    let mut adders = Vec::new();
+    for layer in layers.iter().rev() {
+        let view = root.view();
+        let Some(changes) = plugin.configure_layer(layer, &view)? else {
+            continue;
+        };
+        extension.overridden = true;
+        if !changes.commands.is_empty() {
+            adders.push(format!("'{}' {}", layer.name(), layer.version()));
+        }
+        let by = extend::Applier {
+            layer: layer.position() - 1,
+            name: layer.name(),
+            stacked: layers.len() > 1,
+        };
+        extend::apply(&mut root, changes, &mut extension, &by)
+            .map_err(|m| layer.invalid("configure_pyflyte_cli", m))?;
+    }
+    adders.reverse();
+    extension.plugin_label = match adders.len() {
+        1 => format!("plugin {}", adders[0]),
+        _ => format!("plugins {}", adders.join(", ")),
+    };
     Ok((root, extension))
 }
 
@@ -66,7 +83,7 @@ pub(crate) fn build(
     let help_tail = (scope == Scope::Only(None) && !listed.is_empty()).then(|| {
         command = std::mem::take(&mut command).after_help(None::<&str>);
         format!(
-            "\nCommands from plugin {}:\n{listed}\n{}\n",
+            "\nCommands from {}:\n{listed}\n{}\n",
             extension.plugin_label,
             builtin::EPILOGUE
         )
@@ -194,7 +211,7 @@ pub(crate) fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
 /// Runs the command at `path` with its matches: the plugin's handler where the plugin added or
 /// replaced it, else the built-in command's `exec`.
 fn dispatch(cli: &mut Cli, path: &[String], matches: &ArgMatches) -> Result<i32, Error> {
-    if let Some(command) = cli.extension.commands.iter().find(|c| c.is_at(path)) {
+    if let Some(command) = cli.extension.live().find(|c| c.is_at(path)) {
         if let Some(handler) = &command.handler {
             return plugin_command::run(command, handler, matches);
         }

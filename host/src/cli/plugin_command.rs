@@ -1,4 +1,5 @@
-//! Running a command the plugin added: hand it its parsed arguments and report its exit status.
+//! Running a command a plugin layer added: hand it its parsed arguments, with the whole stack
+//! active, and report its exit status.
 
 use abi_stable::std_types::{RString, RVec};
 use clap::ArgMatches;
@@ -61,8 +62,16 @@ pub(super) fn run(
             .map(RString::from)
             .into(),
     };
+    let stack = crate::context::active();
+    // Errors name the layer that added the command.
+    let label = || {
+        stack
+            .layers()
+            .get(command.layer)
+            .map_or_else(|| stack.label(), |l| l.label())
+    };
     let failed = |message: String| {
-        let (plugin, command) = (crate::context::active().label(), command.path_text());
+        let (plugin, command) = (label(), command.path_text());
         match crate::plugin::panic_report(&message) {
             Some(panic) => Error::CommandPanicked {
                 plugin,
@@ -78,9 +87,14 @@ pub(super) fn run(
     };
     let status = crate::hook_timeout::limit(
         crate::hook_timeout::Kind::Command,
-        || crate::context::active().label(),
+        label,
         &command.path_text(),
-        || services::in_command(|| handler.run(&invocation)),
+        // Its `host::default_*` calls get the answers of the layers below its own.
+        || {
+            stack.run_as(command.layer, || {
+                services::in_command(|| handler.run(&invocation))
+            })
+        },
     )
     .into_result()
     .map_err(|message| failed(message.into_string()))?;

@@ -9,7 +9,7 @@ use crate::{
     cli::Cli,
     error::Error,
     output::{self, or_dash},
-    plugin::HookSource,
+    plugin::Hooked,
 };
 
 const REDACTED: &str = "<redacted>";
@@ -55,8 +55,8 @@ fn header_value<'a>(name: &str, value: &'a str) -> &'a str {
     }
 }
 
-fn remote_json(remote: &Remote, source: HookSource) -> Value {
-    let plugin = crate::context::active();
+fn remote_json(hooked: &Hooked<Remote>) -> Value {
+    let (remote, source) = (&hooked.value, hooked.source);
     let headers: serde_json::Map<String, Value> = remote
         .headers
         .iter()
@@ -66,8 +66,9 @@ fn remote_json(remote: &Remote, source: HookSource) -> Value {
         "source": {
             "config_file": remote.config.config_file,
             "origin": remote.config.origin.as_str(),
-            "plugin": plugin.name(),
+            "plugin": hooked.by(),
             "get_remote": source.as_str(),
+            "through": hooked.through,
         },
         "platform": platform_json(&remote.config.platform),
         "project": remote.project,
@@ -78,9 +79,9 @@ fn remote_json(remote: &Remote, source: HookSource) -> Value {
     })
 }
 
-fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String)> {
+fn remote_rows(hooked: &Hooked<Remote>) -> Vec<(&'static str, String)> {
+    let (remote, source) = (&hooked.value, hooked.source);
     let p = &remote.config.platform;
-    let plugin = crate::context::active();
     let join = |v: &[String]| {
         if v.is_empty() {
             "-".to_owned()
@@ -93,7 +94,16 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
         ("origin", remote.config.origin.as_str().to_owned()),
         (
             "get_remote",
-            format!("{} ({})", plugin.name(), source.as_str()),
+            // In a stack, the layers the answer went through: `acme → myorg (plugin)`.
+            format!(
+                "{} ({})",
+                if hooked.through.len() > 1 {
+                    hooked.through.join(" → ")
+                } else {
+                    hooked.by().to_owned()
+                },
+                source.as_str()
+            ),
         ),
         ("endpoint", p.endpoint.clone()),
         ("insecure", p.insecure.to_string()),
@@ -120,7 +130,7 @@ fn remote_rows(remote: &Remote, source: HookSource) -> Vec<(&'static str, String
         ),
     ];
     if remote.authenticator.is_some() {
-        rows.push(("authenticator", format!("plugin {}", plugin.name())));
+        rows.push(("authenticator", format!("plugin {}", hooked.by())));
     }
     for (k, v) in &remote.headers {
         rows.push(("header", format!("{k}: {}", header_value(k, v))));
@@ -139,9 +149,9 @@ pub(super) fn cli() -> Command {
 pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let hooked = crate::context::resolved_remote().map_err(Error::Message)?;
     if json_output() {
-        output::json(&remote_json(&hooked.value, hooked.source))?;
+        output::json(&remote_json(&hooked))?;
     } else {
-        output::pairs(&remote_rows(&hooked.value, hooked.source))?;
+        output::pairs(&remote_rows(&hooked))?;
     }
     Ok(0)
 }

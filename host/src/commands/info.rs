@@ -1,4 +1,5 @@
-//! `flyte-host info`: the host version, the active plugin and the Flyte endpoint.
+//! `flyte-host info`: the host version, the active plugin (or stack, in one line) and the Flyte
+//! endpoint.
 
 use clap::{ArgMatches, Command};
 use flyte_plugin_abi::AbiVersion;
@@ -30,6 +31,12 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
                 "builtin": plugin.is_builtin(),
                 "origin": plugin.origin().map(|o| o.to_string()).or(plugin.why_builtin().map(str::to_owned)),
             },
+            "stack": plugin.layers().iter().map(|l| json!({
+                "layer": l.position(),
+                "name": l.name(),
+                "version": l.version(),
+                "path": l.path().display().to_string(),
+            })).collect::<Vec<_>>(),
             "endpoint": remote.config.platform.endpoint,
             "insecure": remote.config.platform.insecure,
             "project": remote.project,
@@ -37,6 +44,10 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
         }))?;
     } else {
         let plugin_text = match (&path, plugin.origin()) {
+            // A stack in one line, top first.
+            (Some(_), Some(origin)) if plugin.layers().len() > 1 => {
+                format!("{} (from {origin})", plugin.describe())
+            }
             (Some(path), Some(origin)) => {
                 format!(
                     "{} {} ({path}, from {origin})",

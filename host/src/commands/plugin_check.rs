@@ -176,18 +176,18 @@ fn check_in_child(path: &Path) -> Result<i32, Error> {
 fn check_here(path: &Path) -> Result<i32, Error> {
     let path = path.to_owned();
     let loaded = loader::load_here(&path, Origin::Check, None, services::table())?;
-    let plugin = ActivePlugin::library(loaded, Origin::Check);
+    // Activated, so the host services it calls (`host::default_*`) answer for it.
+    let plugin = crate::context::activate(ActivePlugin::library(loaded, Origin::Check));
     let globals = crate::context::globals().cloned();
     let request = globals.as_ref().map(crate::context::remote_request);
     let remote = match request {
         Some(request) => plugin
             .get_remote(request, &Env::from_process())
-            .map(|h| (h.value, h.source))
             .map_err(|e| e.to_string()),
         None => Err("no global options".to_owned()),
     };
-    let extension = cli::check(&plugin, super::ALL).map_err(|e| e.to_string());
-    let reports = inspect::probe(&plugin, remote, extension.as_ref().map_err(Clone::clone));
+    let extension = cli::check(plugin, super::ALL).map_err(|e| e.to_string());
+    let reports = inspect::probe(plugin, remote, extension.as_ref().map_err(Clone::clone));
     let mut failed = false;
     let mut hooks = Vec::new();
     let mut rows = vec![(

@@ -138,56 +138,64 @@ impl TextAlias {
     }
 }
 
-/// Makes `new` (just installed into `dir`) the active plugin when it is the first one installed;
-/// otherwise keeps the active one, recording it as the choice when it was active only as the one
-/// plugin installed. `choice` and `before` are the choice and the installed names before the
-/// install. Returns what to tell the user.
+/// Puts `new` (just installed into `dir`) on top of the plugin stack, unless it is in the stack
+/// already. The stack before is the recorded one (`choice`), else the plugin the directory
+/// selected by itself: its one loose library or its one other installed plugin (`before`: the
+/// installed names before the install). Returns what to tell the user.
 fn keep_or_choose(
     dir: &Path,
     choice: Option<Choice>,
     before: &[String],
     new: &str,
 ) -> Result<Option<String>, Error> {
-    let switch = format!("switch with `flyte-host plugin use {new}`");
-    if let Some(choice) = choice {
-        return Ok((choice.name() != new).then(|| {
+    let reorder = "`flyte-host plugin use NAME [NAME…]` reorders the stack";
+    let drop_ins = loader::drop_in_libraries(dir).unwrap_or_default();
+    let others: Vec<&String> = before.iter().filter(|n| *n != new).collect();
+    let mut left_out = Vec::new();
+    let stack: Vec<String> = match choice {
+        Some(Choice::Stack(names)) => names,
+        Some(Choice::Builtin) => Vec::new(),
+        None => match (drop_ins.as_slice(), others.as_slice()) {
+            ([loose], []) => loose
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(|n| vec![n.to_owned()])
+                .unwrap_or_default(),
+            ([], [other]) => vec![(*other).clone()],
+            _ => {
+                left_out.extend(others.iter().map(|n| format!("'{n}'")));
+                left_out.extend(drop_ins.iter().map(|p| p.display().to_string()));
+                Vec::new()
+            }
+        },
+    };
+    if let Some(at) = stack.iter().position(|n| n == new) {
+        return Ok((stack.len() > 1).then(|| {
             format!(
-                "'{}' stays the active plugin (the recorded choice): {switch}.",
-                choice.name()
+                "'{new}' stays layer {} of {} of the plugin stack ({}): {reorder}.",
+                at + 1,
+                stack.len(),
+                stack.join(" → ")
             )
         }));
     }
-    let drop_ins = loader::drop_in_libraries(dir).unwrap_or_default();
-    let others: Vec<&String> = before.iter().filter(|n| *n != new).collect();
-    // The one loose library was the active plugin: it stays so, now by name.
-    if let ([loose], []) = (drop_ins.as_slice(), others.as_slice()) {
-        if let Some(file) = loose.file_name().and_then(|n| n.to_str()) {
-            plugin_use::record(dir, &Choice::Plugin(file.to_owned()))?;
-            return Ok(Some(format!(
-                "the loose library {} stays the active plugin: {switch}.",
-                loose.display()
-            )));
-        }
-    }
-    if !drop_ins.is_empty() {
-        let names: Vec<String> = drop_ins.iter().map(|p| p.display().to_string()).collect();
-        return Ok(Some(format!(
-            "{} also holds loose plugin libraries ({}), so commands that call plugin hooks fail until one plugin is chosen: `flyte-host plugin use {new}` (or another installed name, or a loose library's file name); or remove the loose ones.",
+    let mut stacked = vec![new.to_owned()];
+    stacked.extend(stack);
+    plugin_use::record(dir, &Choice::Stack(stacked.clone()))?;
+    let mut note = if stacked.len() == 1 {
+        format!("'{new}' is the active plugin (above the built-in plugin).")
+    } else {
+        format!(
+            "'{new}' is now the top layer of the plugin stack ({} → builtin): {reorder}.",
+            stacked.join(" → ")
+        )
+    };
+    if !left_out.is_empty() {
+        note.push_str(&format!(
+            " Also in {} and not in the stack: {} (add them with `flyte-host plugin use`).",
             dir.display(),
-            names.join(", ")
-        )));
+            left_out.join(", ")
+        ));
     }
-    match others.as_slice() {
-        [] => {
-            plugin_use::record(dir, &Choice::Plugin(new.to_owned()))?;
-            Ok(Some(format!("'{new}' is the active plugin (the first installed).")))
-        }
-        [other] => {
-            plugin_use::record(dir, &Choice::Plugin((*other).clone()))?;
-            Ok(Some(format!("'{other}' stays the active plugin: {switch}.")))
-        }
-        _ => Ok(Some(format!(
-            "several plugins are installed and none is chosen: choose the active one with `flyte-host plugin use NAME` ({switch})."
-        ))),
-    }
+    Ok(Some(note))
 }

@@ -5,7 +5,6 @@
 //! or crashing library is reported, never fatal.
 
 use std::{
-    ffi::OsStr,
     io::Write,
     path::{Path, PathBuf},
 };
@@ -32,7 +31,7 @@ fn chosen_by(selection: &Selection) -> (&'static str, String) {
             ("plugin use", (*reason).to_owned())
         }
         Selection::Builtin(reason) => ("default", (*reason).to_owned()),
-        Selection::Library { origin, .. } => match origin {
+        Selection::Layers(layers) => match &layers[0].origin {
             Origin::EnvVar | Origin::Check => {
                 ("FLYTEKIT_PLUGIN", "chosen by FLYTEKIT_PLUGIN".into())
             }
@@ -62,6 +61,8 @@ struct Row {
     selected: bool,
     /// Selected and working: what commands other than `plugin …` run with.
     active: bool,
+    /// Its place in the selected stack, 1 for the top.
+    layer: Option<usize>,
     problem: Option<String>,
 }
 
@@ -76,6 +77,7 @@ impl Row {
             "path": self.path.as_ref().map(|p| p.display().to_string()),
             "selected": self.selected,
             "active": self.active,
+            "layer": self.layer,
             "ok": self.problem.is_none(),
             "reason": self.problem,
         })
@@ -105,6 +107,7 @@ fn checked_row(path: &Path, kind: &'static str, source: String) -> Row {
         path: Some(path.to_owned()),
         selected: false,
         active: false,
+        layer: None,
         problem,
     }
 }
@@ -132,11 +135,13 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
         add_installed(dir, &mut rows, &mut notes);
         add_drop_ins(dir, &mut rows, &mut notes);
     }
-    let active_path = selected_path(&selection, &rows, &mut notes);
-    if let (Some(path), Some(value)) = (&active_path, &env_value) {
-        add_named_by_env(path, value, &mut rows);
+    let stack = selected_paths(&selection, &rows, &mut notes);
+    if env_value.is_some() {
+        for (path, spec) in &stack {
+            add_named_by_env(path, spec, &mut rows);
+        }
     }
-    mark_selected(active_path.as_deref(), &mut rows, &mut notes);
+    mark_selected(&stack, &mut rows, &mut notes);
     rows.push(builtin_row(&selection));
     let chosen = selection.as_ref().ok().map(chosen_by);
     let (chosen_key, chosen_text) = (chosen.as_ref().map(|c| c.0), chosen.map(|c| c.1));
@@ -180,6 +185,7 @@ fn add_installed(dir: &Path, rows: &mut Vec<Row>, notes: &mut Vec<String>) {
             path: Some(path),
             selected: false,
             active: false,
+            layer: None,
             problem,
         });
     }
@@ -198,16 +204,19 @@ fn add_drop_ins(dir: &Path, rows: &mut Vec<Row>, notes: &mut Vec<String>) {
     }
 }
 
-/// The library the selection rules chose, if any; a selection that failed is a note (once: not
-/// again when a row already reports the same problem).
-fn selected_path(
+/// The libraries the selection rules chose, top first, each with how the user named it; a
+/// selection that failed is a note (once: not again when a row already reports the same problem).
+fn selected_paths(
     selection: &Result<Selection, loader::LoadError>,
     rows: &[Row],
     notes: &mut Vec<String>,
-) -> Option<PathBuf> {
+) -> Vec<(PathBuf, String)> {
     match selection {
-        Ok(Selection::Library { path, .. }) => Some(path.clone()),
-        Ok(Selection::Builtin(_)) => None,
+        Ok(selection) => selection
+            .layers()
+            .iter()
+            .map(|l| (l.path.clone(), l.spec.clone()))
+            .collect(),
         Err(e) => {
             let e = e.to_string();
             if rows
@@ -218,46 +227,55 @@ fn selected_path(
             } else {
                 notes.push(format!("no plugin is active: {e}"));
             }
-            None
+            Vec::new()
         }
     }
 }
 
-/// A row for the library `FLYTEKIT_PLUGIN` (`value`) names at `path`, unless it is already listed.
-fn add_named_by_env(path: &Path, value: &OsStr, rows: &mut Vec<Row>) {
+/// A row for the library `FLYTEKIT_PLUGIN` names (`spec`) at `path`, unless it is already listed.
+fn add_named_by_env(path: &Path, spec: &str, rows: &mut Vec<Row>) {
     if !rows.iter().any(|r| r.path.as_deref() == Some(path)) {
         rows.push(checked_row(
             path,
             "FLYTEKIT_PLUGIN",
-            format!("FLYTEKIT_PLUGIN={}", value.to_string_lossy()),
+            format!("FLYTEKIT_PLUGIN: {spec}"),
         ));
     }
 }
 
-/// Marks the row of the selected library (`active_path`): selected, and active unless it is
-/// broken or fails the `FLYTE_PLUGIN_SHA256` pin (then a note says what that stops).
-fn mark_selected(active_path: Option<&Path>, rows: &mut [Row], notes: &mut Vec<String>) {
-    let Some(active_path) = active_path else {
+/// Marks the rows of the selected stack (`stack`, top first): selected, with their layer, and
+/// active unless broken or failing their `FLYTE_PLUGIN_SHA256` pin (then a note says what that
+/// stops).
+fn mark_selected(stack: &[(PathBuf, String)], rows: &mut [Row], notes: &mut Vec<String>) {
+    if stack.is_empty() {
         return;
-    };
-    for row in rows.iter_mut() {
-        if row.path.as_deref() != Some(active_path) {
+    }
+    // The pins apply to the libraries selected, as at start-up.
+    let pins = loader::pins(std::env::var_os("FLYTE_PLUGIN_SHA256"), stack.len());
+    for (i, (path, _)) in stack.iter().enumerate() {
+        let Some(row) = rows.iter_mut().find(|r| r.path.as_deref() == Some(path)) else {
             continue;
-        }
-        // The pin applies to the library selected, as at start-up.
+        };
         if row.problem.is_none() {
-            let pin = std::env::var_os("FLYTE_PLUGIN_SHA256");
-            row.problem = loader::check_pin(active_path, pin)
-                .err()
-                .map(|e| e.to_string());
+            row.problem = match &pins {
+                Ok(pins) => loader::check_pin(path, pins[i].clone())
+                    .err()
+                    .map(|e| e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
         }
         // A selected plugin that is broken is not active: other commands refuse to start.
         row.selected = true;
+        row.layer = Some(i + 1);
         row.active = row.problem.is_none();
         if !row.active {
+            let which = if stack.len() == 1 {
+                format!("'{}'", row.name)
+            } else {
+                format!("'{}' (layer {} of {})", row.name, i + 1, stack.len())
+            };
             notes.push(format!(
-                "no plugin is active: the selected plugin '{}' is broken, so commands that call plugin hooks fail until it is fixed or another is chosen (`--help`, `--version` and `plugin …` go on with the built-in plugin)",
-                row.name
+                "no plugin is active: the selected plugin {which} is broken, so commands that call plugin hooks fail until it is fixed or another is chosen (`--help`, `--version` and `plugin …` go on with the built-in plugin)"
             ));
         }
     }
@@ -275,6 +293,7 @@ fn builtin_row(selection: &Result<Selection, loader::LoadError>) -> Row {
         path: None,
         selected: chosen,
         active: chosen,
+        layer: chosen.then_some(1),
         problem: None,
     }
 }
@@ -282,11 +301,17 @@ fn builtin_row(selection: &Result<Selection, loader::LoadError>) -> Row {
 /// The table (fitted to the terminal like every table), where the choice came from, then why
 /// each broken plugin is broken.
 fn print_table(rows: &[Row], chosen: Option<&str>, notes: &[String]) -> std::io::Result<()> {
+    // A stack of several shows each active layer's place instead of a star.
+    let stacked = rows.iter().filter(|r| r.layer.is_some()).count() > 1;
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
-                if r.active { "*" } else { "" }.to_owned(),
+                match (r.active, r.layer) {
+                    (true, Some(layer)) if stacked => layer.to_string(),
+                    (true, _) => "*".to_owned(),
+                    _ => String::new(),
+                },
                 r.name.clone(),
                 r.version.clone(),
                 r.abi.clone(),
@@ -297,8 +322,15 @@ fn print_table(rows: &[Row], chosen: Option<&str>, notes: &[String]) -> std::io:
         .collect();
     crate::output::table(&["", "NAME", "VERSION", "ABI", "KIND", "SOURCE"], &cells)?;
     let mut out = std::io::stdout().lock();
-    if let (Some(chosen), Some(selected)) = (chosen, rows.iter().find(|r| r.selected)) {
-        writeln!(out, "selected: {} ({chosen})", selected.name)?;
+    let mut stack: Vec<&Row> = rows.iter().filter(|r| r.layer.is_some()).collect();
+    stack.sort_by_key(|r| r.layer);
+    if let (Some(chosen), false) = (chosen, stack.is_empty()) {
+        let names: Vec<&str> = stack.iter().map(|r| r.name.as_str()).collect();
+        if names.len() == 1 {
+            writeln!(out, "selected: {} ({chosen})", names[0])?;
+        } else {
+            writeln!(out, "selected: {} → builtin ({chosen})", names.join(" → "))?;
+        }
     }
     for row in rows {
         if let Some(problem) = &row.problem {

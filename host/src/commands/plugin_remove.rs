@@ -25,18 +25,28 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         .ok_or_else(|| Error::Message("plugin remove: a NAME is required".into()))?;
     let dir = install::plugin_dir_from_env().map_err(Error::from)?;
     let entry = install::remove(name, &dir).map_err(Error::from)?;
-    // A choice naming the removed plugin would stop every command that calls hooks: forget it.
-    let was_chosen = Choice::read(&dir)
-        .ok()
-        .flatten()
-        .is_some_and(|c| c == Choice::Plugin(entry.name.clone()));
-    if was_chosen {
-        Choice::clear(&dir).map_err(|e| Error::from(install::InstallError::io(&dir, e)))?;
-        install::seal::seal(&dir);
-        crate::say!(
-            "note: '{}' was the active plugin (chosen with `plugin use`); choose another with `flyte-host plugin use NAME` (`flyte-host plugin list` shows them).",
-            entry.name
-        );
+    // A stack naming the removed plugin would stop every command that calls hooks: it leaves
+    // the stack.
+    if let Some(Choice::Stack(names)) = Choice::read(&dir).ok().flatten() {
+        if names.contains(&entry.name) {
+            let rest: Vec<String> = names.into_iter().filter(|n| *n != entry.name).collect();
+            let io = |e| Error::from(install::InstallError::io(&dir, e));
+            if rest.is_empty() {
+                Choice::clear(&dir).map_err(io)?;
+                install::seal::seal(&dir);
+                crate::say!(
+                    "note: '{}' was the active plugin (chosen with `plugin use`); choose another with `flyte-host plugin use NAME` (`flyte-host plugin list` shows them).",
+                    entry.name
+                );
+            } else {
+                super::plugin_use::record(&dir, &Choice::Stack(rest.clone()))?;
+                crate::say!(
+                    "note: '{}' left the plugin stack, now {} → builtin.",
+                    entry.name,
+                    rest.join(" → ")
+                );
+            }
+        }
     }
     if json_output() {
         output::json(&json!({"removed": {"name": entry.name, "version": entry.version}}))?;

@@ -1,4 +1,5 @@
-//! `flyte-host plugin show`: the active plugin, which hooks it overrides, and what they return.
+//! `flyte-host plugin show`: the active plugin stack, which layers answered each hook (and which
+//! they passed through), what the hooks return, and which layer added or changed each command.
 
 use clap::{ArgMatches, Command};
 use serde_json::{json, Map, Value};
@@ -34,15 +35,58 @@ pub(super) fn cli() -> Command {
         .about("Show the active plugin, which hooks it overrides and what they return")
 }
 
-/// Prints the active plugin's report; a failing hook is an error naming the plugin and hook.
+/// The layers of the stack as `-o json` lists them, top first.
+fn layers_json(plugin: &crate::plugin::ActivePlugin) -> Vec<Value> {
+    plugin
+        .layers()
+        .iter()
+        .map(|l| {
+            json!({
+                "layer": l.position(),
+                "name": l.name(),
+                "version": l.version(),
+                "path": l.path().display().to_string(),
+                "origin": l.origin().to_string(),
+                "abi_version": l.abi_version().to_string(),
+                "min_host_abi": l.min_host_abi().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// For each command path a layer added or changed, what each layer did: `acme deploy: added by
+/// acme; set the default of --replicas to 2 by myorg`.
+fn command_rows(extension: &crate::cli::Extension) -> Vec<String> {
+    let mut paths: Vec<(&str, Vec<String>)> = Vec::new();
+    for change in &extension.changes {
+        let what = format!("{} by {}", change.action, change.layer);
+        match paths.iter_mut().find(|(p, _)| *p == change.path) {
+            Some((_, whats)) => whats.push(what),
+            None => paths.push((&change.path, vec![what])),
+        }
+    }
+    paths
+        .into_iter()
+        .map(|(path, whats)| format!("{path}: {}", whats.join("; ")))
+        .collect()
+}
+
+/// Prints the active plugin stack's report; a failing hook is an error naming the plugin, its
+/// layer and the hook.
 pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let extension = &cli.extension;
     let plugin = crate::context::active();
-    let remote = crate::context::resolved_remote().map(|h| (h.value, h.source));
+    let stacked = plugin.layers().len() > 1;
+    let remote = crate::context::resolved_remote();
     let reports = inspect::probe(plugin, remote, Ok(extension));
     let mut hooks = Map::new();
+    let mut through_json = Map::new();
     let mut values = Map::new();
-    let mut rows = vec![
+    let mut rows = Vec::new();
+    if stacked {
+        rows.push(("stack", plugin.describe()));
+    }
+    rows.extend([
         ("name", plugin.name().to_owned()),
         ("version", plugin.version().to_owned()),
         (
@@ -50,10 +94,16 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
             output::or_dash(plugin.path().map(|p| p.to_string_lossy()).as_deref()),
         ),
         ("abi_version", plugin.abi_version().to_string()),
-    ];
-    for HookReport { hook, outcome } in reports {
+    ]);
+    for HookReport {
+        hook,
+        outcome,
+        through,
+    } in reports
+    {
         let (source, answer) = outcome.map_err(Error::Message)?;
         hooks.insert(hook.to_owned(), json!(source.as_str()));
+        through_json.insert(hook.to_owned(), json!(through));
         let shown = match answer {
             Answer::Remote { endpoint, .. } => endpoint,
             Answer::Cli { added, .. } => {
@@ -97,7 +147,19 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
                 url
             }
         };
-        rows.push((hook, format!("[{}] {shown}", source.as_str())));
+        // A stack names the layers each answer went through; one plugin says plugin/default.
+        let from = if stacked {
+            match through.as_slice() {
+                [] => crate::builtin::NAME.to_owned(),
+                layers => layers.join(" → "),
+            }
+        } else {
+            source.as_str().to_owned()
+        };
+        rows.push((hook, format!("[{from}] {shown}")));
+    }
+    if stacked {
+        rows.extend(command_rows(extension).into_iter().map(|c| ("command", c)));
     }
     for conflict in &extension.conflicts {
         rows.push(("cli conflict", conflict.clone()));
@@ -111,12 +173,19 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
             "origin": plugin.origin().map(|o| o.to_string()),
             "abi_version": plugin.abi_version().to_string(),
             "min_host_abi": plugin.min_host_abi().to_string(),
+            "layers": layers_json(plugin),
             "hooks": Value::Object(hooks),
+            "through": Value::Object(through_json),
             "values": Value::Object(values),
             "cli": {
                 "added": extension.added(),
                 "replaced": extension.replaced,
                 "conflicts": extension.conflicts,
+                "changes": extension.changes.iter().map(|c| json!({
+                    "path": c.path,
+                    "layer": c.layer,
+                    "action": c.action,
+                })).collect::<Vec<_>>(),
             },
         }))?;
     } else {

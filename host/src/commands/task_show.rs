@@ -54,11 +54,11 @@ struct Field {
     source: Source,
 }
 
-fn field(name: &'static str, value: impl Into<Value>, source: Source) -> Field {
+fn field(name: &'static str, value: impl Into<Value>, source: &Source) -> Field {
     Field {
         name,
         value: value.into(),
-        source,
+        source: source.clone(),
     }
 }
 
@@ -75,24 +75,24 @@ fn declared(is_declared: bool) -> Source {
 fn fields(task: &ResolvedTask) -> Vec<Field> {
     let spec = &task.spec;
     let mut out = vec![
-        field("name", spec.name.as_str(), Source::Task),
-        field("location", spec.location.to_string(), Source::Task),
-        field("image", task.image.value.as_str(), task.image.source),
-        field("command", json!(spec.command), Source::Task),
+        field("name", spec.name.as_str(), &Source::Task),
+        field("location", spec.location.to_string(), &Source::Task),
+        field("image", task.image.value.as_str(), &task.image.source),
+        field("command", json!(spec.command), &Source::Task),
         field(
             "args",
             json!(spec.args.as_deref().unwrap_or_default()),
-            declared(spec.args.is_some()),
+            &declared(spec.args.is_some()),
         ),
         field(
             "inputs",
             variables(&spec.inputs),
-            declared(!spec.inputs.is_empty()),
+            &declared(!spec.inputs.is_empty()),
         ),
         field(
             "outputs",
             variables(&spec.outputs),
-            declared(!spec.outputs.is_empty()),
+            &declared(!spec.outputs.is_empty()),
         ),
     ];
     let secrets: Vec<Value> = spec
@@ -103,24 +103,24 @@ fn fields(task: &ResolvedTask) -> Vec<Field> {
     out.push(field(
         "secrets",
         secrets,
-        declared(!spec.secrets.is_empty()),
+        &declared(!spec.secrets.is_empty()),
     ));
     if let Some(required) = &task.secrets_require_group {
         out.push(field(
             "secret_requires_group",
             required.value,
-            required.source,
+            &required.source,
         ));
     }
     out.push(field(
         "retries",
         spec.retries.unwrap_or(0),
-        declared(spec.retries.is_some()),
+        &declared(spec.retries.is_some()),
     ));
     out.push(field(
         "timeout",
         spec.timeout.map(|s| format!("{s}s")),
-        declared(spec.timeout.is_some()),
+        &declared(spec.timeout.is_some()),
     ));
     let resources = |entries: &[(tasks::Resource, String)]| -> Map<String, Value> {
         entries
@@ -133,31 +133,31 @@ fn fields(task: &ResolvedTask) -> Vec<Field> {
     out.push(field(
         "resources",
         json!({"requests": resources(&spec.resources.requests), "limits": resources(&spec.resources.limits)}),
-        declared(declared_resources),
+        &declared(declared_resources),
     ));
     let env: Map<String, Value> = spec
         .env
         .iter()
         .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
         .collect();
-    out.push(field("env", env, declared(!spec.env.is_empty())));
-    let source = task.cache.source;
+    out.push(field("env", env, &declared(!spec.env.is_empty())));
+    let source = &task.cache.source;
     match &task.cache.value {
         Some(cache) => out.extend([
             field("cache", true, source),
             field(
                 "cache_version",
                 cache.version.value.as_str(),
-                cache.version.source,
+                &cache.version.source,
             ),
             field(
                 "cache_policies",
                 json!(cache.policies.value),
-                cache.policies.source,
+                &cache.policies.source,
             ),
-            field("cache_salt", cache.salt.as_str(), Source::Task),
-            field("cache_serialize", cache.serialize, Source::Task),
-            field("ignored_inputs", json!(cache.ignored_inputs), Source::Task),
+            field("cache_salt", cache.salt.as_str(), &Source::Task),
+            field("cache_serialize", cache.serialize, &Source::Task),
+            field("ignored_inputs", json!(cache.ignored_inputs), &Source::Task),
         ]),
         None => out.extend([
             field("cache", false, source),

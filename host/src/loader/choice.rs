@@ -1,7 +1,8 @@
-//! The persistent choice of the active plugin, `flyte-host plugin use NAME|builtin`: one line in
-//! `active-plugin` beside the plugin directory's lock file, written atomically and held to the
-//! lock file's rules (no write access for other users). `FLYTEKIT_PLUGIN` still overrides it for
-//! one command.
+//! The persistent choice of the active plugins, `flyte-host plugin use NAME [NAME…]|builtin`: the
+//! stack's names, top layer first, a line each, in `active-plugin` beside the plugin directory's
+//! lock file, written atomically and held to the lock file's rules (no write access for other
+//! users). A file of one line (what hosts before stacks wrote) is a stack of one.
+//! `FLYTEKIT_PLUGIN` still overrides it for one command.
 
 use std::{
     fs,
@@ -14,24 +15,34 @@ use super::{integrity, LoadError};
 /// The choice file's name inside the plugin directory.
 pub(crate) const CHOICE_FILE: &str = "active-plugin";
 
-/// The longest choice file read: a name, a newline.
-const MAX_BYTES: u64 = 1024;
+/// The longest choice file read: a stack of names, a line each.
+const MAX_BYTES: u64 = 64 * 1024;
 
-/// Which plugin `plugin use` chose.
+/// Which plugins `plugin use` chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Choice {
     /// `plugin use builtin`.
     Builtin,
-    /// `plugin use NAME`: an installed plugin.
-    Plugin(String),
+    /// `plugin use NAME [NAME…]`: installed plugins or loose libraries, top layer first (never
+    /// empty).
+    Stack(Vec<String>),
 }
 
 impl Choice {
-    /// The choice as the user names it: the plugin's name, or `builtin`.
-    pub(crate) fn name(&self) -> &str {
+    /// The choice as the user names it: the plugins' names top first, comma-separated (as
+    /// `FLYTEKIT_PLUGIN` takes them), or `builtin`.
+    pub(crate) fn name(&self) -> String {
         match self {
-            Choice::Builtin => "builtin",
-            Choice::Plugin(name) => name,
+            Choice::Builtin => "builtin".to_owned(),
+            Choice::Stack(names) => names.join(","),
+        }
+    }
+
+    /// The stack's names, top first (none for the built-in plugin).
+    pub(crate) fn names(&self) -> &[String] {
+        match self {
+            Choice::Builtin => &[],
+            Choice::Stack(names) => names,
         }
     }
 
@@ -58,23 +69,50 @@ impl Choice {
         file.take(MAX_BYTES)
             .read_to_string(&mut text)
             .map_err(|e| bad(e.to_string()))?;
-        match text.trim() {
-            "" => Err(bad("it names no plugin".to_owned())),
-            name if name.eq_ignore_ascii_case("builtin") => Ok(Some(Choice::Builtin)),
-            name if name.contains(['/', '\\', '\n']) || name.starts_with('.') => {
-                Err(bad(format!("`{name}` is not a plugin name")))
+        let names: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        match names.as_slice() {
+            [] => Err(bad("it names no plugin".to_owned())),
+            [name] if name.eq_ignore_ascii_case("builtin") => Ok(Some(Choice::Builtin)),
+            names => {
+                let mut stack: Vec<String> = Vec::with_capacity(names.len());
+                for (i, name) in names.iter().enumerate() {
+                    if name.contains(['/', '\\'])
+                        || name.starts_with('.')
+                        || name.eq_ignore_ascii_case("builtin")
+                    {
+                        return Err(bad(format!(
+                            "`{name}` (line {}) is not a plugin name",
+                            i + 1
+                        )));
+                    }
+                    if stack.iter().any(|n| n == name) {
+                        return Err(LoadError::DuplicateLayer {
+                            what: format!("`{name}`"),
+                            stack: format!("the stack recorded in {}", path.display()),
+                        });
+                    }
+                    stack.push((*name).to_owned());
+                }
+                Ok(Some(Choice::Stack(stack)))
             }
-            name => Ok(Some(Choice::Plugin(name.to_owned()))),
         }
     }
 
     /// Records this choice in plugin directory `dir` (whole or not at all, mode 0600).
     pub(crate) fn write(&self, dir: &Path) -> std::io::Result<()> {
-        crate::atomic_file::write(
-            &Choice::file(dir),
-            format!("{}\n", self.name()).as_bytes(),
-            true,
-        )
+        crate::atomic_file::write(&Choice::file(dir), self.lines().as_bytes(), true)
+    }
+
+    /// The file's text: a name per line, top layer first.
+    fn lines(&self) -> String {
+        match self {
+            Choice::Builtin => "builtin\n".to_owned(),
+            Choice::Stack(names) => names.iter().map(|n| format!("{n}\n")).collect(),
+        }
     }
 
     /// Forgets the choice of plugin directory `dir` (none recorded is fine).

@@ -169,13 +169,29 @@ pub(crate) enum LoadError {
         /// What went wrong.
         reason: String,
     },
-    /// More than one library in the drop-in directory.
-    #[error("multiple plugins installed in {dir}: {names}. flyte-host activates one plugin at a time: choose one with `flyte-host plugin use NAME` (an installed plugin's name, or a loose library's file name), remove all but one, or pick one for a command with FLYTEKIT_PLUGIN=<path or installed name>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
+    /// More than one library in the plugin directory and no recorded stack to order them.
+    #[error("several plugins in {dir}: {names}. flyte-host cannot guess which to stack in what order: choose with `flyte-host plugin use NAME [NAME…]` (installed names or loose libraries' file names, top layer first), remove all but one, or choose for one command with FLYTEKIT_PLUGIN=<paths or installed names, comma-separated, top first>.", dir = .dir.display(), names = .files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "))]
     MultipleDropIns {
-        /// The drop-in directory.
+        /// The plugin directory.
         dir: PathBuf,
         /// The libraries found there.
         files: Vec<PathBuf>,
+    },
+    /// A `FLYTEKIT_PLUGIN` list that cannot be read.
+    #[error("FLYTEKIT_PLUGIN is `{value}`: {reason}. List plugin library paths or installed names, top layer first, separated by commas (FLYTEKIT_PLUGIN=acme,myorg), or set it to `builtin`.")]
+    BadStackList {
+        /// The variable's value.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The same plugin twice in a stack.
+    #[error("the plugin stack holds {what} twice (from {stack}): each plugin is one layer. Remove the repeated entry.")]
+    DuplicateLayer {
+        /// What is repeated: a name, a library.
+        what: String,
+        /// Where the stack came from (`FLYTEKIT_PLUGIN=…`, the recorded stack).
+        stack: String,
     },
     /// The drop-in directory exists but cannot be read.
     #[error("cannot read the plugin directory {dir}: {source}. It must be a readable directory of plugin libraries; fix it, or set FLYTE_PLUGIN_DIR to another directory.", dir = .dir.display())]
@@ -224,6 +240,26 @@ pub(crate) enum LoadError {
         path: PathBuf,
         /// The I/O error.
         reason: String,
+    },
+    /// `FLYTE_PLUGIN_SHA256` holds another number of pins than the stack has layers.
+    #[error("FLYTE_PLUGIN_SHA256 pins {pins} libraries, but the plugin stack has {layers} layers. Give one sha256 per layer, comma-separated, top layer first, or unset it.")]
+    PinCount {
+        /// How many pins it holds.
+        pins: usize,
+        /// How many layers the stack has.
+        layers: usize,
+    },
+    /// A layer of a stack of several could not be loaded.
+    #[error("layer {position} of {count} of the plugin stack (`{spec}`): {source}")]
+    InLayer {
+        /// Its position, 1 for the top.
+        position: usize,
+        /// The stack's size.
+        count: usize,
+        /// How the user named it.
+        spec: String,
+        /// Why it could not be loaded.
+        source: Box<LoadError>,
     },
     /// `FLYTE_PLUGIN_SHA256` is not a sha256.
     #[error("FLYTE_PLUGIN_SHA256 is `{value}`, not a sha256 (64 hex digits). Set it to the sha256 of the one plugin library your organization allows, or unset it.")]
@@ -294,6 +330,7 @@ impl LoadError {
     pub(crate) fn details(&self) -> Option<&str> {
         match self {
             LoadError::LayoutMismatch { report, .. } => Some(report),
+            LoadError::InLayer { source, .. } => source.details(),
             _ => None,
         }
     }

@@ -114,6 +114,26 @@ pub(super) fn check_locked_with(
 }
 
 /// Refuses `path` unless it hashes to `pin` (the value of `FLYTE_PLUGIN_SHA256`), when set.
+/// The pins of `FLYTE_PLUGIN_SHA256` (`value`) for a stack of `layers`, top first: one sha256 per
+/// layer, comma-separated (none when unset).
+pub(crate) fn pins(
+    value: Option<OsString>,
+    layers: usize,
+) -> Result<Vec<Option<OsString>>, LoadError> {
+    let Some(value) = value.filter(|p| !p.is_empty()) else {
+        return Ok(vec![None; layers]);
+    };
+    let text = value.to_string_lossy();
+    let pins: Vec<Option<OsString>> = text.split(',').map(|p| Some(p.trim().into())).collect();
+    if pins.len() != layers {
+        return Err(LoadError::PinCount {
+            pins: pins.len(),
+            layers,
+        });
+    }
+    Ok(pins)
+}
+
 pub(crate) fn check_pin(path: &Path, pin: Option<OsString>) -> Result<(), LoadError> {
     let Some(pin) = pin.filter(|p| !p.is_empty()) else {
         return Ok(());

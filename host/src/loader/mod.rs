@@ -26,7 +26,7 @@ pub(crate) const TARGET: &str = env!("FLYTE_HOST_TARGET");
 pub(crate) use choice::Choice;
 use error::first_line;
 pub(crate) use error::{condense_report, LoadError};
-pub(crate) use integrity::{check_installed_permissions, check_locked, check_pin};
+pub(crate) use integrity::{check_installed_permissions, check_locked, check_pin, pins};
 pub(crate) use probe::{child_main as probe_child_main, PROBE_COMMAND};
 pub(crate) use select::{drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection};
 

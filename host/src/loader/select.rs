@@ -2,7 +2,7 @@
 //! directory (a dropped-in library or an installed plugin).
 
 use std::{
-    ffi::OsString,
+    ffi::{OsStr, OsString},
     fmt, fs,
     path::{Path, PathBuf},
 };
@@ -79,22 +79,36 @@ impl Origin {
     }
 }
 
-/// Which plugin should be active.
+/// One plugin library of the stack selection chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-// Made once per start-up and matched at once: boxing the lock entry would only add an allocation.
-#[allow(clippy::large_enum_variant)]
+pub(crate) struct Selected {
+    /// The library's path.
+    pub path: PathBuf,
+    /// How it was chosen.
+    pub origin: Origin,
+    /// Its lock entry, when it is an installed plugin (checked before loading).
+    pub locked: Option<LockEntry>,
+    /// How the user named it: an installed name, a path, a loose library's file name.
+    pub spec: String,
+}
+
+/// Which plugins should be active.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Selection {
-    /// The built-in plugin, and why.
+    /// The built-in plugin alone, and why.
     Builtin(&'static str),
-    /// A plugin library.
-    Library {
-        /// The library's path.
-        path: PathBuf,
-        /// How it was chosen.
-        origin: Origin,
-        /// Its lock entry, when it is an installed plugin (checked before loading).
-        locked: Option<LockEntry>,
-    },
+    /// Plugin libraries stacked above the built-in plugin, top layer first (never empty).
+    Layers(Vec<Selected>),
+}
+
+impl Selection {
+    /// The stack's libraries, top first (none for the built-in plugin alone).
+    pub(crate) fn layers(&self) -> &[Selected] {
+        match self {
+            Selection::Builtin(_) => &[],
+            Selection::Layers(layers) => layers,
+        }
+    }
 }
 
 /// The plugin directory: `$FLYTE_PLUGIN_DIR`, default `~/.flyte/plugins/` (`None` without a HOME).
@@ -120,82 +134,158 @@ fn looks_like_name(value: &str) -> bool {
         && !Path::new(value).exists()
 }
 
-/// Chooses the active plugin: `FLYTEKIT_PLUGIN` (a path, an installed plugin's name, or
-/// `none`/`builtin`), else the single plugin found in the plugin directory (`$FLYTE_PLUGIN_DIR`,
-/// default `~/.flyte/plugins/`) — a library dropped there or one installed with `plugin install` —
-/// else the built-in plugin.
+/// The entries of a `FLYTEKIT_PLUGIN` value, top layer first: comma-separated plugin paths or
+/// installed names, a trailing `builtin` allowed (the built-in plugin is always the bottom). A
+/// value naming an existing file is one entry, commas and all.
+fn env_entries(value: &str) -> Result<Vec<String>, LoadError> {
+    if Path::new(value).exists() || !value.contains(',') {
+        return Ok(vec![value.to_owned()]);
+    }
+    let bad = |reason: String| LoadError::BadStackList {
+        value: value.to_owned(),
+        reason,
+    };
+    let mut entries: Vec<String> = value.split(',').map(|e| e.trim().to_owned()).collect();
+    if entries.last().is_some_and(|e| is_builtin_word(e)) {
+        entries.pop();
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        if entry.is_empty() {
+            return Err(bad(format!("entry {} is empty", i + 1)));
+        }
+        if is_builtin_word(entry) {
+            return Err(bad(format!(
+                "`{entry}` (entry {}) can only be last: the built-in plugin is always the bottom layer",
+                i + 1
+            )));
+        }
+        if entries[..i].contains(entry) {
+            return Err(LoadError::DuplicateLayer {
+                what: format!("`{entry}`"),
+                stack: format!("FLYTEKIT_PLUGIN={value}"),
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// `builtin` or `none`: the built-in plugin's names in a selection.
+fn is_builtin_word(word: &str) -> bool {
+    word.eq_ignore_ascii_case("none") || word.eq_ignore_ascii_case("builtin")
+}
+
+/// Chooses the active plugins: `FLYTEKIT_PLUGIN` (comma-separated paths or installed names, top
+/// layer first, or `none`/`builtin`), else the stack recorded with `flyte-host plugin use`, else
+/// the single plugin found in the plugin directory (`$FLYTE_PLUGIN_DIR`, default
+/// `~/.flyte/plugins/`) — a library dropped there or one installed with `plugin install` — else
+/// the built-in plugin alone. The same library twice is an error.
 pub(crate) fn select(
     flytekit_plugin: Option<OsString>,
     plugin_dir_var: Option<OsString>,
     home: Option<PathBuf>,
 ) -> Result<Selection, LoadError> {
     let flytekit_plugin = flytekit_plugin.filter(|v| !v.is_empty());
-    if flytekit_plugin.as_ref().is_some_and(|value| {
-        let text = value.to_string_lossy();
-        text.eq_ignore_ascii_case("none") || text.eq_ignore_ascii_case("builtin")
-    }) {
+    if flytekit_plugin
+        .as_ref()
+        .is_some_and(|value| is_builtin_word(value.to_string_lossy().trim()))
+    {
         return Ok(Selection::Builtin(
             "FLYTEKIT_PLUGIN selects the built-in plugin",
         ));
     }
     let dir = plugin_dir(plugin_dir_var, home)?;
-    if let Some(value) = flytekit_plugin {
-        let text = value.to_string_lossy();
-        if looks_like_name(&text) {
-            let dir = dir.ok_or(crate::plugin_dir::PluginDirError::NoPluginDir)?;
-            let plugins = PluginDir::read(&dir)?;
-            return match plugins.lock.get(&text) {
-                Some(entry) => Ok(Selection::Library {
-                    path: entry.library(&dir),
-                    origin: Origin::EnvVar,
-                    locked: Some(plugins.checked(&dir, entry)?),
-                }),
-                None => Err(LoadError::NotInstalled {
-                    name: text.into_owned(),
-                    dir,
-                }),
-            };
-        }
-        let path = PathBuf::from(value);
-        let locked = match &dir {
-            Some(dir) => installed_entry(dir, &path)?,
-            None => None,
-        };
-        return Ok(Selection::Library {
-            path,
-            origin: Origin::EnvVar,
-            locked,
-        });
+    let layers = match flytekit_plugin {
+        Some(value) => from_env(&value, dir.as_deref())?,
+        None => match from_dir(dir)? {
+            Ok(layers) => layers,
+            Err(reason) => return Ok(Selection::Builtin(reason)),
+        },
+    };
+    refuse_same_library(&layers)?;
+    Ok(Selection::Layers(layers))
+}
+
+/// The layers `FLYTEKIT_PLUGIN` (`value`) names.
+fn from_env(value: &OsStr, dir: Option<&Path>) -> Result<Vec<Selected>, LoadError> {
+    let text = value.to_string_lossy();
+    if !text.contains(',') {
+        // One entry, kept as the OS gave it (a path need not be UTF-8).
+        return Ok(vec![env_entry(PathBuf::from(value), &text, dir)?]);
     }
+    env_entries(&text)?
+        .into_iter()
+        .map(|entry| env_entry(PathBuf::from(&entry), &entry, dir))
+        .collect()
+}
+
+/// One entry of `FLYTEKIT_PLUGIN`: an installed plugin's name, or a library path.
+fn env_entry(path: PathBuf, text: &str, dir: Option<&Path>) -> Result<Selected, LoadError> {
+    if looks_like_name(text) {
+        let dir = dir.ok_or(crate::plugin_dir::PluginDirError::NoPluginDir)?;
+        let plugins = PluginDir::read(dir)?;
+        return match plugins.lock.get(text) {
+            Some(entry) => Ok(Selected {
+                path: entry.library(dir),
+                origin: Origin::EnvVar,
+                locked: Some(plugins.checked(dir, entry)?),
+                spec: text.to_owned(),
+            }),
+            None => Err(LoadError::NotInstalled {
+                name: text.to_owned(),
+                dir: dir.to_owned(),
+            }),
+        };
+    }
+    let locked = match dir {
+        Some(dir) => installed_entry(dir, &path)?,
+        None => None,
+    };
+    Ok(Selected {
+        path,
+        origin: Origin::EnvVar,
+        locked,
+        spec: text.to_owned(),
+    })
+}
+
+/// The layers the plugin directory selects: the stack recorded with `plugin use`, else its one
+/// plugin; `Err(reason)` for the built-in plugin alone.
+fn from_dir(dir: Option<PathBuf>) -> Result<Result<Vec<Selected>, &'static str>, LoadError> {
     let Some(dir) = dir else {
-        return Ok(Selection::Builtin("no plugin installed or configured"));
+        return Ok(Err("no plugin installed or configured"));
     };
     let plugins = PluginDir::read(&dir)?;
     match Choice::read(&dir)? {
         Some(Choice::Builtin) => {
-            return Ok(Selection::Builtin(
+            return Ok(Err(
                 "`flyte-host plugin use builtin` chose the built-in plugin",
             ))
         }
-        Some(Choice::Plugin(name)) => {
-            return match plugins.lock.get(&name) {
-                Some(entry) => Ok(Selection::Library {
-                    path: entry.library(&dir),
-                    locked: Some(plugins.checked(&dir, entry)?),
-                    origin: Origin::Chosen(dir),
-                }),
-                None => match loose_library(&dir, &name) {
-                    Some(path) => Ok(Selection::Library {
-                        path,
-                        locked: None,
-                        origin: Origin::Chosen(dir),
+        Some(Choice::Stack(names)) => {
+            return names
+                .into_iter()
+                .map(|name| match plugins.lock.get(&name) {
+                    Some(entry) => Ok(Selected {
+                        path: entry.library(&dir),
+                        locked: Some(plugins.checked(&dir, entry)?),
+                        origin: Origin::Chosen(dir.clone()),
+                        spec: name,
                     }),
-                    None => Err(LoadError::ChosenMissing {
-                        name,
-                        file: Choice::file(&dir),
-                    }),
-                },
-            };
+                    None => match loose_library(&dir, &name) {
+                        Some(path) => Ok(Selected {
+                            path,
+                            locked: None,
+                            origin: Origin::Chosen(dir.clone()),
+                            spec: name,
+                        }),
+                        None => Err(LoadError::ChosenMissing {
+                            name,
+                            file: Choice::file(&dir),
+                        }),
+                    },
+                })
+                .collect::<Result<_, _>>()
+                .map(Ok);
         }
         None => {}
     }
@@ -205,24 +295,51 @@ pub(crate) fn select(
     } else {
         drop_in_libraries(&dir)?
     };
+    let spec_of = |path: &Path| {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     match (drop_ins.as_slice(), installed.as_slice()) {
-        ([], []) => Ok(Selection::Builtin("no plugin installed or configured")),
-        ([path], []) => Ok(Selection::Library {
+        ([], []) => Ok(Err("no plugin installed or configured")),
+        ([path], []) => Ok(Ok(vec![Selected {
             path: path.clone(),
-            origin: Origin::DropIn(dir),
+            origin: Origin::DropIn(dir.clone()),
             locked: None,
-        }),
-        ([], [entry]) => Ok(Selection::Library {
+            spec: spec_of(path),
+        }])),
+        ([], [entry]) => Ok(Ok(vec![Selected {
             path: entry.library(&dir),
             locked: Some(plugins.checked(&dir, entry)?),
-            origin: Origin::Installed(dir),
-        }),
+            origin: Origin::Installed(dir.clone()),
+            spec: entry.name.clone(),
+        }])),
         _ => {
             let mut files = drop_ins;
             files.extend(installed.iter().map(|e| e.library(&dir)));
             Err(LoadError::MultipleDropIns { dir, files })
         }
     }
+}
+
+/// Refuses a stack holding one library twice (under two names or paths): a plugin is one layer.
+fn refuse_same_library(layers: &[Selected]) -> Result<(), LoadError> {
+    let identity = |s: &Selected| fs::canonicalize(&s.path).unwrap_or_else(|_| s.path.clone());
+    for (i, layer) in layers.iter().enumerate() {
+        let me = identity(layer);
+        if let Some(earlier) = layers[..i].iter().find(|l| identity(l) == me) {
+            return Err(LoadError::DuplicateLayer {
+                what: format!(
+                    "the library {} (as `{}` and as `{}`)",
+                    me.display(),
+                    earlier.spec,
+                    layer.spec
+                ),
+                stack: layer.origin.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The lock entry of `path` when it is the library of a plugin installed in plugin directory
@@ -322,11 +439,12 @@ mod tests {
         let sel = select(Some("/x/p.so".into()), Some(dir.path().into()), None).unwrap();
         assert_eq!(
             sel,
-            Selection::Library {
+            Selection::Layers(vec![Selected {
                 path: "/x/p.so".into(),
                 origin: Origin::EnvVar,
                 locked: None,
-            }
+                spec: "/x/p.so".into(),
+            }])
         );
     }
 
@@ -341,17 +459,40 @@ mod tests {
         let sel = select(None, Some(dir.path().into()), None).unwrap();
         assert_eq!(
             sel,
-            Selection::Library {
+            Selection::Layers(vec![Selected {
                 path: one,
                 origin: Origin::DropIn(dir.path().into()),
                 locked: None,
-            }
+                spec: format!("a.{LIBRARY_EXTENSION}"),
+            }])
         );
         std::fs::write(dir.path().join(format!("b.{LIBRARY_EXTENSION}")), b"x").unwrap();
         let err = select(None, Some(dir.path().into()), None).unwrap_err();
-        assert!(
-            err.to_string().starts_with("multiple plugins installed"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("several plugins in"), "{err}");
+    }
+
+    #[test]
+    fn comma_separated_stack_top_first() {
+        let sel = select(Some("/x/a.so,/y/b.so".into()), None, None).unwrap();
+        let paths: Vec<_> = sel.layers().iter().map(|l| l.path.clone()).collect();
+        assert_eq!(paths, [PathBuf::from("/x/a.so"), PathBuf::from("/y/b.so")]);
+        // A trailing `builtin` is the bottom layer anyway.
+        let sel = select(Some("/x/a.so, builtin".into()), None, None).unwrap();
+        assert_eq!(sel.layers().len(), 1);
+    }
+
+    #[test]
+    fn bad_stack_lists_are_errors_naming_the_variable() {
+        for (value, says) in [
+            ("/x/a.so,,/y/b.so", "entry 2 is empty"),
+            ("builtin,/x/a.so", "can only be last"),
+            ("/x/a.so,/x/a.so", "twice"),
+        ] {
+            let err = select(Some(value.into()), None, None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{value}: {err}");
+            assert!(err.contains("FLYTEKIT_PLUGIN"), "{value}: {err}");
+        }
     }
 }

@@ -24,12 +24,17 @@ const DEFAULT_IMAGE_FLYTEKIT: &str = "1.16.31";
 pub(super) const INTERNAL_IMAGE_VAR: &str = "FLYTE_INTERNAL_IMAGE";
 
 /// Where a resolved value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Source {
     /// The task file.
     Task,
-    /// A hook of the active plugin (its name).
-    Plugin(&'static str),
+    /// A hook of the plugin stack: the layer that answered, and the hook.
+    Plugin {
+        /// The answering layer's plugin name.
+        layer: String,
+        /// The hook.
+        hook: &'static str,
+    },
     /// The host's built-in default.
     HostDefault,
     /// The host's default, overridden by an environment variable (its name).
@@ -40,7 +45,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Task => f.write_str("task"),
-            Source::Plugin(hook) => write!(f, "plugin:{hook}"),
+            Source::Plugin { layer, hook } => write!(f, "plugin:{layer}:{hook}"),
             Source::HostDefault => f.write_str("host default"),
             Source::HostDefaultEnv(var) => write!(f, "host default ({var})"),
         }
@@ -135,10 +140,23 @@ pub(super) struct Hooks<'p> {
     pub(super) policies: Option<Hooked<Vec<(String, CachePolicyBox)>>>,
 }
 
-fn from_hook(hook: &'static str, source: HookSource) -> Source {
-    match source {
-        HookSource::Plugin => Source::Plugin(hook),
+fn from_hook<T>(hook: &'static str, answer: &Hooked<T>) -> Source {
+    match answer.source {
+        HookSource::Plugin => Source::Plugin {
+            layer: answer.by().to_owned(),
+            hook,
+        },
         HookSource::Default => Source::HostDefault,
+    }
+}
+
+impl Source {
+    /// The plugin layer behind this value, if a layer answered.
+    fn layer(&self) -> Option<&str> {
+        match self {
+            Source::Plugin { layer, .. } => Some(layer),
+            _ => None,
+        }
     }
 }
 
@@ -162,7 +180,11 @@ impl Hooks<'_> {
                         at: secret.location.clone(),
                         task: spec.name.clone(),
                         secret: secret.label().to_owned(),
-                        plugin: self.plugin.name().to_owned(),
+                        plugin: required
+                            .source
+                            .layer()
+                            .unwrap_or(self.plugin.name())
+                            .to_owned(),
                     });
                 }
             }
@@ -206,10 +228,11 @@ impl Hooks<'_> {
         }
         const HOOK: &str = "get_default_image";
         let answer = self.plugin.get_default_image()?;
+        let source = from_hook(HOOK, &answer);
         let image = match (answer.value, &self.internal_image) {
             (Some(image), _) => Sourced {
                 value: image,
-                source: from_hook(HOOK, answer.source),
+                source,
             },
             (None, Some(image)) => {
                 crate::validate::image(image).map_err(|message| TaskError::Env {
@@ -236,8 +259,8 @@ impl Hooks<'_> {
         }
         let answer = self.plugin.secret_requires_group()?;
         let answer = Sourced {
+            source: from_hook("secret_requires_group", &answer),
             value: answer.value,
-            source: from_hook("secret_requires_group", answer.source),
         };
         self.requires_group = Some(answer.clone());
         Ok(answer)
@@ -257,6 +280,7 @@ impl Hooks<'_> {
                 Hooked {
                     value: named,
                     source: answer.source,
+                    through: answer.through,
                 }
             }
         };
@@ -288,16 +312,16 @@ impl Hooks<'_> {
             };
             return Ok(resolved(version, policies));
         }
-        let label = || format!("'{}'", self.plugin.name());
+        let plugin_name = self.plugin.name().to_owned();
+        let label = |policies: Option<&Hooked<Vec<(String, CachePolicyBox)>>>| {
+            format!("'{}'", policies.map_or(plugin_name.as_str(), |p| p.by()))
+        };
         let (names, source) = match &on.policies {
             Some(names) => (names.clone(), Source::Task),
             None => {
                 let defaults = self.plugin_policies()?;
                 let names = defaults.value.iter().map(|(n, _)| n.clone()).collect();
-                (
-                    names,
-                    from_hook("get_default_cache_policies", defaults.source),
-                )
+                (names, from_hook("get_default_cache_policies", defaults))
             }
         };
         if names.is_empty() {
@@ -305,7 +329,7 @@ impl Hooks<'_> {
                 Source::Task => "`cache.policies` is empty".to_owned(),
                 _ => format!(
                     "the active plugin {} gives no default cache policies",
-                    label()
+                    label(self.policies.as_ref())
                 ),
             };
             return Err(TaskError::NoCachePolicy {
@@ -338,7 +362,7 @@ impl Hooks<'_> {
                         "{} Known policies: {} (the built-in one and plugin {}'s).",
                         crate::text::did_you_mean_or_period(name, &known),
                         known.join(", "),
-                        label()
+                        label(self.policies.as_ref())
                     ),
                 });
             };
@@ -355,7 +379,7 @@ impl Hooks<'_> {
         Ok(resolved(
             Sourced {
                 value: version,
-                source,
+                source: source.clone(),
             },
             Sourced {
                 value: names,

@@ -45,6 +45,7 @@ fn resolve_with(
                 .map(|(name, answer)| (name.to_owned(), export_policy(Box::new(Fixed(answer)))))
                 .collect(),
             source: HookSource::Plugin,
+            through: vec!["myorg".to_owned()],
         }),
     };
     parse(text).into_iter().map(|s| hooks.resolve(s)).collect()
@@ -149,7 +150,10 @@ fn plugin_policies_version_as_flytekit_does() {
     let cache = t.cache.value.as_ref().unwrap();
     assert_eq!(
         cache.version.source,
-        Source::Plugin("get_default_cache_policies")
+        Source::Plugin {
+            layer: "myorg".to_owned(),
+            hook: "get_default_cache_policies"
+        }
     );
     assert_eq!(cache.policies.value, ["myorg-v1"]);
     // An explicit version wins over the policies.
