@@ -124,7 +124,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
     if need == Need::Nothing {
         // Nothing activated: a command checking a library in-process may activate that one.
         let builtin = ActivePlugin::builtin();
-        let mut cli = cli::build(&builtin, &args, commands::ALL)?;
+        let mut cli = cli::build(&builtin, &args, commands::ALL, false)?;
         let status = cli::run(&mut cli, args);
         std::mem::forget(cli);
         return status;
@@ -140,7 +140,7 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
         _ => load_active_plugin(false)?,
     };
     let plugin = context::activate(plugin);
-    let mut cli = cli::build(plugin, &args, commands::ALL)?;
+    let mut cli = cli::build(plugin, &args, commands::ALL, need == Need::Lenient)?;
     let status = cli::run(&mut cli, args);
     std::mem::forget(cli);
     status

@@ -372,7 +372,7 @@ fn add_command(
                 parent_node.children.remove(i);
                 ext.commands[j].replaced = true;
                 ext.replaced.push(shown.to_string());
-                action = "replaced a lower layer's";
+                action = "replaced";
             }
             Kind::Plugin(_) => {
                 by.conflict(

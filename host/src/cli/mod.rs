@@ -39,16 +39,24 @@ pub(crate) struct Cli {
 
 /// The tree of the built-in commands `defs` extended by what each layer of the `plugin` stack's
 /// `configure_pyflyte_cli` declares, applied bottom-up: each layer sees the CLI as the layers
-/// below left it. Runs without a plugin library never build the view the hook gets.
-fn extend(plugin: &ActivePlugin, defs: &[Def]) -> Result<(Node, Extension), Error> {
+/// below left it. Runs without a plugin library never build the view the hook gets. `lenient`
+/// (`--help` and the like): a layer whose hook fails is left out with a warning, so help still
+/// shows the rest.
+fn extend(plugin: &ActivePlugin, defs: &[Def], lenient: bool) -> Result<(Node, Extension), Error> {
     let mut root = builtin::tree(defs);
     let mut extension = Extension::default();
     let layers = plugin.layers();
     let mut adders = Vec::new();
     for layer in layers.iter().rev() {
         let view = root.view();
-        let Some(changes) = plugin.configure_layer(layer, &view)? else {
-            continue;
+        let changes = match plugin.configure_layer(layer, &view) {
+            Ok(Some(changes)) => changes,
+            Ok(None) => continue,
+            Err(e) if lenient => {
+                crate::say!("warning: {e} (its commands are left out)");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
         };
         extension.overridden = true;
         if !changes.commands.is_empty() {
@@ -59,8 +67,13 @@ fn extend(plugin: &ActivePlugin, defs: &[Def]) -> Result<(Node, Extension), Erro
             name: layer.name(),
             stacked: layers.len() > 1,
         };
-        extend::apply(&mut root, changes, &mut extension, &by)
-            .map_err(|m| layer.invalid("configure_pyflyte_cli", m))?;
+        if let Err(m) = extend::apply(&mut root, changes, &mut extension, &by) {
+            let e = layer.invalid("configure_pyflyte_cli", m);
+            if !lenient {
+                return Err(e.into());
+            }
+            crate::say!("warning: {e} (some of its commands may be left out)");
+        }
     }
     adders.reverse();
     extension.plugin_label = match adders.len() {
@@ -72,12 +85,14 @@ fn extend(plugin: &ActivePlugin, defs: &[Def]) -> Result<(Node, Extension), Erro
 
 /// Builds the CLI for the command line `args`: the built-in commands `defs` plus the plugin's
 /// commands, of which only the one `args` asks for becomes a full clap command.
+/// `lenient`: see [`extend`].
 pub(crate) fn build(
     plugin: &ActivePlugin,
     args: &[OsString],
     defs: &'static [Def],
+    lenient: bool,
 ) -> Result<Cli, Error> {
-    let (root, extension) = extend(plugin, defs)?;
+    let (root, extension) = extend(plugin, defs, lenient)?;
     let scope = scope(&root, args);
     let (mut command, listed) = root.into_clap(&extension, &scope);
     let help_tail = (scope == Scope::Only(None) && !listed.is_empty()).then(|| {
@@ -99,7 +114,7 @@ pub(crate) fn build(
 /// Checks what `plugin`'s `configure_pyflyte_cli` declares over the built-in commands `defs`,
 /// without keeping the CLI.
 pub(crate) fn check(plugin: &ActivePlugin, defs: &[Def]) -> Result<Extension, Error> {
-    extend(plugin, defs).map(|(_, extension)| extension)
+    extend(plugin, defs, false).map(|(_, extension)| extension)
 }
 
 /// What the command line `args` (program name first) needs of the active plugin, given the

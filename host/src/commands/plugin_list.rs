@@ -279,6 +279,12 @@ fn mark_selected(stack: &[(PathBuf, String)], rows: &mut [Row], notes: &mut Vec<
             ));
         }
     }
+    // One broken layer stops the whole stack.
+    if rows.iter().any(|r| r.selected && !r.active) {
+        for row in rows.iter_mut() {
+            row.active = false;
+        }
+    }
 }
 
 /// The built-in plugin's row, selected and active when no library is.
@@ -301,14 +307,14 @@ fn builtin_row(selection: &Result<Selection, loader::LoadError>) -> Row {
 /// The table (fitted to the terminal like every table), where the choice came from, then why
 /// each broken plugin is broken.
 fn print_table(rows: &[Row], chosen: Option<&str>, notes: &[String]) -> std::io::Result<()> {
-    // A stack of several shows each active layer's place instead of a star.
+    // A stack of several shows each selected layer's place instead of a star.
     let stacked = rows.iter().filter(|r| r.layer.is_some()).count() > 1;
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
                 match (r.active, r.layer) {
-                    (true, Some(layer)) if stacked => layer.to_string(),
+                    (_, Some(layer)) if stacked => layer.to_string(),
                     (true, _) => "*".to_owned(),
                     _ => String::new(),
                 },

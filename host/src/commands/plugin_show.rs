@@ -81,6 +81,8 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let reports = inspect::probe(plugin, remote, Ok(extension));
     let mut hooks = Map::new();
     let mut through_json = Map::new();
+    let mut errors = Map::new();
+    let mut failure = None;
     let mut values = Map::new();
     let mut rows = Vec::new();
     if stacked {
@@ -101,7 +103,18 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
         through,
     } in reports
     {
-        let (source, answer) = outcome.map_err(Error::Message)?;
+        // A failing hook is reported in its row and ends the command with its error, once every
+        // other hook was shown.
+        let (source, answer) = match outcome {
+            Ok(answered) => answered,
+            Err(e) => {
+                hooks.insert(hook.to_owned(), json!("failed"));
+                errors.insert(hook.to_owned(), json!(e));
+                rows.push((hook, "FAILED (see the error below)".to_owned()));
+                failure.get_or_insert(e);
+                continue;
+            }
+        };
         hooks.insert(hook.to_owned(), json!(source.as_str()));
         through_json.insert(hook.to_owned(), json!(through));
         let shown = match answer {
@@ -176,6 +189,7 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
             "layers": layers_json(plugin),
             "hooks": Value::Object(hooks),
             "through": Value::Object(through_json),
+            "errors": Value::Object(errors),
             "values": Value::Object(values),
             "cli": {
                 "added": extension.added(),
@@ -191,5 +205,8 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     } else {
         output::pairs(&rows)?;
     }
-    Ok(0)
+    match failure {
+        Some(e) => Err(Error::Message(e)),
+        None => Ok(0),
+    }
 }
