@@ -11,10 +11,11 @@ use std::{
 
 use support::{fails, ok, plugin_path, run, snapshot::assert_snapshot, Sandbox, HOOKS};
 
-/// Which command reaches each hook of the active plugin.
+/// Which command reaches each hook of the active plugin (and fails with it: `--help` goes on
+/// without a plugin whose `configure_pyflyte_cli` fails).
 fn command_reaching(hook: &str) -> &'static [&'static str] {
     match hook {
-        "configure_pyflyte_cli" => &["--help"],
+        "configure_pyflyte_cli" => &["info"],
         "get_remote" => &["config", "show"],
         _ => &["plugin", "show"],
     }
@@ -172,7 +173,15 @@ fn get_remote_failure_stops_every_command_that_needs_the_remote() {
             run.stderr.contains("deliberate panic in get_remote"),
             "{args:?}:\n{run}"
         );
-        assert_eq!(run.stdout, "", "{args:?}:\n{run}");
+        if args == ["plugin", "show"] {
+            // plugin show reports the other hooks first.
+            assert!(
+                run.stdout.contains("get_remote                  FAILED"),
+                "{args:?}:\n{run}"
+            );
+        } else {
+            assert_eq!(run.stdout, "", "{args:?}:\n{run}");
+        }
     }
 }
 
@@ -186,6 +195,19 @@ fn a_failing_get_remote_does_not_stop_commands_that_do_not_need_it() {
     };
     let help = ok(&mut broken(), ["--help"]);
     assert!(help.stdout.contains("boom"), "{help}");
+    // --help goes on without the commands of a plugin whose configure_pyflyte_cli fails.
+    let help = ok(
+        sandbox
+            .host_with("misbehaving")
+            .env("MISBEHAVE", "panic:configure_pyflyte_cli"),
+        ["--help"],
+    );
+    assert!(!help.stdout.contains("boom"), "{help}");
+    assert!(
+        help.stderr.starts_with("warning: plugin 'misbehaving' 1.0")
+            && help.stderr.contains("(its commands are left out)"),
+        "{help}"
+    );
     assert_eq!(ok(&mut broken(), ["boom"]).stdout, "boom ok\n");
     ok(&mut broken(), ["--version"]);
     // Checking another library does not ask the active plugin for its remote either.

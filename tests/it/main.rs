@@ -17,6 +17,7 @@ mod get;
 mod hooks;
 mod hostile;
 mod install;
+mod layers;
 mod loading;
 mod login;
 mod plugin_use;

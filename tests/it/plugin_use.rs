@@ -1,7 +1,8 @@
 //! Several plugins installed never break the CLI (issue 12): `plugin use NAME|builtin` chooses the
 //! active plugin persistently, `FLYTEKIT_PLUGIN` overrides it for one command, the first plugin
-//! installed becomes active and later installs keep it; `plugin list` and `info` say where the
-//! choice came from. Also the plugin directory's odd entries: dangling symlinks, non-UTF-8 names.
+//! installed becomes active and later installs go on top of the stack (issue 15; stacks
+//! themselves are tested in `layers`); `plugin list` and `info` say where the choice came from.
+//! Also the plugin directory's odd entries: dangling symlinks, non-UTF-8 names.
 
 use crate::support;
 
@@ -26,7 +27,7 @@ fn list(sandbox: &Sandbox) -> Value {
 }
 
 #[test]
-fn the_first_install_is_active_and_later_ones_keep_it_until_plugin_use() {
+fn the_first_install_is_active_and_later_ones_go_on_top_until_plugin_use() {
     let sandbox = Sandbox::new();
     let first = install(&sandbox, "myorg");
     assert!(
@@ -37,10 +38,14 @@ fn the_first_install_is_active_and_later_ones_keep_it_until_plugin_use() {
 
     let second = install(&sandbox, "staging");
     assert!(
-        second.stderr.contains("'myorg' stays the active plugin")
-            && second.stderr.contains("flyte-host plugin use staging"),
-        "says how to switch:\n{second}"
+        second.stderr.contains(
+            "'staging' is now the top layer of the plugin stack (staging → myorg → builtin)"
+        ) && second
+            .stderr
+            .contains("`flyte-host plugin use NAME [NAME…]` reorders"),
+        "says where it went and how to reorder:\n{second}"
     );
+    ok(&mut sandbox.host(), ["plugin", "use", "myorg"]);
     let shown = info(&sandbox);
     assert_eq!(shown["plugin"]["name"], "myorg");
     assert!(
@@ -51,7 +56,7 @@ fn the_first_install_is_active_and_later_ones_keep_it_until_plugin_use() {
         "{shown}"
     );
     assert_eq!(list(&sandbox)["chosen_by"], "plugin use");
-    // The first install made the choice, not the user: the human text says so.
+    // The human text says the choice may come from an install, not the user.
     let listed = ok(&mut sandbox.host(), ["plugin", "list"]);
     assert!(
         listed.stdout.contains("or the first plugin installed"),
@@ -95,7 +100,7 @@ fn the_first_install_is_active_and_later_ones_keep_it_until_plugin_use() {
         assert!(run.stderr.contains(needle), "lacks {needle}:\n{run}");
     }
 
-    // Removing the chosen plugin forgets the choice: the one left is the only plugin installed.
+    // Removing the one chosen plugin forgets the choice: the one left is the only plugin installed.
     ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
     let removed = ok(&mut sandbox.host(), ["plugin", "remove", "staging"]);
     assert!(
@@ -137,32 +142,30 @@ fn the_choice_is_written_privately_and_refused_when_others_may_write_it() {
 }
 
 #[test]
-fn installing_next_to_an_active_loose_drop_in_keeps_it_active() {
+fn installing_next_to_an_active_loose_drop_in_stacks_on_it() {
     let sandbox = Sandbox::new();
     let dir = sandbox.default_drop_in();
     let loose = sandbox.install_plugin("myorg", &dir, None);
     assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
     let installed = install(&sandbox, "staging");
-    for needle in [
-        format!(
-            "the loose library {} stays the active plugin",
-            loose.display()
-        ),
-        "switch with `flyte-host plugin use staging`".to_owned(),
-    ] {
-        assert!(
-            installed.stderr.contains(&needle),
-            "lacks {needle}:\n{installed}"
-        );
-    }
-    // Commands that call hooks still run the loose library, chosen by its file name.
+    let file = loose.file_name().unwrap().to_str().unwrap();
+    let needle =
+        format!("'staging' is now the top layer of the plugin stack (staging → {file} → builtin)");
+    assert!(
+        installed.stderr.contains(&needle),
+        "lacks {needle}:\n{installed}"
+    );
+    // Commands that call hooks run the stack; the loose library stays in it, by its file name.
+    let shown = info(&sandbox);
+    assert_eq!(shown["plugin"]["name"], "staging");
+    assert_eq!(shown["stack"][1]["name"], "myorg", "{shown}");
+    ok(&mut sandbox.host(), ["plugin", "use", file]);
     assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
     let list = ok(&mut sandbox.host(), ["plugin", "list", "-o", "json"]);
     assert!(list.stdout.contains("\"chosen_by\""), "{list}");
     ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
     assert_eq!(info(&sandbox)["plugin"]["name"], "staging");
     // And back, by the loose library's file name; an unknown name lists both kinds.
-    let file = loose.file_name().unwrap().to_str().unwrap();
     ok(&mut sandbox.host(), ["plugin", "use", file]);
     assert_eq!(info(&sandbox)["plugin"]["name"], "myorg");
     let run = fails(&mut sandbox.host(), ["plugin", "use", "nope"]);
@@ -177,28 +180,28 @@ fn installing_next_to_an_active_loose_drop_in_keeps_it_active() {
 }
 
 #[test]
-fn installing_next_to_two_loose_drop_ins_says_how_to_choose() {
+fn installing_next_to_two_loose_drop_ins_activates_it_and_names_them() {
     let sandbox = Sandbox::new();
     let dir = sandbox.default_drop_in();
     let first = sandbox.install_plugin("myorg", &dir, None);
     let second = sandbox.install_plugin("misbehaving", &dir, None);
+    fails(&mut sandbox.host(), ["info"]);
     let installed = install(&sandbox, "staging");
     for needle in [
         first.display().to_string().as_str(),
         second.display().to_string().as_str(),
-        "commands that call plugin hooks fail until one plugin is chosen",
-        "`flyte-host plugin use staging`",
-        "a loose library's file name",
+        "'staging' is the active plugin",
+        "not in the stack",
+        "add them with `flyte-host plugin use`",
     ] {
         assert!(
             installed.stderr.contains(needle),
             "lacks {needle}:\n{installed}"
         );
     }
-    fails(&mut sandbox.host(), ["info"]);
-    ok(&mut sandbox.host(), ["--help"]);
-    ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
+    // No guessing of an order for the loose ones: the new plugin alone is the recorded stack.
     assert_eq!(info(&sandbox)["plugin"]["name"], "staging");
+    ok(&mut sandbox.host(), ["--help"]);
 }
 
 #[test]
@@ -208,12 +211,9 @@ fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
     sandbox.install_plugin("myorg", &dir, None);
     sandbox.install_plugin("staging", &dir, None);
     let run = fails(&mut sandbox.host(), ["info"]);
-    assert!(run.stderr.contains("multiple plugins installed"), "{run}");
+    assert!(run.stderr.contains("several plugins in"), "{run}");
     // `plugin use` chooses a loose library by its file name.
-    assert!(
-        run.stderr.contains("or a loose library's file name"),
-        "{run}"
-    );
+    assert!(run.stderr.contains("loose libraries' file names"), "{run}");
     for args in [
         &["--help"][..],
         &["help"],
@@ -222,7 +222,7 @@ fn two_loose_drop_ins_are_an_error_only_for_commands_that_call_hooks() {
     ] {
         let run = ok(&mut sandbox.host(), args);
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}:\n{run}");
-        assert!(run.stderr.starts_with("warning: multiple plugins"), "{run}");
+        assert!(run.stderr.starts_with("warning: several plugins"), "{run}");
     }
     for args in [
         &["--version"][..],

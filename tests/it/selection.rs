@@ -136,7 +136,7 @@ fn two_drop_ins_are_an_error_until_one_is_picked() {
 
     for args in [&["info"][..], &["config", "show"]] {
         let run = fails(&mut sandbox.host(), args);
-        assert!(run.stderr.contains("multiple plugins installed"), "{run}");
+        assert!(run.stderr.contains("several plugins in"), "{run}");
         assert!(run.stderr.contains(&dir.display().to_string()), "{run}");
         assert!(run.stderr.contains(&myorg.display().to_string()), "{run}");
         assert!(run.stderr.contains(&staging.display().to_string()), "{run}");
@@ -155,10 +155,7 @@ fn two_drop_ins_are_an_error_until_one_is_picked() {
     ] {
         let run = ok(&mut sandbox.host(), args);
         let warning = run.stderr.trim_end();
-        assert!(
-            warning.starts_with("warning: multiple plugins installed"),
-            "{run}"
-        );
+        assert!(warning.starts_with("warning: several plugins in"), "{run}");
         assert!(!warning.contains('\n'), "one warning line:\n{run}");
         assert!(warning.contains("plugin use"), "the fix is named:\n{run}");
         assert_snapshot!("two_drop_ins_warning", warning);

@@ -114,7 +114,7 @@ fn without_a_plugin_the_host_default_image_applies() {
     );
     assert_eq!(
         shown["plain"]["image"],
-        field(MYORG_IMAGE, "plugin:get_default_image")
+        field(MYORG_IMAGE, "plugin:myorg:get_default_image")
     );
 }
 
@@ -133,22 +133,22 @@ fn myorg_sets_the_image_allows_groupless_secrets_and_versions_with_v1() {
     assert_eq!(clean["image"], field("ghcr.io/acme/etl:2.0", "task"));
     assert_eq!(
         clean["secret_requires_group"],
-        json!({"value": false, "source": "plugin:secret_requires_group"})
+        json!({"value": false, "source": "plugin:myorg:secret_requires_group"})
     );
     assert_eq!(clean["cache"], json!({"value": true, "source": "task"}));
     assert_eq!(
         clean["cache_version"],
-        field(MYORG_VERSION, "plugin:get_default_cache_policies")
+        field(MYORG_VERSION, "plugin:myorg:get_default_cache_policies")
     );
     assert_eq!(
         clean["cache_policies"],
-        json!({"value": ["myorg-v1"], "source": "plugin:get_default_cache_policies"})
+        json!({"value": ["myorg-v1"], "source": "plugin:myorg:get_default_cache_policies"})
     );
     assert_eq!(clean["timeout"], field("600s", "task"));
     let load = &shown["etl.load"];
     assert_eq!(
         load["image"],
-        field(MYORG_IMAGE, "plugin:get_default_image")
+        field(MYORG_IMAGE, "plugin:myorg:get_default_image")
     );
     assert_eq!(
         load["cache_policies"],
@@ -183,7 +183,7 @@ fn myorg_sets_the_image_allows_groupless_secrets_and_versions_with_v1() {
         "{table}"
     );
     assert!(
-        table.contains("plugin:get_default_image"),
+        table.contains("plugin:myorg:get_default_image"),
         "the table must show the image's source:\n{table}"
     );
     assert!(table.contains(MYORG_VERSION), "{table}");

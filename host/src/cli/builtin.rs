@@ -49,9 +49,10 @@ pub(super) const GLOBAL_OPTIONS: &[GlobalOption] = &[
 pub(super) const CLAP_SHORTS: &[char] = &['h', 'V'];
 
 /// The last paragraph of the top-level help.
-pub(super) const EPILOGUE: &str = "The active plugin comes from FLYTEKIT_PLUGIN (a library path, an installed \
-    plugin's name, or\n`builtin`), else the choice made with `flyte-host plugin use`, else the one plugin in\n\
-    $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or dropped in), else the built-in plugin.\n\
+pub(super) const EPILOGUE: &str = "The active plugins come from FLYTEKIT_PLUGIN (library paths or installed \
+    plugins' names,\ncomma-separated, top layer first; or `builtin`), else the stack chosen with `flyte-host plugin\n\
+    use`, else the one plugin in $FLYTE_PLUGIN_DIR (default ~/.flyte/plugins/: installed or dropped\n\
+    in), else the built-in plugin alone, which is always the bottom layer.\n\
     FLYTE_PLUGIN_DIR and HOME must be absolute paths. Secrets (client secret, tokens, token-command\n\
     output, proxy credentials) are shown as <redacted> everywhere, even quoted by a server or plugin,\n\
     and control characters in text for humans are escaped (\\u{1b}); -o json keeps JSON's escaping.";

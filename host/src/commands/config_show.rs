@@ -66,7 +66,7 @@ fn remote_json(hooked: &Hooked<Remote>) -> Value {
         "source": {
             "config_file": remote.config.config_file,
             "origin": remote.config.origin.as_str(),
-            "plugin": hooked.by(),
+            "plugin": crate::context::active().name(),
             "get_remote": source.as_str(),
             "through": hooked.through,
         },
@@ -97,10 +97,10 @@ fn remote_rows(hooked: &Hooked<Remote>) -> Vec<(&'static str, String)> {
             // In a stack, the layers the answer went through: `acme → myorg (plugin)`.
             format!(
                 "{} ({})",
-                if hooked.through.len() > 1 {
+                if crate::context::active().layers().len() > 1 {
                     hooked.through.join(" → ")
                 } else {
-                    hooked.by().to_owned()
+                    crate::context::active().name().to_owned()
                 },
                 source.as_str()
             ),

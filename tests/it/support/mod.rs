@@ -36,6 +36,9 @@ pub(crate) const PLUGINS: &[&str] = &[
     "needs-newer-host",
     "failing-cache",
     "token-auth",
+    "layer-mirror",
+    "layer-header",
+    "layer-command",
 ];
 
 /// The plugins that load and whose every hook answers.
