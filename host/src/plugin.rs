@@ -361,9 +361,9 @@ impl ActivePlugin {
         Ok(answer)
     }
 
-    /// `get_console_url(endpoint)` (plugin ABI 1.1), validated as an http(s) URL. A plugin built
-    /// against 1.0 has no such hook in its table: the built-in address applies, as it does when
-    /// the plugin keeps the default.
+    /// `get_console_url(endpoint)` (the plugin ABI 1.2 rehearsal), validated as an http(s) URL. A
+    /// plugin built against 1.0 or 1.1 has no such hook in its table: the built-in address
+    /// applies, as it does when the plugin keeps the default.
     #[cfg(feature = "abi-next")]
     pub fn get_console_url(&self, endpoint: &str) -> Result<Hooked<String>, HookError> {
         const HOOK: &str = "get_console_url";

@@ -49,6 +49,10 @@ pub(crate) fn table() -> HostServicesRef {
             default_get_default_cache_policies,
             resolved_remote: resolved_remote_service,
             admin_request,
+            try_default_secret_requires_group,
+            try_default_get_default_image,
+            try_default_get_auth_success_html,
+            try_default_get_default_cache_policies,
         }
         .leak_into_prefix()
     })
@@ -140,6 +144,38 @@ extern "C" fn default_get_auth_success_html(endpoint: RStr<'_>) -> ROption<RStri
 
 extern "C" fn default_get_default_cache_policies() -> abi_stable::std_types::RVec<CachePolicyBox> {
     builtin::get_default_cache_policies().into_iter().collect()
+}
+
+/// ABI 1.1 `try_default_secret_requires_group`: for now the built-in answer, as
+/// [`default_secret_requires_group`] (with one plugin, the built-in plugin is the only layer below
+/// it).
+extern "C" fn try_default_secret_requires_group() -> RResult<bool, RString> {
+    RResult::ROk(builtin::secret_requires_group())
+}
+
+/// ABI 1.1 `try_default_get_default_image`: for now the built-in answer, as
+/// [`default_get_default_image`].
+extern "C" fn try_default_get_default_image() -> RResult<ROption<RString>, RString> {
+    RResult::ROk(builtin::get_default_image().map(RString::from).into())
+}
+
+/// ABI 1.1 `try_default_get_auth_success_html`: for now the built-in answer, as
+/// [`default_get_auth_success_html`].
+extern "C" fn try_default_get_auth_success_html(
+    endpoint: RStr<'_>,
+) -> RResult<ROption<RString>, RString> {
+    RResult::ROk(
+        builtin::get_auth_success_html(endpoint.as_str())
+            .map(RString::from)
+            .into(),
+    )
+}
+
+/// ABI 1.1 `try_default_get_default_cache_policies`: for now the built-in answer, as
+/// [`default_get_default_cache_policies`].
+extern "C" fn try_default_get_default_cache_policies(
+) -> RResult<abi_stable::std_types::RVec<CachePolicyBox>, RString> {
+    RResult::ROk(builtin::get_default_cache_policies().into_iter().collect())
 }
 
 extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {
