@@ -39,7 +39,7 @@ pub(crate) enum Answer {
     /// `get_default_cache_policies`: each policy's name and the version it computed for a sample
     /// task (or its error).
     Policies(Vec<(String, Result<String, String>)>),
-    /// `get_console_url` (plugin ABI 1.1).
+    /// `get_console_url` (plugin ABI 1.2 rehearsal).
     #[cfg(feature = "abi-next")]
     ConsoleUrl(String),
 }

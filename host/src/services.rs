@@ -50,6 +50,10 @@ pub(crate) fn table() -> HostServicesRef {
             default_get_default_cache_policies,
             resolved_remote: resolved_remote_service,
             admin_request,
+            try_default_secret_requires_group,
+            try_default_get_default_image,
+            try_default_get_auth_success_html,
+            try_default_get_default_cache_policies,
         }
         .leak_into_prefix()
     })
@@ -116,11 +120,16 @@ extern "C" fn config_for_sandbox() -> FfiConfig {
 /// Answers a `host::default_*` call of the running layer with the layers below it (see
 /// [`crate::plugin`]). A 1.0 service cannot carry an error: a failure below is recorded for the
 /// host to report once the calling hook returns, and the built-in answer stands in meanwhile.
-fn below<T>(answer: Result<T, HookError>, stand_in: impl FnOnce() -> T) -> T {
-    answer.unwrap_or_else(|e| {
-        plugin::record_failure(e, false);
-        stand_in()
-    })
+fn below<T>(answer: impl FnOnce() -> Result<T, HookError>, stand_in: impl Fn() -> T) -> T {
+    match panic::catch_unwind(AssertUnwindSafe(answer)) {
+        Ok(Ok(value)) => value,
+        Ok(Err(e)) => {
+            plugin::record_failure(e, false);
+            stand_in()
+        }
+        // A host bug must not unwind into the plugin.
+        Err(_) => stand_in(),
+    }
 }
 
 extern "C" fn default_get_remote(request: FfiRemoteRequest) -> RResult<FfiRemote, RString> {
@@ -144,14 +153,14 @@ extern "C" fn default_configure_pyflyte_cli(_main: &FfiCliView) -> FfiCliChanges
 
 extern "C" fn default_secret_requires_group() -> bool {
     below(
-        crate::context::active().below_secret_requires_group(),
+        || crate::context::active().below_secret_requires_group(),
         builtin::secret_requires_group,
     )
 }
 
 extern "C" fn default_get_default_image() -> ROption<RString> {
     below(
-        crate::context::active().below_get_default_image(),
+        || crate::context::active().below_get_default_image(),
         builtin::get_default_image,
     )
     .map(RString::from)
@@ -160,7 +169,7 @@ extern "C" fn default_get_default_image() -> ROption<RString> {
 
 extern "C" fn default_get_auth_success_html(endpoint: RStr<'_>) -> ROption<RString> {
     below(
-        crate::context::active().below_get_auth_success_html(endpoint.as_str()),
+        || crate::context::active().below_get_auth_success_html(endpoint.as_str()),
         || builtin::get_auth_success_html(endpoint.as_str()),
     )
     .map(RString::from)
@@ -169,11 +178,64 @@ extern "C" fn default_get_auth_success_html(endpoint: RStr<'_>) -> ROption<RStri
 
 extern "C" fn default_get_default_cache_policies() -> abi_stable::std_types::RVec<CachePolicyBox> {
     below(
-        crate::context::active().below_get_default_cache_policies(),
+        || crate::context::active().below_get_default_cache_policies(),
         builtin::get_default_cache_policies,
     )
     .into_iter()
     .collect()
+}
+
+/// Answers a `host::default_*` call of the running layer through an ABI 1.1 service: the answer
+/// of the layers below it, or their failure, which the calling layer sees (and may handle). The
+/// failure is recorded too: when the calling hook fails as well, the failure below is what the
+/// host reports (naming the layer that failed, not the one that asked).
+fn try_below<T, R>(
+    answer: impl FnOnce() -> Result<T, HookError>,
+    to_ffi: impl FnOnce(T) -> R,
+) -> RResult<R, RString> {
+    shielded(|| match answer() {
+        Ok(value) => Ok(to_ffi(value)),
+        Err(e) => {
+            let message = e.to_string();
+            plugin::record_failure(e, true);
+            Err(message)
+        }
+    })
+}
+
+/// ABI 1.1: `secret_requires_group` of the layers below the caller, or their failure.
+extern "C" fn try_default_secret_requires_group() -> RResult<bool, RString> {
+    try_below(
+        || crate::context::active().below_secret_requires_group(),
+        |b| b,
+    )
+}
+
+/// ABI 1.1: `get_default_image` of the layers below the caller, or their failure.
+extern "C" fn try_default_get_default_image() -> RResult<ROption<RString>, RString> {
+    try_below(
+        || crate::context::active().below_get_default_image(),
+        |image| image.map(RString::from).into(),
+    )
+}
+
+/// ABI 1.1: `get_auth_success_html` of the layers below the caller, or their failure.
+extern "C" fn try_default_get_auth_success_html(
+    endpoint: RStr<'_>,
+) -> RResult<ROption<RString>, RString> {
+    try_below(
+        || crate::context::active().below_get_auth_success_html(endpoint.as_str()),
+        |html| html.map(RString::from).into(),
+    )
+}
+
+/// ABI 1.1: `get_default_cache_policies` of the layers below the caller, or their failure.
+extern "C" fn try_default_get_default_cache_policies(
+) -> RResult<abi_stable::std_types::RVec<CachePolicyBox>, RString> {
+    try_below(
+        || crate::context::active().below_get_default_cache_policies(),
+        |policies| policies.into_iter().collect(),
+    )
 }
 
 extern "C" fn resolved_remote_service() -> RResult<FfiRemote, RString> {

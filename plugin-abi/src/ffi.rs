@@ -39,7 +39,7 @@ impl AbiVersion {
     };
 
     /// The ABI version this copy of `flyte-plugin-abi` implements: with the `next` feature, the
-    /// rehearsed next minor (the package's minor + 1, patch 0).
+    /// rehearsed next minor (the package's minor + 1, patch 0: 1.2.0 for the 1.1 package).
     #[cfg(feature = "next")]
     pub const CURRENT: AbiVersion = AbiVersion {
         major: parse_u16(env!("CARGO_PKG_VERSION_MAJOR")),
@@ -51,6 +51,14 @@ impl AbiVersion {
     pub const V1_0: AbiVersion = AbiVersion {
         major: 1,
         minor: 0,
+        patch: 0,
+    };
+
+    /// ABI 1.1: the host services `try_default_*` (the default hooks' answers, or the error of a
+    /// layer below) appended to [`HostServices`](crate::HostServices).
+    pub const V1_1: AbiVersion = AbiVersion {
+        major: 1,
+        minor: 1,
         patch: 0,
     };
 }

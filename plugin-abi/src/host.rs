@@ -102,28 +102,53 @@ pub fn default_get_remote(
         .try_into()
 }
 
-/// The built-in plugin's `secret_requires_group` (`true`).
+/// `secret_requires_group` as the host answers it without this plugin: the answer of the layers
+/// below this plugin (the built-in plugin's, `true`, when it is the only one); an error when a
+/// layer below failed (hosts with ABI ≥ 1.1).
 pub fn default_secret_requires_group() -> Result<bool, PluginError> {
-    Ok(services()?.default_secret_requires_group()())
+    let host = services()?;
+    match host.try_default_secret_requires_group() {
+        Some(service) => service().into_result().map_err(PluginError::new),
+        None => Ok(host.default_secret_requires_group()()),
+    }
 }
 
-/// The built-in plugin's `get_default_image` (`None`).
+/// `get_default_image` as the host answers it without this plugin: the answer of the layers below
+/// this plugin (the built-in plugin's, `None`, when it is the only one); an error when a layer
+/// below failed (hosts with ABI ≥ 1.1).
 pub fn default_get_default_image() -> Result<Option<String>, PluginError> {
-    Ok(services()?.default_get_default_image()()
-        .into_option()
-        .map(String::from))
+    let host = services()?;
+    let image = match host.try_default_get_default_image() {
+        Some(service) => service().into_result().map_err(PluginError::new)?,
+        None => host.default_get_default_image()(),
+    };
+    Ok(image.into_option().map(String::from))
 }
 
-/// The built-in plugin's `get_auth_success_html` (`None`: the host's own page).
+/// `get_auth_success_html(endpoint)` as the host answers it without this plugin: the answer of the
+/// layers below this plugin (the built-in plugin's, `None` for the host's own page, when it is the
+/// only one); an error when a layer below failed (hosts with ABI ≥ 1.1).
 pub fn default_get_auth_success_html(endpoint: &str) -> Result<Option<String>, PluginError> {
-    Ok(services()?.default_get_auth_success_html()(endpoint.into())
-        .into_option()
-        .map(String::from))
+    let host = services()?;
+    let html = match host.try_default_get_auth_success_html() {
+        Some(service) => service(endpoint.into())
+            .into_result()
+            .map_err(PluginError::new)?,
+        None => host.default_get_auth_success_html()(endpoint.into()),
+    };
+    Ok(html.into_option().map(String::from))
 }
 
-/// The built-in plugin's `get_default_cache_policies` (none).
+/// `get_default_cache_policies` as the host answers it without this plugin: the answer of the
+/// layers below this plugin (the built-in plugin's, none, when it is the only one); an error when a
+/// layer below failed (hosts with ABI ≥ 1.1). Return them with the plugin's own to extend them.
 pub fn default_get_default_cache_policies() -> Result<Vec<Box<dyn CachePolicy>>, PluginError> {
-    Ok(services()?.default_get_default_cache_policies()()
+    let host = services()?;
+    let policies = match host.try_default_get_default_cache_policies() {
+        Some(service) => service().into_result().map_err(PluginError::new)?,
+        None => host.default_get_default_cache_policies()(),
+    };
+    Ok(policies
         .into_iter()
         .map(|p| Box::new(ImportedPolicy::new(p)) as Box<dyn CachePolicy>)
         .collect())

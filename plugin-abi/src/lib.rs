@@ -136,13 +136,26 @@
 //!
 //! The abi_stable version is part of the ABI too: this crate stays on abi_stable 0.11 for all of 1.x.
 //!
+//! # What each minor added
+//! - **1.0**: [`PluginMod`] with the handshake and the six hooks; [`HostServices`] up to
+//!   `admin_request`.
+//! - **1.1** (this crate, [`AbiVersion::V1_1`]): four host services appended to [`HostServices`],
+//!   `try_default_secret_requires_group`, `try_default_get_default_image`,
+//!   `try_default_get_auth_success_html` and `try_default_get_default_cache_policies`. They carry
+//!   the answer of the layers below the calling plugin *or their error*, which the 1.0 services of
+//!   those four hooks cannot (they return a bare value), so a plugin stacked on others learns that a
+//!   layer below failed (and can, say, extend the cache policies below it rather than replace
+//!   them). [`host`]'s `default_*` functions use them when the host has them and fall back to the
+//!   1.0 services otherwise, so a plugin built against 1.1 still loads in a 1.0 host (its
+//!   [`FlytekitPlugin::MIN_HOST_ABI`] stays 1.0). [`PluginMod`] is unchanged.
+//!
 //! # The `next` feature
-//! A rehearsal of the next ABI minor for the compatibility tests; never enabled in releases. It
-//! appends one hook, `get_console_url(endpoint)`, to [`PluginMod`] after the 1.0
+//! A rehearsal of the next ABI minor (1.2) for the compatibility tests; never enabled in releases.
+//! It appends one hook, `get_console_url(endpoint)`, to [`PluginMod`] after the 1.0
 //! `last_prefix_field` (with a default method on [`FlytekitPlugin`]) and makes
-//! [`AbiVersion::CURRENT`] 1.1, exactly as a real 1.1 release would, so the tests can load a 1.0
-//! plugin in a 1.1 host and a 1.1 plugin in a 1.0 host. Without it (every normal build) the
-//! contract is the 1.0 one, unchanged.
+//! [`AbiVersion::CURRENT`] 1.2, exactly as a real 1.2 release would, so the tests can load a 1.1
+//! (and the frozen 1.0) plugin in a 1.2 host and a 1.2 plugin in a 1.1 host. Without it (every
+//! normal build) the contract is the 1.1 one.
 #![warn(missing_docs)]
 #![allow(non_local_definitions)] // emitted by abi_stable's #[sabi_trait] on current compilers
 
@@ -158,8 +171,9 @@ mod export;
 pub mod ffi;
 pub mod host;
 mod invocation;
-// abi_stable's accessors for fields after the `last_prefix_field` are unsafe glue.
-#[cfg_attr(feature = "next", allow(unsafe_code))]
+// abi_stable's accessors for fields after the `last_prefix_field` are unsafe glue: since ABI 1.1
+// `HostServices` has such fields in every build (and `PluginMod` too under `next`).
+#[allow(unsafe_code)]
 mod module;
 mod plugin;
 #[cfg(feature = "testing")]

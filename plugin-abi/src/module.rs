@@ -46,7 +46,7 @@ pub struct PluginMod {
     #[sabi(last_prefix_field)]
     pub get_default_cache_policies: extern "C" fn() -> HookOutput<FfiCachePolicies>,
     /// `get_console_url(endpoint)`: the web console's address for `endpoint`. Only in the `next`
-    /// rehearsal of ABI 1.1 (see the crate documentation).
+    /// rehearsal of ABI 1.2 (see the crate documentation).
     #[cfg(feature = "next")]
     pub get_console_url: extern "C" fn(endpoint: RStr<'_>) -> HookOutput<ROption<RString>>,
 }
@@ -64,6 +64,9 @@ impl RootModule for PluginModRef {
 ///
 /// Plugin authors use it through [`crate::host`] and the associated functions of
 /// [`Config`](crate::Config).
+///
+/// Services added after 1.0 follow the `#[sabi(last_prefix_field)]`; their accessors return
+/// `Option` (`None` in a host whose ABI lacks them).
 #[repr(C)]
 #[derive(StableAbi)]
 #[sabi(kind(Prefix(prefix_ref = HostServicesRef)))]
@@ -106,4 +109,19 @@ pub struct HostServices {
         path: RStr<'_>,
         body: ROption<RStr<'_>>,
     ) -> RResult<RString, RString>,
+    /// Since plugin ABI 1.1: `secret_requires_group` of the layers below the calling plugin (the
+    /// built-in plugin's when it is the only one), or the error of the layer below that failed.
+    pub try_default_secret_requires_group: extern "C" fn() -> RResult<bool, RString>,
+    /// Since plugin ABI 1.1: `get_default_image` of the layers below the calling plugin (the
+    /// built-in plugin's when it is the only one), or the error of the layer below that failed.
+    pub try_default_get_default_image: extern "C" fn() -> RResult<ROption<RString>, RString>,
+    /// Since plugin ABI 1.1: `get_auth_success_html(endpoint)` of the layers below the calling
+    /// plugin (the built-in plugin's when it is the only one), or the error of the layer below that
+    /// failed.
+    pub try_default_get_auth_success_html:
+        extern "C" fn(endpoint: RStr<'_>) -> RResult<ROption<RString>, RString>,
+    /// Since plugin ABI 1.1: `get_default_cache_policies` of the layers below the calling plugin
+    /// (the built-in plugin's when it is the only one), or the error of the layer below that failed.
+    pub try_default_get_default_cache_policies:
+        extern "C" fn() -> RResult<FfiCachePolicies, RString>,
 }

@@ -142,8 +142,8 @@ pub trait FlytekitPlugin: Send + Sync + 'static {
     /// The web console's address for `endpoint`. Default: `None` (the host's own address,
     /// `https://<endpoint>/console`).
     ///
-    /// Only in the `next` rehearsal of ABI 1.1 (see the crate documentation). A plugin that
-    /// overrides it and must not run without it sets [`MIN_HOST_ABI`](Self::MIN_HOST_ABI) to 1.1.
+    /// Only in the `next` rehearsal of ABI 1.2 (see the crate documentation). A plugin that
+    /// overrides it and must not run without it sets [`MIN_HOST_ABI`](Self::MIN_HOST_ABI) to 1.2.
     #[cfg(feature = "next")]
     fn get_console_url(&self, endpoint: &str) -> Option<String> {
         let _ = endpoint;

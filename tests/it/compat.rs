@@ -1,20 +1,22 @@
 //! The compatibility matrix: which hosts load which plugins, with real binaries and libraries.
 //!
-//! The current plugin ABI is 1.0, so the next minor is rehearsed: flyte-plugin-abi's `next`
-//! feature appends one hook (`get_console_url`) and reports ABI 1.1. Three builds meet here:
-//! - the normal one (the "1.0 host" and the plugins built against 1.0), from [`support`];
-//! - a second one into `<target>/compat` (the "1.1 host", flyte-host with `abi-next`, and the
-//!   `compat-next` / `compat-needs-next` fixtures built against 1.1), built once per test process;
+//! The current plugin ABI is 1.1 (1.0 plus four appended host services, `try_default_*`), and the
+//! next minor is rehearsed: flyte-plugin-abi's `next` feature appends one hook (`get_console_url`)
+//! and reports ABI 1.2. Three builds meet here:
+//! - the normal one (the "1.1 host" and the plugins built against 1.1), from [`support`];
+//! - a second one into `<target>/compat` (the "1.2 host", flyte-host with `abi-next`, and the
+//!   `compat-next` / `compat-needs-next` fixtures built against 1.2), built once per test process;
 //! - the `abi-1-0` plugin of `tests/fixtures/abi-1.0`, built against a frozen copy of
 //!   flyte-plugin-abi 1.0.0 in a workspace of its own (same target directory): it stays what
-//!   organizations shipped while `plugin-abi/` evolves.
+//!   organizations shipped while `plugin-abi/` evolves, and its shorter `HostServices` and
+//!   `PluginMod` tables must keep loading in both hosts.
 //!
-//! | plugin built against                          | 1.0 host               | 1.1 host                  |
+//! | plugin built against                          | 1.1 host               | 1.2 host                  |
 //! |-----------------------------------------------|------------------------|---------------------------|
 //! | frozen 1.0 (`abi-1-0`)                        | loads; all six hooks   | loads; new hook: default  |
-//! | 1.0 (myorg, staging, …)                       | loads                  | loads; new hook: default  |
-//! | 1.1, new hook optional (`compat-next`)        | loads; new hook unused | loads; new hook: plugin's |
-//! | 1.1, `MIN_HOST_ABI` 1.1 (`compat-needs-next`) | refused: needs ≥ 1.1   | loads; new hook: plugin's |
+//! | 1.1 (myorg, staging, …)                       | loads                  | loads; new hook: default  |
+//! | 1.2, new hook optional (`compat-next`)        | loads; new hook unused | loads; new hook: plugin's |
+//! | 1.2, `MIN_HOST_ABI` 1.2 (`compat-needs-next`) | refused: needs ≥ 1.2   | loads; new hook: plugin's |
 //! | 2.0 (`wrong-abi`)                             | refused, ≤ 3 lines     | refused, ≤ 3 lines        |
 //! | changed field type (`bad-layout`)             | refused, ≤ 3 lines     | refused, ≤ 3 lines        |
 //!
@@ -47,26 +49,26 @@ fn skipped(test: &str) -> bool {
     set
 }
 
-/// The hook plugin ABI 1.1 appends.
+/// The hook the plugin ABI 1.2 rehearsal appends.
 const NEW_HOOK: &str = "get_console_url";
 
 /// The two hosts of the matrix.
 #[derive(Debug, Clone, Copy)]
 enum Host {
-    /// The normal build: plugin ABI 1.0.
-    V1_0,
-    /// Built with `abi-next`: plugin ABI 1.1.
-    V1_1,
+    /// The normal build: plugin ABI 1.1.
+    Current,
+    /// Built with `abi-next`: plugin ABI 1.2 (the rehearsal).
+    Next,
 }
 
 impl Host {
-    const BOTH: [Host; 2] = [Host::V1_0, Host::V1_1];
+    const BOTH: [Host; 2] = [Host::Current, Host::Next];
 
     /// The host binary in `sandbox`, with `library` as the active plugin (when given).
     fn command(self, sandbox: &Sandbox, library: Option<&std::path::Path>) -> assert_cmd::Command {
         let mut command = match self {
-            Host::V1_0 => sandbox.host(),
-            Host::V1_1 => sandbox.next_host(),
+            Host::Current => sandbox.host(),
+            Host::Next => sandbox.next_host(),
         };
         if let Some(library) = library {
             command.env("FLYTEKIT_PLUGIN", library);
@@ -113,7 +115,7 @@ fn hook_names(show: &Value) -> Vec<String> {
     support::keys(&show["hooks"])
 }
 
-/// The 1.0 hooks, plus the new one when `with_new` (what a 1.0 / 1.1 host reports).
+/// The 1.0 hooks, plus the new one when `with_new` (what a 1.1 / 1.2 host reports).
 fn expected_hooks(with_new: bool) -> Vec<String> {
     let mut hooks = HOOKS.to_vec();
     if with_new {
@@ -142,12 +144,12 @@ fn assert_short_refusal(run: &Run) {
 }
 
 #[test]
-fn the_hosts_report_plugin_abi_1_0_and_1_1() {
-    if skipped("the_hosts_report_plugin_abi_1_0_and_1_1") {
+fn the_hosts_report_plugin_abi_1_1_and_1_2() {
+    if skipped("the_hosts_report_plugin_abi_1_1_and_1_2") {
         return;
     }
-    assert_eq!(host_abi(Host::V1_0), "1.0.0");
-    assert_eq!(host_abi(Host::V1_1), "1.1.0");
+    assert_eq!(host_abi(Host::Current), "1.1.0");
+    assert_eq!(host_abi(Host::Next), "1.2.0");
 }
 
 /// What the frozen ABI 1.0 plugin answers, the same in every host: its six hooks and its command.
@@ -201,18 +203,18 @@ fn plugin_built_against_the_frozen_abi_1_0_works_in_this_host() {
     if skipped("plugin_built_against_the_frozen_abi_1_0_works_in_this_host") {
         return;
     }
-    assert_frozen_1_0_plugin_works(Host::V1_0);
-    let shown = show(Host::V1_0, &frozen_1_0_plugin_path());
+    assert_frozen_1_0_plugin_works(Host::Current);
+    let shown = show(Host::Current, &frozen_1_0_plugin_path());
     assert_eq!(hook_names(&shown), expected_hooks(false), "{shown:#}");
 }
 
 #[test]
-fn plugin_built_against_the_frozen_abi_1_0_works_in_host_1_1() {
-    if skipped("plugin_built_against_the_frozen_abi_1_0_works_in_host_1_1") {
+fn plugin_built_against_the_frozen_abi_1_0_works_in_host_1_2() {
+    if skipped("plugin_built_against_the_frozen_abi_1_0_works_in_host_1_2") {
         return;
     }
-    assert_frozen_1_0_plugin_works(Host::V1_1);
-    let shown = show(Host::V1_1, &frozen_1_0_plugin_path());
+    assert_frozen_1_0_plugin_works(Host::Next);
+    let shown = show(Host::Next, &frozen_1_0_plugin_path());
     assert_eq!(hook_names(&shown), expected_hooks(true), "{shown:#}");
     assert_eq!(shown["hooks"][NEW_HOOK], "default", "{shown:#}");
     assert_eq!(
@@ -222,14 +224,14 @@ fn plugin_built_against_the_frozen_abi_1_0_works_in_host_1_1() {
 }
 
 #[test]
-fn plugin_1_0_loads_in_host_1_1_with_the_new_hook_defaulted() {
-    if skipped("plugin_1_0_loads_in_host_1_1_with_the_new_hook_defaulted") {
+fn plugin_1_1_loads_in_host_1_2_with_the_new_hook_defaulted() {
+    if skipped("plugin_1_1_loads_in_host_1_2_with_the_new_hook_defaulted") {
         return;
     }
     let myorg = plugin_path("myorg");
-    let shown = show(Host::V1_1, &myorg);
+    let shown = show(Host::Next, &myorg);
     assert_eq!(shown["name"], "myorg", "{shown:#}");
-    assert_eq!(shown["abi_version"], "1.0.0", "{shown:#}");
+    assert_eq!(shown["abi_version"], "1.1.0", "{shown:#}");
     assert_eq!(hook_names(&shown), expected_hooks(true), "{shown:#}");
     for hook in HOOKS {
         assert_eq!(shown["hooks"][hook], "plugin", "{hook}: {shown:#}");
@@ -240,15 +242,15 @@ fn plugin_1_0_loads_in_host_1_1_with_the_new_hook_defaulted() {
         "the built-in answer for myorg's endpoint: {shown:#}"
     );
 
-    let checked = check(Host::V1_1, &myorg);
+    let checked = check(Host::Next, &myorg);
     let report = hook_report(&checked, NEW_HOOK).unwrap_or_else(|| panic!("{checked:#}"));
     assert_eq!(report["status"], "ok", "{checked:#}");
     assert_eq!(report["source"], "default", "{checked:#}");
 
-    // The 1.0 hooks work end to end: the plugin's command runs in the 1.1 host.
+    // The 1.0 hooks work end to end: the plugin's command runs in the 1.2 host.
     let sandbox = Sandbox::new();
     let status = ok(
-        &mut Host::V1_1.command(&sandbox, Some(&myorg)),
+        &mut Host::Next.command(&sandbox, Some(&myorg)),
         ["my-org-status"],
     );
     assert!(
@@ -260,13 +262,13 @@ fn plugin_1_0_loads_in_host_1_1_with_the_new_hook_defaulted() {
 }
 
 #[test]
-fn builtin_plugin_in_host_1_1_answers_the_new_hook() {
-    if skipped("builtin_plugin_in_host_1_1_answers_the_new_hook") {
+fn builtin_plugin_in_host_1_2_answers_the_new_hook() {
+    if skipped("builtin_plugin_in_host_1_2_answers_the_new_hook") {
         return;
     }
     let sandbox = Sandbox::new();
     let shown = ok_json(
-        &mut Host::V1_1.command(&sandbox, None),
+        &mut Host::Next.command(&sandbox, None),
         ["plugin", "show", "-o", "json"],
     );
     assert_eq!(shown["builtin"], true, "{shown:#}");
@@ -278,26 +280,26 @@ fn builtin_plugin_in_host_1_1_answers_the_new_hook() {
 }
 
 #[test]
-fn plugin_1_1_with_an_optional_new_hook_loads_in_host_1_0() {
-    if skipped("plugin_1_1_with_an_optional_new_hook_loads_in_host_1_0") {
+fn plugin_1_2_with_an_optional_new_hook_loads_in_host_1_1() {
+    if skipped("plugin_1_2_with_an_optional_new_hook_loads_in_host_1_1") {
         return;
     }
     let library = next_plugin_path("compat-next");
-    let shown = show(Host::V1_0, &library);
+    let shown = show(Host::Current, &library);
     assert_eq!(shown["name"], "compat-next", "{shown:#}");
-    assert_eq!(shown["abi_version"], "1.1.0", "{shown:#}");
+    assert_eq!(shown["abi_version"], "1.2.0", "{shown:#}");
     assert_eq!(shown["min_host_abi"], "1.0.0", "{shown:#}");
     assert_eq!(hook_names(&shown), expected_hooks(false), "{shown:#}");
     assert_eq!(shown["hooks"]["get_default_image"], "plugin", "{shown:#}");
-    assert_eq!(shown["values"]["default_image"], "compat/next:1.1");
+    assert_eq!(shown["values"]["default_image"], "compat/next:1.2");
     assert!(shown["values"].get("console_url").is_none(), "{shown:#}");
-    let checked = check(Host::V1_0, &library);
+    let checked = check(Host::Current, &library);
     assert!(hook_report(&checked, NEW_HOOK).is_none(), "{checked:#}");
 }
 
 #[test]
-fn plugin_1_1_answers_the_new_hook_in_host_1_1() {
-    if skipped("plugin_1_1_answers_the_new_hook_in_host_1_1") {
+fn plugin_1_2_answers_the_new_hook_in_host_1_2() {
+    if skipped("plugin_1_2_answers_the_new_hook_in_host_1_2") {
         return;
     }
     for (package, url) in [
@@ -305,13 +307,13 @@ fn plugin_1_1_answers_the_new_hook_in_host_1_1() {
         ("compat-needs-next", "https://console.needs-next.example/"),
     ] {
         let library = next_plugin_path(package);
-        let shown = show(Host::V1_1, &library);
-        assert_eq!(shown["abi_version"], "1.1.0", "{shown:#}");
+        let shown = show(Host::Next, &library);
+        assert_eq!(shown["abi_version"], "1.2.0", "{shown:#}");
         assert_eq!(hook_names(&shown), expected_hooks(true), "{shown:#}");
         assert_eq!(shown["hooks"][NEW_HOOK], "plugin", "{shown:#}");
         let console = shown["values"]["console_url"].as_str().unwrap_or_default();
         assert!(console.starts_with(url), "{package}: {shown:#}");
-        let checked = check(Host::V1_1, &library);
+        let checked = check(Host::Next, &library);
         let report = hook_report(&checked, NEW_HOOK).unwrap_or_else(|| panic!("{checked:#}"));
         assert_eq!(report["source"], "plugin", "{checked:#}");
     }
@@ -339,8 +341,8 @@ fn assert_warned_then_builtin(output: &Run, needle: &str) {
 }
 
 #[test]
-fn plugin_1_1_that_needs_the_new_hook_is_refused_by_host_1_0() {
-    if skipped("plugin_1_1_that_needs_the_new_hook_is_refused_by_host_1_0") {
+fn plugin_1_2_that_needs_the_new_hook_is_refused_by_host_1_1() {
+    if skipped("plugin_1_2_that_needs_the_new_hook_is_refused_by_host_1_1") {
         return;
     }
     let library = next_plugin_path("compat-needs-next");
@@ -352,11 +354,11 @@ fn plugin_1_1_that_needs_the_new_hook_is_refused_by_host_1_0() {
         } else {
             Some(library.as_path())
         };
-        let refused = run(&mut Host::V1_0.command(&sandbox, active), &args);
+        let refused = run(&mut Host::Current.command(&sandbox, active), &args);
         assert_short_refusal(&refused);
         for needle in [
             "plugin 'compat-needs-next' 1.4.0",
-            "needs flyte-host with plugin ABI ≥ 1.1; this host has 1.0",
+            "needs flyte-host with plugin ABI ≥ 1.2; this host has 1.1",
             path.as_str(),
         ] {
             assert!(
@@ -367,12 +369,12 @@ fn plugin_1_1_that_needs_the_new_hook_is_refused_by_host_1_0() {
     }
     // `plugin show` works whatever state the plugin is in: one warning, then the built-in plugin.
     let warned = run(
-        &mut Host::V1_0.command(&sandbox, Some(&library)),
+        &mut Host::Current.command(&sandbox, Some(&library)),
         ["plugin", "show"],
     );
-    assert_warned_then_builtin(&warned, "needs flyte-host with plugin ABI ≥ 1.1");
-    let shown = show(Host::V1_1, &library);
-    assert_eq!(shown["min_host_abi"], "1.1.0", "{shown:#}");
+    assert_warned_then_builtin(&warned, "needs flyte-host with plugin ABI ≥ 1.2");
+    let shown = show(Host::Next, &library);
+    assert_eq!(shown["min_host_abi"], "1.2.0", "{shown:#}");
 }
 
 #[test]
@@ -438,7 +440,7 @@ fn verbose_shows_the_full_layout_report_in_both_hosts() {
     }
 }
 
-/// `document` without what only a 1.1 host reports.
+/// `document` without what only a 1.2 host reports.
 fn without_new_hook(mut document: Value) -> Value {
     // `plugin show`: `hooks` and `values` are objects.
     if let Some(hooks) = document.get_mut("hooks").and_then(Value::as_object_mut) {
@@ -462,16 +464,16 @@ fn the_same_plugin_answers_the_same_in_both_hosts() {
     let mut libraries: Vec<_> = GOOD_PLUGINS.iter().map(|p| plugin_path(p)).collect();
     libraries.push(next_plugin_path("compat-next"));
     for library in libraries {
-        let old = show(Host::V1_0, &library);
-        let new = show(Host::V1_1, &library);
+        let old = show(Host::Current, &library);
+        let new = show(Host::Next, &library);
         assert_eq!(
             old,
             without_new_hook(new),
             "plugin show -o json of {}",
             library.display()
         );
-        let old = check(Host::V1_0, &library);
-        let new = check(Host::V1_1, &library);
+        let old = check(Host::Current, &library);
+        let new = check(Host::Next, &library);
         assert_eq!(
             old,
             without_new_hook(new),
@@ -479,8 +481,8 @@ fn the_same_plugin_answers_the_same_in_both_hosts() {
             library.display()
         );
     }
-    // And the answers are real: myorg's values, as tests/it/hooks.rs expects them in the 1.0 host.
-    let myorg = show(Host::V1_1, &plugin_path("myorg"));
+    // And the answers are real: myorg's values, as tests/it/hooks.rs expects them in the 1.1 host.
+    let myorg = show(Host::Next, &plugin_path("myorg"));
     assert_eq!(
         myorg["values"]["default_image"],
         json!("myorg/flytekit-base:1.2.3")

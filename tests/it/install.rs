@@ -366,7 +366,7 @@ fn manifests_must_say_what_install_accepts() {
         ],
     )
     .stdout
-    .replace("abi = \"1.0.0\"", "abi = \"2.0.0\"");
+    .replace("abi = \"1.1.0\"", "abi = \"2.0.0\"");
     let path = sandbox.write("work/myorg.toml", manifest);
     let run = fails(
         &mut sandbox.host(),

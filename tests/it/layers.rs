@@ -421,11 +421,12 @@ fn the_same_plugin_twice_is_a_clear_error() {
 fn a_panicking_layer_in_the_middle_is_named_and_help_and_list_still_work() {
     let sandbox = Sandbox::new();
     let layers = ["layer-mirror", "misbehaving", "myorg"];
-    // The mirror asks below; misbehaving panics there: the error names misbehaving and its
-    // layer, not the layer that asked, and says how to run without it.
-    // (myorg's get_remote prints to stderr first: not `fails`, which wants the error alone.)
+    // The mirror extends the cache policies below; misbehaving panics there and the mirror passes
+    // the failure on: the error names misbehaving and its layer, not the layer that asked, and
+    // says how to run without it. (myorg's get_remote prints to stderr first: not `fails`, which
+    // wants the error alone.)
     let shown = run(
-        host(&sandbox, &layers).env("MISBEHAVE", "panic:get_default_image"),
+        host(&sandbox, &layers).env("MISBEHAVE", "panic:get_default_cache_policies"),
         ["plugin", "show"],
     );
     assert_eq!(shown.code, Some(1), "{shown}");
@@ -434,14 +435,37 @@ fn a_panicking_layer_in_the_middle_is_named_and_help_and_list_still_work() {
     assert!(
         run.stderr
             .contains("\nerror: plugin 'misbehaving' (layer 2 of 3; 1.0.0, ")
-            && run.stderr.contains("panicked in hook `get_default_image`")
+            && run
+                .stderr
+                .contains("panicked in hook `get_default_cache_policies`")
             && run
                 .stderr
                 .contains("leave it out of the stack meanwhile: FLYTEKIT_PLUGIN="),
         "{run}"
     );
-    // plugin show still reports the other hooks.
-    assert!(run.stdout.contains("get_default_cache_policies"), "{run}");
+    assert!(run.stdout.contains("get_default_image"), "{run}");
+    // Plugin ABI 1.1 told the mirror when the image below failed: it handles that itself (its
+    // own base image, saying why), so the command goes on.
+    let shown = ok_json(
+        host(&sandbox, &layers).env("MISBEHAVE", "panic:get_default_image"),
+        ["plugin", "show", "-o", "json"],
+    );
+    assert_eq!(
+        shown["values"]["default_image"],
+        "mirror.layer.example/flytekit:base"
+    );
+    let text = ok(
+        host(&sandbox, &layers).env("MISBEHAVE", "panic:get_default_image"),
+        ["plugin", "show"],
+    );
+    assert!(
+        text.stderr.contains(
+            "layer-mirror: the layers below failed (plugin 'misbehaving' (layer 2 of 3; 1.0.0, "
+        ) && text
+            .stderr
+            .contains("deliberate panic in get_default_image"),
+        "{text}"
+    );
     let run = fails(
         host(&sandbox, &["misbehaving", "myorg"]).env("MISBEHAVE", "error:get_remote"),
         ["config", "show"],

@@ -98,6 +98,10 @@ pub(super) fn table() -> HostServicesRef {
             default_get_default_cache_policies,
             resolved_remote,
             admin_request,
+            try_default_secret_requires_group,
+            try_default_get_default_image,
+            try_default_get_auth_success_html,
+            try_default_get_default_cache_policies,
         }
         .leak_into_prefix()
     })
@@ -190,6 +194,28 @@ extern "C" fn default_get_auth_success_html(_endpoint: RStr<'_>) -> ROption<RStr
 
 extern "C" fn default_get_default_cache_policies() -> RVec<CachePolicyBox> {
     RVec::new()
+}
+
+/// ABI 1.1: the harness has no layers below the plugin, so the built-in answer.
+extern "C" fn try_default_secret_requires_group() -> RResult<bool, RString> {
+    RResult::ROk(default_secret_requires_group())
+}
+
+/// ABI 1.1: the built-in answer (see [`try_default_secret_requires_group`]).
+extern "C" fn try_default_get_default_image() -> RResult<ROption<RString>, RString> {
+    RResult::ROk(default_get_default_image())
+}
+
+/// ABI 1.1: the built-in answer (see [`try_default_secret_requires_group`]).
+extern "C" fn try_default_get_auth_success_html(
+    endpoint: RStr<'_>,
+) -> RResult<ROption<RString>, RString> {
+    RResult::ROk(default_get_auth_success_html(endpoint))
+}
+
+/// ABI 1.1: the built-in answer (see [`try_default_secret_requires_group`]).
+extern "C" fn try_default_get_default_cache_policies() -> RResult<RVec<CachePolicyBox>, RString> {
+    RResult::ROk(default_get_default_cache_policies())
 }
 
 /// The plugin's `get_remote` for the test's global options, once per `PluginTest`, as the host

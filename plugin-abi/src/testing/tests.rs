@@ -7,7 +7,8 @@ use std::fs;
 
 use super::PluginTest;
 use crate::{
-    export_plugin, host, Arg, Cli, Command, ConfigOrigin, FlytekitPlugin, PluginError, Remote,
+    export_plugin, host, Arg, CacheParams, CachePolicy, Cli, Command, ConfigOrigin, FlytekitPlugin,
+    PluginError, Remote,
 };
 
 #[derive(Default)]
@@ -70,6 +71,25 @@ impl FlytekitPlugin for Tour {
             .set_default("", "project", "tours")
             .set_default("get tasks", "limit", "5");
         Ok(())
+    }
+
+    /// Extends, not replaces, the policies below it (ABI 1.1's `try_default_*` service).
+    fn get_default_cache_policies(&self) -> Result<Vec<Box<dyn CachePolicy>>, PluginError> {
+        let mut policies = host::default_get_default_cache_policies()?;
+        policies.push(Box::new(TourPolicy));
+        Ok(policies)
+    }
+}
+
+struct TourPolicy;
+
+impl CachePolicy for TourPolicy {
+    fn name(&self) -> String {
+        "tour-v1".into()
+    }
+
+    fn get_version(&self, salt: &str, _params: &CacheParams) -> Result<String, PluginError> {
+        Ok(format!("{salt}tour"))
     }
 }
 
@@ -244,4 +264,20 @@ fn admin_answers_come_from_the_test() {
     );
     let call = ("GET".to_owned(), "/api/v1/projects".to_owned(), None);
     assert_eq!(test.admin_requests(), [call.clone(), call]);
+}
+
+#[test]
+fn a_plugin_extends_the_default_cache_policies() {
+    let test = PluginTest::<Tour>::new();
+    let policies = test.get_default_cache_policies().unwrap();
+    let names: Vec<String> = policies.iter().map(|p| p.name()).collect();
+    // The harness's layers below (the built-in plugin alone) have none: the plugin's is added.
+    assert_eq!(names, ["tour-v1"]);
+    // The harness serves the other three 1.1 services too (installed at the handshake).
+    assert_eq!(host::default_secret_requires_group(), Ok(true));
+    assert_eq!(host::default_get_default_image(), Ok(None));
+    assert_eq!(
+        host::default_get_auth_success_html("flyte.example.com"),
+        Ok(None)
+    );
 }

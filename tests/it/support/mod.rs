@@ -583,11 +583,11 @@ pub(crate) fn host_version() -> String {
         .clone()
 }
 
-/// The plugin packages the compatibility tests build against plugin ABI 1.1 (their `next`
-/// feature), alongside the 1.1 host.
+/// The plugin packages the compatibility tests build against plugin ABI 1.2 (their `next`
+/// feature), alongside the 1.2 host.
 pub(crate) const NEXT_PLUGINS: &[&str] = &["compat-next", "compat-needs-next"];
 
-/// The target directory of the compatibility tests' own builds (the ABI 1.1 rehearsal and the
+/// The target directory of the compatibility tests' own builds (the ABI 1.2 rehearsal and the
 /// frozen ABI 1.0 plugin): apart from the normal build's, so the rehearsal's features never reach
 /// its artifacts, and shared by both, so their common dependencies compile once.
 fn compat_target_dir() -> PathBuf {
@@ -595,13 +595,13 @@ fn compat_target_dir() -> PathBuf {
 }
 
 /// The compatibility tests' second build: flyte-host with its `abi-next` feature (a host with
-/// plugin ABI 1.1, flyte-plugin-abi's `next` rehearsal) and [`NEXT_PLUGINS`] built against 1.1;
+/// plugin ABI 1.2, flyte-plugin-abi's `next` rehearsal) and [`NEXT_PLUGINS`] built against 1.2;
 /// `Err` is cargo's report of a failed build.
 fn build_next() -> Result<Built, String> {
     let mut features = vec!["flyte-host/abi-next".to_owned()];
     features.extend(NEXT_PLUGINS.iter().map(|p| format!("{p}/next")));
     cargo_build(
-        "the plugin ABI 1.1 host and plugins",
+        "the plugin ABI 1.2 host and plugins",
         &workspace_root(),
         &compat_target_dir(),
         &features,
@@ -635,7 +635,7 @@ pub(crate) fn frozen_1_0_plugin_path() -> PathBuf {
     path.clone()
 }
 
-/// The one plugin ABI 1.1 build of this test process (see [`build_next`]).
+/// The one plugin ABI 1.2 build of this test process (see [`build_next`]).
 fn built_next() -> &'static Built {
     static BUILT: OnceLock<Result<Built, String>> = OnceLock::new();
     match BUILT.get_or_init(build_next) {
@@ -644,17 +644,17 @@ fn built_next() -> &'static Built {
     }
 }
 
-/// The flyte-host binary with plugin ABI 1.1.
+/// The flyte-host binary with plugin ABI 1.2.
 pub(crate) fn next_host_binary() -> &'static Path {
     &built_next().host
 }
 
-/// The library of [`NEXT_PLUGINS`] package `package`, built against plugin ABI 1.1.
+/// The library of [`NEXT_PLUGINS`] package `package`, built against plugin ABI 1.2.
 pub(crate) fn next_plugin_path(package: &str) -> PathBuf {
     let path = built_next()
         .libraries
         .get(&package.replace('-', "_"))
-        .unwrap_or_else(|| panic!("no plugin ABI 1.1 plugin package named {package}"));
+        .unwrap_or_else(|| panic!("no plugin ABI 1.2 plugin package named {package}"));
     assert!(
         path.is_file(),
         "plugin library {} was not built",
@@ -664,7 +664,7 @@ pub(crate) fn next_plugin_path(package: &str) -> PathBuf {
 }
 
 impl Sandbox {
-    /// [`Sandbox::host`] for the flyte-host binary with plugin ABI 1.1.
+    /// [`Sandbox::host`] for the flyte-host binary with plugin ABI 1.2.
     pub(crate) fn next_host(&self) -> Command {
         let mut command = StdCommand::new(next_host_binary());
         command
