@@ -1,6 +1,7 @@
 //! The host's services as a plugin calls them: printing, flytekit's `Config` constructors, the
-//! built-in plugin's hooks (to wrap a default), the remote of the running command, and requests to
-//! its Flyte admin.
+//! hooks' defaults (to wrap a default: the answers of the plugins stacked below this one, the
+//! built-in plugin's at the bottom), the remote of the running command, and requests to its Flyte
+//! admin.
 
 use std::sync::OnceLock;
 
@@ -83,7 +84,9 @@ pub(crate) fn config_for_sandbox() -> Result<Config, PluginError> {
     services()?.config_for_sandbox()().try_into()
 }
 
-/// The built-in plugin's `get_remote`: config file, then `FLYTE_PLATFORM_URL`, then the sandbox.
+/// `get_remote` of the layers below this plugin: the built-in plugin's (config file, then
+/// `FLYTE_PLATFORM_URL`, then the sandbox) when it is the only one; an error when a layer below
+/// failed.
 pub fn default_get_remote(
     config: Option<&str>,
     project: &str,
@@ -154,7 +157,8 @@ pub fn default_get_default_cache_policies() -> Result<Vec<Box<dyn CachePolicy>>,
         .collect())
 }
 
-/// Applies the built-in plugin's `configure_pyflyte_cli` to `main` (it changes nothing today).
+/// Applies the built-in plugin's `configure_pyflyte_cli` to `main` (it changes nothing: the layers
+/// below this plugin already changed the CLI `main` shows).
 pub fn default_configure_pyflyte_cli(main: &mut Cli) -> Result<(), PluginError> {
     let changes = services()?.default_configure_pyflyte_cli()(main.view());
     main.absorb(changes);

@@ -110,8 +110,10 @@
 //! - [`PluginMod`]: the root module, an abi_stable prefix table holding the handshake and the six
 //!   hooks. The host finds it through abi_stable's library header and checks its layout at load.
 //! - [`HostServices`]: the host's table handed over at the handshake: printing, flytekit's
-//!   `Config.auto / for_endpoint / for_sandbox`, the built-in plugin's hooks (so an override can wrap
-//!   the default, see [`host`]), and the remote of the running command.
+//!   `Config.auto / for_endpoint / for_sandbox`, the hooks' defaults (so an override can wrap
+//!   the default, see [`host`]), and the remote of the running command. When several plugins are
+//!   stacked, a plugin's default is the answer of the plugins below it (the built-in plugin at the
+//!   bottom): a plugin written for one-plugin hosts wraps whatever is below it unchanged.
 //! - The data in between, all `#[repr(C)]` and `#[derive(StableAbi)]`, in the internal `ffi`
 //!   module (hidden from these docs, also reachable under its 1.0 path `types`): the author-facing
 //!   types ([`Config`], [`Remote`], [`Cli`], [`Invocation`], …) convert to and from it.

@@ -85,17 +85,24 @@ pub struct HostServices {
         extern "C" fn(endpoint: RStr<'_>, insecure: bool) -> RResult<FfiConfig, RString>,
     /// flytekit `Config.for_sandbox()`.
     pub config_for_sandbox: extern "C" fn() -> FfiConfig,
-    /// The built-in plugin's `get_remote`.
+    /// `get_remote` of the layers below the calling plugin (the built-in plugin's when it is the
+    /// only one).
     pub default_get_remote: extern "C" fn(request: FfiRemoteRequest) -> RResult<FfiRemote, RString>,
-    /// The built-in plugin's `configure_pyflyte_cli` (changes nothing).
+    /// The built-in plugin's `configure_pyflyte_cli` (changes nothing: the layers below the calling
+    /// plugin already changed the CLI it sees).
     pub default_configure_pyflyte_cli: extern "C" fn(main: &FfiCliView) -> FfiCliChanges,
-    /// The built-in plugin's `secret_requires_group`.
+    /// `secret_requires_group` of the layers below the calling plugin (the built-in plugin's when
+    /// it is the only one). A failure below cannot be told here: the host reports it after the
+    /// caller returns.
     pub default_secret_requires_group: extern "C" fn() -> bool,
-    /// The built-in plugin's `get_default_image`.
+    /// `get_default_image` of the layers below the calling plugin (see
+    /// `default_secret_requires_group` for a failure below).
     pub default_get_default_image: extern "C" fn() -> ROption<RString>,
-    /// The built-in plugin's `get_auth_success_html`.
+    /// `get_auth_success_html` of the layers below the calling plugin (see
+    /// `default_secret_requires_group` for a failure below).
     pub default_get_auth_success_html: extern "C" fn(endpoint: RStr<'_>) -> ROption<RString>,
-    /// The built-in plugin's `get_default_cache_policies`.
+    /// `get_default_cache_policies` of the layers below the calling plugin (see
+    /// `default_secret_requires_group` for a failure below).
     pub default_get_default_cache_policies: extern "C" fn() -> FfiCachePolicies,
     /// The remote the current command uses (the active plugin's `get_remote` for the global options).
     pub resolved_remote: extern "C" fn() -> RResult<FfiRemote, RString>,
