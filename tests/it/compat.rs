@@ -449,6 +449,9 @@ fn without_new_hook(mut document: Value) -> Value {
     if let Some(values) = document.get_mut("values").and_then(Value::as_object_mut) {
         values.remove("console_url");
     }
+    if let Some(through) = document.get_mut("through").and_then(Value::as_object_mut) {
+        through.remove(NEW_HOOK);
+    }
     // `plugin check`: `hooks` is a list of reports.
     if let Some(hooks) = document.get_mut("hooks").and_then(Value::as_array_mut) {
         hooks.retain(|h| h["hook"] != NEW_HOOK);

@@ -88,3 +88,54 @@ pub(super) fn answered(at: usize, who: Answerer) {
 pub(super) fn forget_after(at: usize) {
     TRACE.with(|t| t.borrow_mut().truncate(at));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(text: &str) -> HookError {
+        HookError::Config(text.to_owned())
+    }
+
+    #[test]
+    fn callers_nest_and_restore() {
+        assert_eq!(caller(), None);
+        let ((inner, after_inner), _) = as_caller(0, || {
+            let (inner, _) = as_caller(2, caller);
+            (inner, caller())
+        });
+        assert_eq!((inner, after_inner), (Some(2), Some(0)));
+        assert_eq!(caller(), None);
+    }
+
+    #[test]
+    fn a_failure_below_belongs_to_the_call_that_met_it() {
+        let (_, outer) = as_caller(0, || {
+            let (_, inner) = as_caller(1, || {
+                record_failure(failure("first"), false);
+                record_failure(failure("second"), true);
+            });
+            let inner = inner.expect("the inner call met a failure");
+            assert_eq!(inner.error.to_string(), "first");
+            assert!(!inner.seen);
+        });
+        assert!(outer.is_none(), "the outer call met none itself");
+    }
+
+    #[test]
+    fn traces_record_answerers_in_the_order_their_code_ran() {
+        let (_, trace) = traced(|| {
+            let at = mark();
+            // Layer 0's hook ran and asked below, where layer 2 answered.
+            answered(mark(), Answerer::Layer(2));
+            answered(at, Answerer::Layer(0));
+            // A layer that kept the default: what it asked is forgotten.
+            let at = mark();
+            answered(mark(), Answerer::Builtin);
+            forget_after(at);
+        });
+        assert_eq!(trace, [Answerer::Layer(0), Answerer::Layer(2)]);
+        let (_, empty) = traced(|| ());
+        assert!(empty.is_empty());
+    }
+}

@@ -23,7 +23,7 @@ pub(crate) fn sha256(path: &Path) -> String {
 /// A manifest for plugin `name` 1.0.0 with one platform.
 pub(crate) fn manifest(name: &str, target: &str, url: &str, sha: &str) -> String {
     format!(
-        "name = \"{name}\"\nversion = \"1.0.0\"\ndescription = \"test\"\nabi = \"1.0\"\n\n[[platform]]\ntarget = \"{target}\"\nurl = \"{url}\"\nsha256 = \"{sha}\"\n"
+        "name = \"{name}\"\nversion = \"1.0.0\"\ndescription = \"test\"\nabi = \"1.1\"\n\n[[platform]]\ntarget = \"{target}\"\nurl = \"{url}\"\nsha256 = \"{sha}\"\n"
     )
 }
 
