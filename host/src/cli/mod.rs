@@ -47,9 +47,12 @@ fn extend(plugin: &ActivePlugin, defs: &[Def], lenient: bool) -> Result<(Node, E
     let mut extension = Extension::default();
     let layers = plugin.layers();
     let mut adders = Vec::new();
+    // The view of the tree is rebuilt only after a layer changed it: layers that keep the
+    // default (most wrap values, not the CLI) share one.
+    let mut view = None;
     for layer in layers.iter().rev() {
-        let view = root.view();
-        let changes = match plugin.configure_layer(layer, &view) {
+        let current = view.get_or_insert_with(|| root.view());
+        let changes = match plugin.configure_layer(layer, current) {
             Ok(Some(changes)) => changes,
             Ok(None) => continue,
             Err(e) if lenient => {
@@ -59,6 +62,7 @@ fn extend(plugin: &ActivePlugin, defs: &[Def], lenient: bool) -> Result<(Node, E
             Err(e) => return Err(e.into()),
         };
         extension.overridden = true;
+        view = None;
         if !changes.commands.is_empty() {
             adders.push(format!("'{}' {}", layer.name(), layer.version()));
         }

@@ -178,7 +178,7 @@ fn is_builtin_word(word: &str) -> bool {
 /// layer first, or `none`/`builtin`), else the stack recorded with `flyte-host plugin use`, else
 /// the single plugin found in the plugin directory (`$FLYTE_PLUGIN_DIR`, default
 /// `~/.flyte/plugins/`) — a library dropped there or one installed with `plugin install` — else
-/// the built-in plugin alone. The same library twice is an error.
+/// the built-in plugin alone. The same entry twice is an error.
 pub(crate) fn select(
     flytekit_plugin: Option<OsString>,
     plugin_dir_var: Option<OsString>,
@@ -201,7 +201,8 @@ pub(crate) fn select(
             Err(reason) => return Ok(Selection::Builtin(reason)),
         },
     };
-    refuse_same_library(&layers)?;
+    // One library under two paths is caught once loaded: the same plugin name twice (see
+    // `ActivePlugin::stack`), without a `realpath` per layer at every start.
     Ok(Selection::Layers(layers))
 }
 
@@ -320,26 +321,6 @@ fn from_dir(dir: Option<PathBuf>) -> Result<Result<Vec<Selected>, &'static str>,
             Err(LoadError::MultipleDropIns { dir, files })
         }
     }
-}
-
-/// Refuses a stack holding one library twice (under two names or paths): a plugin is one layer.
-fn refuse_same_library(layers: &[Selected]) -> Result<(), LoadError> {
-    let identity = |s: &Selected| fs::canonicalize(&s.path).unwrap_or_else(|_| s.path.clone());
-    for (i, layer) in layers.iter().enumerate() {
-        let me = identity(layer);
-        if let Some(earlier) = layers[..i].iter().find(|l| identity(l) == me) {
-            return Err(LoadError::DuplicateLayer {
-                what: format!(
-                    "the library {} (as `{}` and as `{}`)",
-                    me.display(),
-                    earlier.spec,
-                    layer.spec
-                ),
-                stack: layer.origin.to_string(),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The lock entry of `path` when it is the library of a plugin installed in plugin directory
