@@ -58,10 +58,7 @@ fn the_first_install_is_active_and_later_ones_go_on_top_until_plugin_use() {
     assert_eq!(list(&sandbox)["chosen_by"], "plugin use");
     // The human text says the choice may come from an install, not the user.
     let listed = ok(&mut sandbox.host(), ["plugin", "list"]);
-    assert!(
-        listed.stdout.contains("or the first plugin installed"),
-        "{listed}"
-    );
+    assert!(listed.stdout.contains("or `plugin install`"), "{listed}");
 
     let used = ok(&mut sandbox.host(), ["plugin", "use", "staging"]);
     assert!(used.stdout.contains("staging"), "{used}");

@@ -37,8 +37,7 @@ fn chosen_by(selection: &Selection) -> (&'static str, String) {
             }
             Origin::Chosen(_) => (
                 "plugin use",
-                "the recorded choice (`flyte-host plugin use`, or the first plugin installed)"
-                    .into(),
+                "the recorded choice (`flyte-host plugin use`, or `plugin install`)".into(),
             ),
             Origin::Installed(_) => ("only plugin installed", "the only plugin installed".into()),
             Origin::DropIn(_) => (
