@@ -27,8 +27,10 @@ pub(crate) struct Globals {
     pub project: String,
     /// `--domain`.
     pub domain: String,
-    /// `--output json`.
+    /// `--output json` or `--output yaml`: a data document instead of a table.
     pub json: bool,
+    /// `--output yaml`.
+    pub yaml: bool,
     /// `--verbose`.
     pub verbose: bool,
 }
@@ -41,6 +43,7 @@ impl Default for Globals {
             project: DEFAULT_PROJECT.to_owned(),
             domain: DEFAULT_DOMAIN.to_owned(),
             json: false,
+            yaml: false,
             verbose: false,
         }
     }

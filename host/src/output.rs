@@ -1,19 +1,35 @@
-//! Printing data: `-o json` documents, aligned key/value pairs and tables sized to the terminal.
+//! Printing data: `-o json` / `-o yaml` documents, aligned key/value pairs and tables sized to the
+//! terminal.
 
-use std::io::{self, IsTerminal, Write};
+use std::{
+    io::{self, IsTerminal, Write},
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use serde_json::Value;
 
-/// Prints a JSON document (pretty, newline-terminated) to stdout, known secrets redacted (JSON's
-/// own escaping keeps control characters off the terminal).
-pub(crate) fn json(value: &Value) -> io::Result<()> {
+static YAML: AtomicBool = AtomicBool::new(false);
+
+/// Makes [`document`] print YAML (`-o yaml`) instead of JSON for the rest of the process.
+pub(crate) fn use_yaml() {
+    YAML.store(true, Ordering::Relaxed);
+}
+
+/// Prints a command's data document to stdout: pretty JSON (`-o json`), or the same document as
+/// YAML (`-o yaml`), newline-terminated, known secrets redacted. JSON's own escaping keeps control
+/// characters off the terminal, and so does YAML's quoting.
+pub(crate) fn document(value: &Value) -> io::Result<()> {
     let mut out = io::stdout().lock();
+    let text = if YAML.load(Ordering::Relaxed) {
+        let text = serde_yaml_ng::to_string(value).map_err(io::Error::other)?;
+        text.trim_end().to_owned()
+    } else {
+        serde_json::to_string_pretty(value).map_err(io::Error::other)?
+    };
     if crate::redact::any() {
-        let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
         writeln!(out, "{}", crate::redact::redact(&text))?;
     } else {
-        serde_json::to_writer_pretty(&mut out, value)?;
-        writeln!(out)?;
+        writeln!(out, "{text}")?;
     }
     out.flush()
 }

@@ -83,7 +83,8 @@ impl Invocation {
             .transpose()
     }
 
-    /// The output format the user chose: `table` or `json`.
+    /// The output format the user chose: `table`, `json` or `yaml` (`yaml` from flyte-host 0.1 with
+    /// `-o yaml`; treat an unknown one as `json`).
     pub fn output(&self) -> &str {
         &self.output
     }

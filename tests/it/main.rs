@@ -20,6 +20,7 @@ mod install;
 mod layers;
 mod loading;
 mod login;
+mod output;
 mod plugin_use;
 mod readme;
 mod real_admin;

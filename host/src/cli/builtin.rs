@@ -103,7 +103,7 @@ fn root() -> Command {
                 .short('o')
                 .long("output")
                 .value_name("FORMAT")
-                .value_parser(PossibleValuesParser::new(["table", "json"]))
+                .value_parser(PossibleValuesParser::new(["table", "json", "yaml"]))
                 .default_value("table")
                 .global(true)
                 .help("Output format of commands that print data"),

@@ -177,7 +177,8 @@ fn globals(matches: &ArgMatches) -> Globals {
         config: text("config"),
         project: text("project").unwrap_or_default(),
         domain: text("domain").unwrap_or_default(),
-        json: text("output").as_deref() == Some("json"),
+        json: matches!(text("output").as_deref(), Some("json" | "yaml")),
+        yaml: text("output").as_deref() == Some("yaml"),
         verbose: matches
             .try_get_one::<bool>("verbose")
             .ok()
@@ -223,7 +224,11 @@ pub(crate) fn run(cli: &mut Cli, args: Vec<OsString>) -> Result<i32, Error> {
         path.push(name.to_owned());
         leaf = sub;
     }
-    crate::context::set_globals(globals(leaf));
+    let globals = globals(leaf);
+    if globals.yaml {
+        crate::output::use_yaml();
+    }
+    crate::context::set_globals(globals);
     dispatch(cli, &path, leaf)
 }
 

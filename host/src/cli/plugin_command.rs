@@ -42,10 +42,10 @@ pub(super) fn run(
     let invocation = FfiInvocation {
         path: command.path(),
         args,
-        output: if globals.is_some_and(|g| g.json) {
-            "json"
-        } else {
-            "table"
+        output: match globals {
+            Some(g) if g.yaml => "yaml",
+            Some(g) if g.json => "json",
+            _ => "table",
         }
         .into(),
         verbose: globals.is_some_and(|g| g.verbose),

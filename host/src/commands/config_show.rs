@@ -149,7 +149,7 @@ pub(super) fn cli() -> Command {
 pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
     let hooked = crate::context::resolved_remote().map_err(Error::Message)?;
     if json_output() {
-        output::json(&remote_json(&hooked))?;
+        output::document(&remote_json(&hooked))?;
     } else {
         output::pairs(&remote_rows(&hooked))?;
     }

@@ -21,7 +21,7 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
         .value;
     let path = plugin.path().map(|p| p.display().to_string());
     if json_output() {
-        output::json(&json!({
+        output::document(&json!({
             "host_version": env!("CARGO_PKG_VERSION"),
             "plugin_abi": AbiVersion::CURRENT.to_string(),
             "plugin": {

@@ -176,7 +176,7 @@ pub(crate) const ALL: &[Def] = &[
     ),
 ];
 
-/// Whether the user asked for JSON output.
+/// Whether the user asked for a data document (`-o json` or `-o yaml`) rather than a table.
 fn json_output() -> bool {
     crate::context::globals().is_some_and(|g| g.json)
 }

@@ -153,7 +153,12 @@ fn check_in_child(path: &Path) -> Result<i32, Error> {
             command.args(["--config", config]);
         }
         command.args(["--project", &globals.project, "--domain", &globals.domain]);
-        command.args(["--output", if globals.json { "json" } else { "table" }]);
+        let output = match (globals.yaml, globals.json) {
+            (true, _) => "yaml",
+            (_, true) => "json",
+            _ => "table",
+        };
+        command.args(["--output", output]);
         if globals.verbose {
             command.arg("--verbose");
         }
@@ -225,7 +230,7 @@ fn check_here(path: &Path) -> Result<i32, Error> {
         }
     }
     if json_output() {
-        output::json(&json!({
+        output::document(&json!({
             "plugin": {
                 "name": plugin.name(),
                 "version": plugin.version(),

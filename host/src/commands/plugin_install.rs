@@ -63,7 +63,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
             Outcome::Replaced(old) => json!({"status": "replaced", "previous_version": old}),
             Outcome::Unchanged => json!({"status": "unchanged"}),
         };
-        output::json(&json!({
+        output::document(&json!({
             "name": entry.name,
             "version": entry.version,
             "abi_version": entry.abi,

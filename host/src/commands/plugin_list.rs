@@ -145,7 +145,7 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
     let chosen = selection.as_ref().ok().map(chosen_by);
     let (chosen_key, chosen_text) = (chosen.as_ref().map(|c| c.0), chosen.map(|c| c.1));
     if json_output() {
-        crate::output::json(&json!({
+        crate::output::document(&json!({
             "plugin_dir": dir.map(|d| d.display().to_string()),
             "plugins": rows.iter().map(Row::json).collect::<Vec<_>>(),
             "chosen_by": chosen_key,

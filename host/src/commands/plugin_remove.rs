@@ -49,7 +49,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         }
     }
     if json_output() {
-        output::json(&json!({"removed": {"name": entry.name, "version": entry.version}}))?;
+        output::document(&json!({"removed": {"name": entry.name, "version": entry.version}}))?;
     } else {
         output::pairs(&[(
             "removed",

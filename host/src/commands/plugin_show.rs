@@ -178,7 +178,7 @@ pub(super) fn exec(cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> {
         rows.push(("cli conflict", conflict.clone()));
     }
     if json_output() {
-        output::json(&json!({
+        output::document(&json!({
             "name": plugin.name(),
             "version": plugin.version(),
             "path": plugin.path().map(|p| p.display().to_string()),

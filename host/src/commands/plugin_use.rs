@@ -113,7 +113,7 @@ pub(super) fn print(choice: &Choice, dir: &std::path::Path, how: &str) -> Result
         .chain(std::iter::once("builtin"))
         .collect();
     if json_output() {
-        output::json(&json!({
+        output::document(&json!({
             "active": choice.name(),
             "stack": stack,
             "file": file.display().to_string(),

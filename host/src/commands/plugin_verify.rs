@@ -36,7 +36,7 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
                 })
             })
             .collect();
-        output::json(&json!({"plugin_dir": dir.display().to_string(), "plugins": plugins}))?;
+        output::document(&json!({"plugin_dir": dir.display().to_string(), "plugins": plugins}))?;
     } else if results.is_empty() {
         output::pairs(&[(
             "verified",

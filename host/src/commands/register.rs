@@ -52,7 +52,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         done.push(json!({"name": task.name(), "status": outcome.as_str()}));
     }
     if json {
-        output::json(&json!({
+        output::document(&json!({
             "endpoint": client.endpoint(),
             "project": project,
             "domain": domain,

@@ -150,7 +150,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         return Ok(0);
     };
     if json_output() {
-        output::json(&json!({"console_url": url, "execution": execution}))?;
+        output::document(&json!({"console_url": url, "execution": execution}))?;
     }
     if !wait {
         return Ok(0);

@@ -40,7 +40,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
                 )
             })
             .collect();
-        output::json(&Value::Array(tasks))?;
+        output::document(&Value::Array(tasks))?;
     } else {
         table(&shown)?;
     }

@@ -43,7 +43,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         if let Some((endpoint, version)) = &remote {
             document["remote"] = json!({"endpoint": endpoint, "control_plane_version": version});
         }
-        output::json(&document)?;
+        output::document(&document)?;
         return Ok(0);
     }
     let mut rows = vec![

@@ -39,7 +39,7 @@ pub(super) fn run(
     };
     let execution = client.get_execution(project, domain, name)?;
     if json_output() {
-        output::json(&execution)?;
+        output::document(&execution)?;
         return Ok(0);
     }
     let dash = |s: String| if s.is_empty() { "-".to_owned() } else { s };

@@ -166,7 +166,7 @@ fn show(
     row: impl Fn(&Value) -> Vec<String>,
 ) -> Result<i32, Error> {
     if json_output() {
-        output::json(&Value::Array(items.to_vec()))?;
+        output::document(&Value::Array(items.to_vec()))?;
     } else {
         let rows: Vec<Vec<String>> = items.iter().map(row).collect();
         output::table(headers, &rows)?;
