@@ -16,6 +16,7 @@ mod flytekit_reference;
 mod get;
 mod hooks;
 mod hostile;
+mod identity;
 mod install;
 mod layers;
 mod loading;

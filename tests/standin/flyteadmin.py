@@ -10,7 +10,8 @@ and `version` make:
   GET /api/v1/projects[/{id}], GET /api/v1/{task,workflow,launch_plan}_ids/{project}/{domain},
   GET /api/v1/workflows/{project}/{domain}[/{name}[/{version}]],
   GET /api/v1/launch_plans/{project}/{domain}[/{name}[/{version}]],
-  GET /healthcheck. An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
+  GET /healthcheck, GET /me (IdentityService: a fixed user when --token or --oauth is on, every
+  field empty without authentication, as admin's empty identity context gives). An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
 - Marshalling: responses use proto field names (snake_case) only when an `Accept` header is
   exactly `application/json` (or, with no Accept match, when the request's Content-Type is JSON),
   lowerCamelCase otherwise; every non-oneof field is emitted (`null` for unset messages, int64 as
@@ -833,7 +834,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path in ("/.well-known/oauth-authorization-server", "/config/v1/flyte_client") and method == "GET":
             return self.discovery(url.path)
         try:
-            if url.path.startswith("/api/") and self.oauth is not None:
+            authenticated = url.path.startswith("/api/") or url.path == "/me"
+            if authenticated and self.oauth is not None:
                 rejection = self.check_bearer()
                 if rejection:
                     return self.send(
@@ -841,7 +843,7 @@ class Handler(BaseHTTPRequestHandler):
                         {"code": UNAUTHENTICATED, "message": rejection, "details": []},
                         [("WWW-Authenticate", rejection)],
                     )
-            if url.path.startswith("/api/") and self.token is not None:
+            if authenticated and self.token is not None:
                 header = self.headers.get("Authorization") or self.headers.get("flyte-authorization") or ""
                 if header != f"Bearer {self.token}":
                     message = "token parse error: no Bearer token" if not header else "token parse error: invalid token"
@@ -862,6 +864,8 @@ class Handler(BaseHTTPRequestHandler):
                     raise ApiError(INVALID_ARGUMENT, f"proto: syntax error: {e}") from None
                 return Decoder(raw, strict).message(type_name, value)
 
+            if path == "/me" and method == "GET":
+                return self.send(200, self.user_info())
             matched_path = False
             for route_method, pattern, action in ROUTES:
                 match = re.fullmatch(pattern, path)
@@ -878,6 +882,15 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(NOT_FOUND, "Not Found")
         except ApiError as e:
             return self.send(HTTP_STATUS.get(e.code, 500), {"code": e.code, "message": e.message, "details": []})
+
+    def user_info(self):
+        """flyteidl.service.UserInfoResponse with proto names and every field emitted."""
+        user = {"subject": "", "name": "", "preferred_username": "", "given_name": "", "family_name": "",
+                "email": "", "picture": "", "additional_claims": None}
+        if self.token is not None or self.oauth is not None:
+            user.update({"subject": "standin-user-1", "name": "Stand-in User", "preferred_username": "standin",
+                         "given_name": "Stand-in", "family_name": "User", "email": "standin@example.com"})
+        return user
 
     def discovery(self, path):
         if self.oauth is None:

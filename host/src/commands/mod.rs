@@ -5,6 +5,7 @@ mod completion;
 mod config_init;
 mod config_show;
 mod get;
+mod healthcheck;
 mod info;
 mod login;
 mod logout;
@@ -23,6 +24,7 @@ mod run_task;
 mod task_args;
 mod task_show;
 mod version;
+mod whoami;
 
 use crate::cli::{Def, Loads};
 use get::What;
@@ -33,6 +35,13 @@ pub(crate) const ALL: &[Def] = &[
     Def::command(&["info"], info::cli, info::exec, Loads::Always),
     Def::command(&["login"], login::cli, login::exec, Loads::Always),
     Def::command(&["logout"], logout::cli, logout::exec, Loads::Always),
+    Def::command(&["whoami"], whoami::cli, whoami::exec, Loads::Always),
+    Def::command(
+        &["healthcheck"],
+        healthcheck::cli,
+        healthcheck::exec,
+        Loads::Always,
+    ),
     Def::group(
         &["config"],
         "Inspect and write the Flyte connection settings",

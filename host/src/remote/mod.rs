@@ -5,6 +5,7 @@
 mod admin;
 mod client;
 mod error;
+mod identity;
 mod list;
 mod literals;
 

@@ -19,6 +19,8 @@ const BUILTIN: &[(&str, bool, &[&str])] = &[
     ("info", false, &[]),
     ("login", false, &["timeout"]),
     ("logout", false, &[]),
+    ("whoami", false, &[]),
+    ("healthcheck", false, &[]),
     ("config", true, &[]),
     (
         "config init",
