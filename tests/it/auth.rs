@@ -322,3 +322,53 @@ fn device_flow_shows_the_code_polls_until_confirmed_and_refreshes_later() {
     assert_ne!(renewed_access, "stale");
     assert_hidden(&run, &[renewed_access, &refresh]);
 }
+
+#[test]
+fn flyte_api_key_logs_in_with_client_credentials_above_the_config_file_and_is_never_shown() {
+    use base64::Engine as _;
+    let oauth = oauth();
+    let admin = admin_with_oauth(&oauth);
+    let sandbox = Sandbox::new();
+    // A config file naming another endpoint: the key wins, as in Flyte 2.
+    let c = sandbox.admin_config("127.0.0.1:9", "");
+    let key = base64::engine::general_purpose::STANDARD.encode(format!(
+        "http://127.0.0.1:{}:flytepropeller:{SECRET}:acme",
+        admin.port
+    ));
+    let with_key = || {
+        let mut command = sandbox.host();
+        command.env("FLYTE_API_KEY", &key);
+        command
+    };
+    let run = ok(&mut with_key(), ["-v", "-c", &c, "get", "projects"]);
+    assert!(run.stdout.contains("flytesnacks"), "{run}");
+    assert_hidden(&run, &[SECRET, &key]);
+    let token = cached(&cache_file(&sandbox, &admin))["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned();
+    let shown = ok(
+        &mut with_key(),
+        ["-v", "-c", &c, "config", "show", "-o", "json"],
+    );
+    let document = shown.json();
+    assert_eq!(
+        document["platform"]["endpoint"],
+        format!("http://127.0.0.1:{}", admin.port)
+    );
+    assert_eq!(document["platform"]["auth_mode"], "ClientSecret");
+    assert_eq!(document["platform"]["client_id"], "flytepropeller");
+    assert_hidden(&shown, &[SECRET, &key, &token]);
+    let shown = ok(&mut with_key(), ["-c", &c, "config", "show"]);
+    assert_hidden(&shown, &[SECRET, &key, &token]);
+
+    // A key that cannot be used names the variable, never the key.
+    for bad in ["%%%", "aG9zdDo6czM6b3Jn"] {
+        let run = fails(
+            sandbox.host().env("FLYTE_API_KEY", bad),
+            ["-c", &c, "get", "projects"],
+        );
+        assert!(run.stderr.contains("FLYTE_API_KEY"), "{run}");
+        assert!(!run.stderr.contains(bad), "{run}");
+    }
+}

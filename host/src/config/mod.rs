@@ -3,6 +3,7 @@
 //!
 //! Everything here is a pure function of the files on disk and an [`Env`] snapshot.
 
+mod api_key;
 mod env;
 mod error;
 mod ini;
@@ -78,8 +79,9 @@ pub(crate) fn for_sandbox() -> Config {
 }
 
 /// The config the built-in plugin's `get_remote` uses (flytekit `FlytekitPlugin.get_remote`):
-/// the config file found from `explicit`, else the environment when `FLYTE_PLATFORM_URL` is set,
-/// else the sandbox.
+/// `FLYTE_API_KEY` when set (an extension, as Flyte 2: client credentials to its endpoint, above
+/// any config file), else the config file found from `explicit`, else the environment when
+/// `FLYTE_PLATFORM_URL` is set, else the sandbox.
 ///
 /// # Errors
 ///
@@ -88,6 +90,10 @@ pub(crate) fn default_remote_config(
     explicit: Option<&Path>,
     env: &Env,
 ) -> Result<Config, ConfigError> {
+    if let Some(key) = api_key::ApiKey::from_env(env)? {
+        let found = find_config_file(explicit, env)?;
+        return Ok(key.config(found.map(|f| f.display().to_string())));
+    }
     match find_config_file(explicit, env)? {
         Some(file) => resolve(Some(&file), env),
         None if env.var("FLYTE_PLATFORM_URL").is_some() => resolve(None, env),

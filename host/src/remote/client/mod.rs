@@ -53,6 +53,14 @@ pub(crate) fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: b
             Some(file) => format!("from config file {file}"),
             None => "from a config file".to_owned(),
         },
+        // The built-in get_remote's config from the environment: FLYTE_API_KEY when set, with
+        // its client credentials, else FLYTE_PLATFORM_URL.
+        ConfigOrigin::Env
+            if config.platform.client_id.is_some()
+                && std::env::var_os("FLYTE_API_KEY").is_some_and(|v| !v.is_empty()) =>
+        {
+            "from FLYTE_API_KEY".to_owned()
+        }
         ConfigOrigin::Env => "from FLYTE_PLATFORM_URL".to_owned(),
         ConfigOrigin::Endpoint => "set by get_remote".to_owned(),
         ConfigOrigin::Sandbox => {
