@@ -99,9 +99,10 @@ fn task_versions_follow_the_pagination_token_until_it_is_empty() {
     let c = &sandbox.admin_config(&admin.endpoint(), "");
     let path = "/api/v1/tasks/flytesnacks/development/seed.big";
 
+    // --all pages through every token.
     let all = ok_json(
         &mut sandbox.host(),
-        ["-c", c, "-o", "json", "get", "tasks", "seed.big"],
+        ["-c", c, "-o", "json", "get", "tasks", "seed.big", "--all"],
     );
     let all = all.as_array().expect("an array of tasks").clone();
     assert_eq!(all.len(), 250);
@@ -123,6 +124,37 @@ fn task_versions_follow_the_pagination_token_until_it_is_empty() {
         ]
     );
 
+    // By default one page, as flytectl: admin's next token means more, and stderr says how to
+    // see them (stdout stays the data).
+    let first = ok(
+        &mut sandbox.host(),
+        ["-c", c, "-o", "json", "get", "tasks", "seed.big"],
+    );
+    assert_eq!(first.json().as_array().map(Vec::len), Some(100), "{first}");
+    assert_eq!(
+        first.stderr.trim(),
+        "note: showing the first 100 versions; admin has more: --all lists every one, --limit N another number"
+    );
+    // One entity past the full page confirms there are more.
+    assert_eq!(
+        queries(&admin, path)[3..],
+        [
+            format!("limit=100&{sort}"),
+            format!("limit=1&{sort}&token=100")
+        ]
+    );
+    let run = support::run(
+        &mut sandbox.host(),
+        ["-c", c, "get", "tasks", "seed.big", "--all", "--limit", "3"],
+    );
+    assert_eq!(run.code, Some(2), "--all and --limit conflict:\n{run}");
+    // All there is, without a note.
+    let all_of_few = ok(
+        &mut sandbox.host(),
+        ["-c", c, "get", "tasks", "seed.big", "--limit", "250"],
+    );
+    assert_eq!(all_of_few.stderr, "", "{all_of_few}");
+
     // --limit asks only for what it needs, across pages too.
     let some = ok_json(
         &mut sandbox.host(),
@@ -133,10 +165,11 @@ fn task_versions_follow_the_pagination_token_until_it_is_empty() {
     assert_eq!(some.as_array().map(Vec::len), Some(120));
     let queries = queries(&admin, path);
     assert_eq!(
-        queries[3..],
+        queries[queries.len() - 3..],
         [
             format!("limit=100&{sort}"),
-            format!("limit=20&{sort}&token=100")
+            format!("limit=20&{sort}&token=100"),
+            format!("limit=1&{sort}&token=120")
         ]
     );
 

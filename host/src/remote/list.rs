@@ -53,6 +53,15 @@ impl Entity {
     }
 }
 
+/// What a list call found: the entities, and whether admin has more beyond the limit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Listed {
+    /// The entities, at most the limit.
+    pub items: Vec<Value>,
+    /// Admin holds more than were asked for (a next page, or a page past the limit).
+    pub more: bool,
+}
+
 /// One paged list call.
 struct Listing<'a> {
     /// The path, e.g. `/api/v1/task_ids/flytesnacks/development`.
@@ -69,9 +78,10 @@ struct Listing<'a> {
 
 impl AdminClient {
     /// Every entity of `listing`, page by page, at most `limit` of them.
-    fn list(&self, listing: &Listing<'_>, limit: Option<usize>) -> Result<Vec<Value>, RemoteError> {
+    fn list(&self, listing: &Listing<'_>, limit: Option<usize>) -> Result<Listed, RemoteError> {
         let mut items: Vec<Value> = Vec::new();
         let mut token = String::new();
+        let mut more = false;
         loop {
             let size = limit.map_or(PAGE_SIZE, |l| (l - items.len()).min(PAGE_SIZE));
             let size = size.to_string();
@@ -104,11 +114,14 @@ impl AdminClient {
                 .unwrap_or("")
                 .to_owned();
             // An empty page or a repeated token would loop forever on a misbehaving server.
-            let done = next.is_empty()
-                || received == 0
-                || next == token
-                || limit.is_some_and(|l| items.len() >= l);
-            if done {
+            let stuck = next.is_empty() || received == 0 || next == token;
+            if stuck {
+                break;
+            }
+            if limit.is_some_and(|l| items.len() >= l) {
+                // Admin hands out a next token whenever a page is full: one entity past it tells
+                // whether there really are more.
+                more = items.len() > limit.unwrap_or(0) || self.any_after(listing, &next)?;
                 break;
             }
             token = next;
@@ -123,7 +136,23 @@ impl AdminClient {
                 return Err(missing);
             }
         }
-        Ok(items)
+        Ok(Listed { items, more })
+    }
+
+    /// Whether `listing` has an entity from page token `token` on.
+    fn any_after(&self, listing: &Listing<'_>, token: &str) -> Result<bool, RemoteError> {
+        let query = [
+            ("limit", "1"),
+            ("sort_by.key", listing.sort.0),
+            ("sort_by.direction", listing.sort.1),
+            ("token", token),
+        ];
+        let reply = self.get(&listing.path, &query, &listing.action)?;
+        if !reply.is_success() {
+            return Err(self.list_error(&reply, listing));
+        }
+        let body = self.json(&reply, &listing.action)?;
+        Ok(matches!(field(&body, listing.key), Some(Value::Array(page)) if !page.is_empty()))
     }
 
     /// The error for a failed list: "project 'x' not found" when admin says the project does
@@ -163,7 +192,7 @@ impl AdminClient {
     /// # Errors
     ///
     /// Admin cannot be reached or refuses.
-    pub(crate) fn list_projects(&self, limit: Option<usize>) -> Result<Vec<Value>, RemoteError> {
+    pub(crate) fn list_projects(&self, limit: Option<usize>) -> Result<Listed, RemoteError> {
         let listing = Listing {
             path: "/api/v1/projects".to_owned(),
             key: "projects",
@@ -186,7 +215,7 @@ impl AdminClient {
         project: &str,
         domain: &str,
         limit: Option<usize>,
-    ) -> Result<Vec<Value>, RemoteError> {
+    ) -> Result<Listed, RemoteError> {
         let listing = Listing {
             path: api_path(entity.ids(), &[project, domain]),
             key: "entities",
@@ -210,7 +239,7 @@ impl AdminClient {
         domain: &str,
         name: &str,
         limit: Option<usize>,
-    ) -> Result<Vec<Value>, RemoteError> {
+    ) -> Result<Listed, RemoteError> {
         let listing = Listing {
             path: api_path(entity.plural(), &[project, domain, name]),
             key: entity.plural(),
@@ -235,7 +264,7 @@ impl AdminClient {
         project: &str,
         domain: &str,
         limit: Option<usize>,
-    ) -> Result<Vec<Value>, RemoteError> {
+    ) -> Result<Listed, RemoteError> {
         let listing = Listing {
             path: api_path("executions", &[project, domain]),
             key: "executions",

@@ -19,7 +19,7 @@ pub(crate) use crate::wire::field;
 pub(crate) use admin::{execution_error, execution_phase, execution_request, TERMINAL_PHASES};
 pub(crate) use client::{base_url, describe_origin, AdminClient};
 pub(crate) use error::RemoteError;
-pub(crate) use list::Entity;
+pub(crate) use list::{Entity, Listed};
 pub(crate) use literals::{literal_map, task_inputs};
 
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits

@@ -20,8 +20,9 @@ pub(super) fn run(
     let (project, domain) = (client.project(), client.domain());
     let Some(name) = name else {
         let executions = client.list_executions(project, domain, limit)?;
+        super::say_more(&executions, "executions");
         return show(
-            &executions,
+            &executions.items,
             &[
                 "NAME", "LAUNCHED", "VERSION", "PHASE", "STARTED", "DURATION",
             ],

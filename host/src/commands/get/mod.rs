@@ -12,7 +12,7 @@ use super::json_output;
 use crate::{
     error::Error,
     output,
-    remote::{field, AdminClient, Entity},
+    remote::{field, AdminClient, Entity, Listed},
 };
 
 /// What `get` shows: one subcommand each.
@@ -63,25 +63,61 @@ pub(super) fn cli(what: What) -> Command {
         );
     }
     if what != What::Execution {
-        cmd = cmd.arg(
-            Arg::new("limit")
-                .long("limit")
-                .value_name("N")
-                .value_parser(clap::builder::RangedU64ValueParser::<usize>::new().range(1..))
-                .help("List at most N entities (default: all)"),
-        );
+        cmd = cmd
+            .arg(
+                Arg::new("limit")
+                    .long("limit")
+                    .value_name("N")
+                    .value_parser(clap::builder::RangedU64ValueParser::<usize>::new().range(1..))
+                    .help(format!(
+                        "List at most N entities (default: {DEFAULT_LIMIT})"
+                    )),
+            )
+            .arg(
+                Arg::new("all")
+                    .long("all")
+                    .action(clap::ArgAction::SetTrue)
+                    .conflicts_with("limit")
+                    .help("List every entity, page by page"),
+            );
     }
     cmd
+}
+
+/// How many entities a listing shows unless `--limit` or `--all` says otherwise: one page of
+/// admin's, as flytectl does.
+const DEFAULT_LIMIT: usize = 100;
+
+/// The limit the command line asks for: `--limit N`, none with `--all`, else [`DEFAULT_LIMIT`].
+fn limit_of(matches: &ArgMatches) -> Option<usize> {
+    if matches.try_get_one::<bool>("all").ok().flatten() == Some(&true) {
+        return None;
+    }
+    Some(
+        matches
+            .try_get_one::<usize>("limit")
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(DEFAULT_LIMIT),
+    )
+}
+
+/// Says on stderr that admin holds more than `listed` shows (`noun` in the plural), and how to
+/// see them.
+fn say_more(listed: &Listed, noun: &str) {
+    if listed.more {
+        crate::say!(
+            "note: showing the first {} {noun}; admin has more: --all lists every one, --limit N another number",
+            listed.items.len()
+        );
+    }
 }
 
 /// Runs `get WHAT`.
 pub(super) fn exec(what: What, matches: &ArgMatches) -> Result<i32, Error> {
     let client = crate::context::connect()?;
-    let limit = matches
-        .try_get_one::<usize>("limit")
-        .ok()
-        .flatten()
-        .copied();
+    let limit = limit_of(matches);
     let name = matches
         .try_get_one::<String>("name")
         .ok()
@@ -98,10 +134,13 @@ pub(super) fn exec(what: What, matches: &ArgMatches) -> Result<i32, Error> {
     match name {
         None => {
             let names = client.list_names(entity, project, domain, limit)?;
-            show(&names, &["NAME"], |e| vec![text(e, &["name"])])
+            say_more(&names, &format!("{}s", entity.noun()));
+            show(&names.items, &["NAME"], |e| vec![text(e, &["name"])])
         }
         Some(name) => {
-            let versions = client.list_versions(entity, project, domain, name, limit)?;
+            let listed = client.list_versions(entity, project, domain, name, limit)?;
+            say_more(&listed, "versions");
+            let versions = listed.items;
             match entity {
                 Entity::Task => show(&versions, &["VERSION", "TYPE", "CREATED"], |t| {
                     vec![
@@ -140,22 +179,27 @@ pub(super) fn exec(what: What, matches: &ArgMatches) -> Result<i32, Error> {
 /// `get projects`.
 fn projects(client: &AdminClient, limit: Option<usize>) -> Result<i32, Error> {
     let projects = client.list_projects(limit)?;
-    show(&projects, &["ID", "NAME", "DOMAINS", "DESCRIPTION"], |p| {
-        let domains = match field(p, "domains") {
-            Some(Value::Array(domains)) => domains
-                .iter()
-                .map(|d| text(d, &["id"]))
-                .collect::<Vec<_>>()
-                .join(","),
-            _ => String::new(),
-        };
-        vec![
-            text(p, &["id"]),
-            text(p, &["name"]),
-            domains,
-            text(p, &["description"]),
-        ]
-    })
+    say_more(&projects, "projects");
+    show(
+        &projects.items,
+        &["ID", "NAME", "DOMAINS", "DESCRIPTION"],
+        |p| {
+            let domains = match field(p, "domains") {
+                Some(Value::Array(domains)) => domains
+                    .iter()
+                    .map(|d| text(d, &["id"]))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => String::new(),
+            };
+            vec![
+                text(p, &["id"]),
+                text(p, &["name"]),
+                domains,
+                text(p, &["description"]),
+            ]
+        },
+    )
 }
 
 /// Prints `items`: under `-o json` the array as admin returned it, else a table of `headers`
