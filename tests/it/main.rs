@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin_changes;
 mod auth;
 mod bounded_input;
 mod cli_extension;

@@ -10,6 +10,8 @@ and `version` make:
   GET /api/v1/projects[/{id}], GET /api/v1/{task,workflow,launch_plan}_ids/{project}/{domain},
   GET /api/v1/workflows/{project}/{domain}[/{name}[/{version}]],
   GET /api/v1/launch_plans/{project}/{domain}[/{name}[/{version}]],
+  DELETE /api/v1/executions/{p}/{d}/{n} (terminate), PUT /api/v1/launch_plans/{p}/{d}/{n}/{v}
+  (activate or deactivate), PUT /api/v1/projects/{id} (archive or activate),
   GET /healthcheck, GET /me (IdentityService: a fixed user when --token or --oauth is on, every
   field empty without authentication, as admin's empty identity context gives). An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
 - Marshalling: responses use proto field names (snake_case) only when an `Accept` header is
@@ -86,7 +88,7 @@ HTTP_STATUS = {
     1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
     9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
 }
-INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, UNIMPLEMENTED, UNAUTHENTICATED = 3, 5, 6, 12, 16
+INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, UNIMPLEMENTED, UNAUTHENTICATED = 3, 5, 6, 9, 12, 16
 
 
 class ApiError(Exception):
@@ -367,6 +369,7 @@ class Admin:
     def __init__(self, projects, legacy_conflicts):
         self.lock = threading.Lock()
         self.projects = projects
+        self.project_states = {}
         self.legacy_conflicts = legacy_conflicts
         self.tasks = {}  # (project, domain, name, version) -> {"id", "template", "created_at"}
         self.executions = {}  # (project, domain, name) -> state
@@ -558,7 +561,7 @@ class Admin:
     def execution_message(self, state):
         request, task = state["request"], state["task"]
         polls = state["polls"]
-        phase = "QUEUED" if polls <= 1 else "RUNNING" if polls == 2 else ("FAILED" if state["fails"] else "SUCCEEDED")
+        phase = self.phase_of(state)
         created = state["created_at"]
         spec = dict(request.get("spec") or {})
         # Admin offloads the inputs (GetExecutionData serves them): the spec's deprecated field is null.
@@ -584,6 +587,8 @@ class Admin:
             closure["started_at"] = timestamp(created + datetime.timedelta(seconds=1))
         if phase in TERMINAL:
             closure["duration"] = f"{polls - 1}s"
+        if state.get("aborted"):
+            closure["abort_metadata"] = state["aborted"]
         prefix = f"s3://stand-in/metadata/propeller/{state['id']['project']}-{state['id']['domain']}-{state['id']['name']}"
         if phase == "SUCCEEDED":
             closure["outputs"] = {"uri": f"{prefix}/end-node/data/0/outputs.pb"}
@@ -595,6 +600,46 @@ class Admin:
                 "kind": "USER",
             }
         return {"id": state["id"], "spec": spec, "closure": closure}
+
+    @staticmethod
+    def phase_of(state):
+        if state.get("aborted"):
+            return "ABORTED"
+        polls = state["polls"]
+        return "QUEUED" if polls <= 1 else "RUNNING" if polls == 2 else ("FAILED" if state["fails"] else "SUCCEEDED")
+
+    def terminate_execution(self, project, domain, name, request):
+        """TerminateExecution: a running execution becomes ABORTED with the cause; a finished one
+        is FailedPrecondition, as flyteadmin's AlreadyInTerminalStateError."""
+        state = self.executions.get((project, domain, name))
+        if state is None:
+            ident = {"project": project, "domain": domain, "name": name}
+            raise ApiError(NOT_FOUND, f"missing entity of type execution with identifier {identifier_text(ident)}")
+        if self.phase_of(state) in TERMINAL:
+            raise ApiError(FAILED_PRECONDITION, "Cannot abort an already terminated workflow execution")
+        state["aborted"] = {"cause": request.get("cause", ""), "principal": "stand-in"}
+        return "flyteidl.admin.ExecutionTerminateResponse", {}
+
+    def update_launch_plan(self, project, domain, name, version, request):
+        """UpdateLaunchPlan: ACTIVE makes this version the active one (the others INACTIVE)."""
+        key = (project, domain, name, version)
+        if key not in self.launch_plans:
+            ident = {"project": project, "domain": domain, "name": name, "version": version}
+            raise ApiError(NOT_FOUND, f"missing entity of type launch_plan with identifier {identifier_text(ident)}")
+        state = request.get("state", "INACTIVE")
+        if state == "ACTIVE":
+            for (p, d, n, _), plan in self.launch_plans.items():
+                if (p, d, n) == (project, domain, name):
+                    plan["state"] = "INACTIVE"
+        self.launch_plans[key]["state"] = state
+        return "flyteidl.admin.LaunchPlanUpdateResponse", {}
+
+    def update_project(self, project, request):
+        """UpdateProject: the state (ACTIVE or ARCHIVED) of a project that exists."""
+        if project not in self.projects:
+            raise ApiError(NOT_FOUND, f"project [{project}] not found")
+        self.project_states[project] = request.get("state", "ACTIVE")
+        return "flyteidl.admin.ProjectUpdateResponse", {}
 
     def get_execution(self, project, domain, name):
         state = self.executions.get((project, domain, name))
@@ -664,7 +709,7 @@ class Admin:
             "name": project,
             "domains": [{"id": d, "name": d} for d in DOMAINS],
             "description": f"the {project} project",
-            "state": "ACTIVE",
+            "state": self.project_states.get(project, "ACTIVE"),
             "org": "",
         }
 
@@ -748,6 +793,11 @@ ROUTES = [
     ("POST", r"/api/v1/executions", lambda a, q, b, m: a.create_execution(b("flyteidl.admin.ExecutionCreateRequest"))),
     ("GET", r"/api/v1/executions/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.get_execution(*m)),
     ("GET", r"/api/v1/executions/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_executions(*m, q)),
+    ("DELETE", r"/api/v1/executions/([^/]+)/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.terminate_execution(*m, b("flyteidl.admin.ExecutionTerminateRequest"))),
+    ("PUT", r"/api/v1/launch_plans/([^/]+)/([^/]+)/([^/]+)/([^/]+)",
+     lambda a, q, b, m: a.update_launch_plan(*m, b("flyteidl.admin.LaunchPlanUpdateRequest"))),
+    ("PUT", r"/api/v1/projects/([^/]+)", lambda a, q, b, m: a.update_project(*m, b("flyteidl.admin.Project"))),
     ("GET", r"/api/v1/projects", lambda a, q, b, m: a.list_projects(q)),
     ("GET", r"/api/v1/projects/([^/]+)", lambda a, q, b, m: a.get_project(*m)),
     ("GET", r"/api/v1/task_ids/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_ids(a.tasks, *m, q)),

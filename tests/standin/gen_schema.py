@@ -75,6 +75,9 @@ for message in [
     project_pb2.Projects, project_pb2.Project, common_pb2.NamedEntityIdentifierList,
     workflow_pb2.Workflow, workflow_pb2.WorkflowList, launch_plan_pb2.LaunchPlan,
     launch_plan_pb2.LaunchPlanList,
+    execution_pb2.ExecutionTerminateRequest, execution_pb2.ExecutionTerminateResponse,
+    launch_plan_pb2.LaunchPlanUpdateRequest, launch_plan_pb2.LaunchPlanUpdateResponse,
+    project_pb2.ProjectUpdateResponse,
 ]:
     walk(message.DESCRIPTOR)
 print(json.dumps({"flyteidl": "1.16.8", "messages": messages, "enums": enums}, indent=1))

@@ -4,6 +4,7 @@
 mod completion;
 mod config_init;
 mod config_show;
+mod delete_execution;
 mod get;
 mod healthcheck;
 mod info;
@@ -23,6 +24,8 @@ mod register;
 mod run_task;
 mod task_args;
 mod task_show;
+mod update_launch_plan;
+mod update_project;
 mod version;
 mod whoami;
 
@@ -169,6 +172,34 @@ pub(crate) const ALL: &[Def] = &[
         &["get", "execution"],
         || get::cli(What::Execution),
         |_, m| get::exec(What::Execution, m),
+        Loads::Always,
+    ),
+    Def::group(
+        &["delete"],
+        "Terminate executions (flytectl's delete)",
+        Loads::Always,
+    ),
+    Def::command(
+        &["delete", "execution"],
+        delete_execution::cli,
+        delete_execution::exec,
+        Loads::Always,
+    ),
+    Def::group(
+        &["update"],
+        "Activate or archive launch plans and projects (flytectl's update)",
+        Loads::Always,
+    ),
+    Def::command(
+        &["update", "launch-plan"],
+        update_launch_plan::cli,
+        update_launch_plan::exec,
+        Loads::Always,
+    ),
+    Def::command(
+        &["update", "project"],
+        update_project::cli,
+        update_project::exec,
         Loads::Always,
     ),
     Def::command(

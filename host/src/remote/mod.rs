@@ -8,6 +8,7 @@ mod error;
 mod identity;
 mod list;
 mod literals;
+mod update;
 
 use std::{
     collections::hash_map::RandomState,
@@ -21,6 +22,7 @@ pub(crate) use client::{base_url, describe_origin, AdminClient};
 pub(crate) use error::RemoteError;
 pub(crate) use list::{Entity, Listed};
 pub(crate) use literals::{literal_map, task_inputs};
+pub(crate) use update::Terminated;
 
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits
 /// (matches `^[a-z][a-z\-0-9]*$`, at most 63 characters).

@@ -166,20 +166,63 @@ impl AdminClient {
         self.renewing(|| self.post_once(path, body, action))
     }
 
+    /// `PUT base + path` with JSON `body` (an update; sent once, as a POST).
+    ///
+    /// # Errors
+    ///
+    /// Admin cannot be reached, or its body cannot be read.
+    pub(crate) fn put(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
+        self.renewing(|| self.send_once(Method::Put, path, body, action))
+    }
+
+    /// `DELETE base + path` with JSON `body` (admin's terminate reads its request from the body of
+    /// a DELETE; sent once).
+    ///
+    /// # Errors
+    ///
+    /// Admin cannot be reached, or its body cannot be read.
+    pub(crate) fn delete(
+        &self,
+        path: &str,
+        body: &Value,
+        action: &str,
+    ) -> Result<Reply, RemoteError> {
+        self.renewing(|| self.send_once(Method::Delete, path, body, action))
+    }
+
     /// [`AdminClient::post`] without the retry after a 401.
     fn post_once(&self, path: &str, body: &Value, action: &str) -> Result<Reply, RemoteError> {
+        self.send_once(Method::Post, path, body, action)
+    }
+
+    /// One request with a JSON body.
+    fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+        action: &str,
+    ) -> Result<Reply, RemoteError> {
         let url = format!("{}{path}", self.base_url);
         let auth = self.auth_headers()?;
-        let request = self.headed(
-            self.agent
-                .post(&url)
-                .header("Content-Type", "application/json"),
-            &auth,
-        );
+        let builder = match method {
+            Method::Post => self.agent.post(&url),
+            Method::Put => self.agent.put(&url),
+            Method::Delete => self.agent.delete(&url).force_send_body(),
+        };
+        let request = self.headed(builder.header("Content-Type", "application/json"), &auth);
         let text = body.to_string();
         self.reply(request.send(text.as_str()), action)
             .map_err(|e| e.unwrap_or_else(|e| self.unreachable(&e)))
     }
+}
+
+/// The methods that send a JSON body.
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    Post,
+    Put,
+    Delete,
 }
 
 #[cfg(test)]
