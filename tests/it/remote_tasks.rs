@@ -879,3 +879,94 @@ fn resources_over_the_platform_limits_are_admins_error() {
         assert!(run.stderr.contains(message), "{resources}: {run}");
     }
 }
+
+#[test]
+fn get_execution_shows_its_nodes_and_typed_inputs_and_outputs() {
+    let admin = StandIn::start();
+    let sandbox = Sandbox::new();
+    let config = setup(&sandbox, &admin.endpoint());
+    let c = config.as_str();
+    ok(
+        &mut sandbox.host(),
+        ["-c", c, "register", "plain.toml", "--version", "v1"],
+    );
+    let started = ok_json(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "-o",
+            "json",
+            "run",
+            "etl.clean",
+            "-i",
+            "date=2026-01-02T03:04:05Z",
+            "-i",
+            "limit=5",
+            "--wait",
+        ],
+    );
+    let name = started["execution"]["id"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "get",
+            "execution",
+            &name,
+            "--inputs",
+            "--outputs",
+            "--nodes",
+        ],
+    );
+    let text = &shown.stdout;
+    for needle in [
+        "\ninputs:\n",
+        "  date   2026-01-02T03:04:05Z\n",
+        "  limit  5\n",
+        "\noutputs:\n",
+        "  rows  42\n",
+        "\nnodes:\n",
+    ] {
+        assert!(text.contains(needle), "lacks {needle:?}:\n{shown}");
+    }
+    let node_row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("n0 "))
+        .expect("a row for node n0")
+        .split_whitespace()
+        .collect();
+    assert_eq!(node_row[1], "SUCCEEDED", "{shown}");
+    // -o json: the literal maps and nodes as admin returned them, beside the execution.
+    let json = ok_json(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "-o",
+            "json",
+            "get",
+            "execution",
+            &name,
+            "--outputs",
+            "--nodes",
+        ],
+    );
+    assert_eq!(
+        json["outputs"]["literals"]["rows"]["scalar"]["primitive"]["integer"],
+        "42"
+    );
+    assert_eq!(json["nodes"][0]["id"]["node_id"], "n0");
+    assert_eq!(json["execution"]["id"]["name"], name.as_str());
+    assert!(json.get("inputs").is_none(), "{json:#}");
+    // Without a flag, -o json stays the execution itself.
+    let plain = ok_json(
+        &mut sandbox.host(),
+        ["-c", c, "-o", "json", "get", "execution", &name],
+    );
+    assert_eq!(plain["id"]["name"], name.as_str());
+}

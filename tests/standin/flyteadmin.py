@@ -12,6 +12,7 @@ and `version` make:
   GET /api/v1/launch_plans/{project}/{domain}[/{name}[/{version}]],
   DELETE /api/v1/executions/{p}/{d}/{n} (terminate), PUT /api/v1/launch_plans/{p}/{d}/{n}/{v}
   (activate or deactivate), PUT /api/v1/projects/{id} (archive or activate),
+  GET /api/v1/data/executions/{p}/{d}/{n}, GET /api/v1/node_executions/{p}/{d}/{n},
   GET /healthcheck, GET /me (IdentityService: a fixed user when --token or --oauth is on, every
   field empty without authentication, as admin's empty identity context gives). An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
 - Marshalling: responses use proto field names (snake_case) only when an `Accept` header is
@@ -641,6 +642,47 @@ class Admin:
         self.project_states[project] = request.get("state", "ACTIVE")
         return "flyteidl.admin.ProjectUpdateResponse", {}
 
+    def execution_state(self, project, domain, name):
+        state = self.executions.get((project, domain, name))
+        if state is None:
+            ident = {"project": project, "domain": domain, "name": name}
+            raise ApiError(NOT_FOUND, f"missing entity of type execution with identifier {identifier_text(ident)}")
+        return state
+
+    def execution_data(self, project, domain, name):
+        """GetExecutionData: the inputs the execution was created with, and once it succeeded one
+        made-up value per declared output of a simple type (42, 1.5, "stand-in", true)."""
+        state = self.execution_state(project, domain, name)
+        inputs = state["request"].get("inputs") or {"literals": {}}
+        outputs = {"literals": {}}
+        if self.phase_of(state) == "SUCCEEDED":
+            variables = ((state["task"]["template"].get("interface") or {}).get("outputs") or {}).get("variables") or {}
+            made_up = {"INTEGER": {"integer": "42"}, "FLOAT": {"float_value": 1.5},
+                       "STRING": {"string_value": "stand-in"}, "BOOLEAN": {"boolean": True}}
+            for var, decl in variables.items():
+                simple = ((decl or {}).get("type") or {}).get("simple")
+                if simple in made_up:
+                    outputs["literals"][var] = {"scalar": {"primitive": made_up[simple]}}
+        return "flyteidl.admin.WorkflowExecutionGetDataResponse", {
+            "outputs": {"url": "", "bytes": "0"}, "inputs": {"url": "", "bytes": "0"},
+            "full_inputs": inputs, "full_outputs": outputs,
+        }
+
+    def list_node_executions(self, project, domain, name, query):
+        """ListNodeExecutions: the single task's node, `n0`, with the execution's phase and timing."""
+        state = self.execution_state(project, domain, name)
+        message = self.execution_message(state)
+        closure = message["closure"]
+        node_closure = {"phase": closure["phase"], "created_at": closure["created_at"],
+                        "updated_at": closure["updated_at"]}
+        for key in ("started_at", "duration", "error"):
+            if key in closure:
+                node_closure[key] = closure[key]
+        node = {"id": {"node_id": "n0", "execution_id": state["id"]}, "input_uri": "", "closure": node_closure,
+                "metadata": {"spec_node_id": "n0"}}
+        page, token = self.page([node], query, {"created_at": lambda n: 0})
+        return "flyteidl.admin.NodeExecutionList", {"node_executions": page, "token": token}
+
     def get_execution(self, project, domain, name):
         state = self.executions.get((project, domain, name))
         if state is None:
@@ -798,6 +840,8 @@ ROUTES = [
     ("PUT", r"/api/v1/launch_plans/([^/]+)/([^/]+)/([^/]+)/([^/]+)",
      lambda a, q, b, m: a.update_launch_plan(*m, b("flyteidl.admin.LaunchPlanUpdateRequest"))),
     ("PUT", r"/api/v1/projects/([^/]+)", lambda a, q, b, m: a.update_project(*m, b("flyteidl.admin.Project"))),
+    ("GET", r"/api/v1/data/executions/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.execution_data(*m)),
+    ("GET", r"/api/v1/node_executions/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_node_executions(*m, q)),
     ("GET", r"/api/v1/projects", lambda a, q, b, m: a.list_projects(q)),
     ("GET", r"/api/v1/projects/([^/]+)", lambda a, q, b, m: a.get_project(*m)),
     ("GET", r"/api/v1/task_ids/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_ids(a.tasks, *m, q)),

@@ -13,7 +13,8 @@ real oneofs; for each enum its value names in number order.
 import json
 
 from flyteidl.admin import (
-    common_pb2, execution_pb2, launch_plan_pb2, project_pb2, task_pb2, version_pb2, workflow_pb2,
+    common_pb2, execution_pb2, launch_plan_pb2, node_execution_pb2, project_pb2, task_pb2,
+    version_pb2, workflow_pb2,
 )
 from google.protobuf.descriptor import FieldDescriptor as F
 
@@ -78,6 +79,7 @@ for message in [
     execution_pb2.ExecutionTerminateRequest, execution_pb2.ExecutionTerminateResponse,
     launch_plan_pb2.LaunchPlanUpdateRequest, launch_plan_pb2.LaunchPlanUpdateResponse,
     project_pb2.ProjectUpdateResponse,
+    execution_pb2.WorkflowExecutionGetDataResponse, node_execution_pb2.NodeExecutionList,
 ]:
     walk(message.DESCRIPTOR)
 print(json.dumps({"flyteidl": "1.16.8", "messages": messages, "enums": enums}, indent=1))

@@ -266,6 +266,31 @@ impl AdminClient {
     }
 }
 
+impl AdminClient {
+    /// `GET /api/v1/data/executions/{p}/{d}/{n}`: the execution's `full_inputs` and
+    /// `full_outputs` (LiteralMaps; empty when admin offloaded them to blob storage).
+    ///
+    /// # Errors
+    ///
+    /// Not found, or admin cannot be reached or refuses.
+    pub(crate) fn execution_data(
+        &self,
+        project: &str,
+        domain: &str,
+        name: &str,
+    ) -> Result<Value, RemoteError> {
+        let action =
+            format!("get the inputs and outputs of execution '{name}' in {project}/{domain}");
+        let path = api_path("data/executions", &[project, domain, name]);
+        let reply = self.get(&path, &[], &action)?;
+        match reply.status {
+            404 => Err(self.not_found(format!("execution '{name}'"), project, domain)),
+            _ if reply.is_success() => self.json(&reply, &action),
+            _ => Err(self.status_error(&reply, &action)),
+        }
+    }
+}
+
 /// An execution's phase (`closure.phase`), `UNDEFINED` when absent.
 pub(crate) fn execution_phase(execution: &Value) -> String {
     let phase = field(execution, "closure")

@@ -275,6 +275,28 @@ impl AdminClient {
         self.list(&listing, limit)
     }
 
+    /// The node executions of execution `name` in `project`/`domain`, oldest first
+    /// (`GET /api/v1/node_executions/{p}/{d}/{n}`: the top-level nodes), every page.
+    ///
+    /// # Errors
+    ///
+    /// Admin cannot be reached or refuses.
+    pub(crate) fn list_node_executions(
+        &self,
+        project: &str,
+        domain: &str,
+        name: &str,
+    ) -> Result<Listed, RemoteError> {
+        let listing = Listing {
+            path: api_path("node_executions", &[project, domain, name]),
+            key: "node_executions",
+            sort: ("created_at", "ASCENDING"),
+            project: None,
+            action: format!("list the nodes of execution '{name}' in {project}/{domain}"),
+        };
+        self.list(&listing, None)
+    }
+
     /// `GET /api/v1/version`: admin's `control_plane_version` (`Build`, `Version`, `BuildTime`).
     ///
     /// # Errors

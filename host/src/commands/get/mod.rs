@@ -44,7 +44,10 @@ impl What {
                 "executions",
                 "List the executions, newest first, or show execution NAME",
             ),
-            What::Execution => ("execution", "Show an execution's phase, timing and error"),
+            What::Execution => (
+                "execution",
+                "Show an execution's phase, timing and error (and its nodes, inputs, outputs)",
+            ),
         }
     }
 }
@@ -61,6 +64,23 @@ pub(super) fn cli(what: What) -> Command {
                 .required(what == What::Execution)
                 .help("The entity's name"),
         );
+    }
+    if what == What::Execution {
+        for (id, help) in [
+            (
+                "nodes",
+                "Also list the execution's nodes: phase, start, duration, error",
+            ),
+            ("inputs", "Also show the inputs it was launched with"),
+            ("outputs", "Also show its outputs"),
+        ] {
+            cmd = cmd.arg(
+                Arg::new(id)
+                    .long(id)
+                    .action(clap::ArgAction::SetTrue)
+                    .help(help),
+            );
+        }
     }
     if what != What::Execution {
         cmd = cmd
@@ -125,7 +145,15 @@ pub(super) fn exec(what: What, matches: &ArgMatches) -> Result<i32, Error> {
         .map(String::as_str);
     let entity = match what {
         What::Projects => return projects(client, limit),
-        What::Executions | What::Execution => return execution::run(client, name, limit),
+        What::Executions | What::Execution => {
+            let flag = |id: &str| matches.try_get_one::<bool>(id).ok().flatten() == Some(&true);
+            let detail = execution::Detail {
+                nodes: flag("nodes"),
+                inputs: flag("inputs"),
+                outputs: flag("outputs"),
+            };
+            return execution::run(client, name, limit, detail);
+        }
         What::Tasks => Entity::Task,
         What::Workflows => Entity::Workflow,
         What::LaunchPlans => Entity::LaunchPlan,

@@ -1,8 +1,9 @@
 //! Command-line `--input NAME=VALUE` pairs turned into Flyte literals (protobuf JSON) by the
-//! types in a registered task's interface. Reading that interface is [`interface`]; reading the
-//! text of a boolean, datetime or duration is [`text`].
+//! types in a registered task's interface, and back ([`render`]). Reading that interface is
+//! [`interface`]; reading the text of a boolean, datetime or duration is [`text`].
 
 mod interface;
+mod render;
 mod text;
 
 use serde_json::{json, Map, Value};
@@ -11,6 +12,7 @@ use super::error::RemoteError;
 use crate::wire::field;
 use interface::simple_name;
 pub(crate) use interface::{task_inputs, type_name};
+pub(crate) use render::render_map;
 use text::parse_bool;
 pub(crate) use text::{parse_datetime, parse_duration};
 
