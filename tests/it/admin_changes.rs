@@ -245,3 +245,70 @@ fn update_project_archives_and_activates_keeping_the_rest_of_it() {
     );
     assert!(run.stderr.contains("project 'nope' not found"), "{run}");
 }
+
+#[test]
+fn create_execution_relaunches_or_recovers_an_old_one() {
+    let admin = StandIn::standin(&["--seed"]);
+    let sandbox = Sandbox::new();
+    let c = &sandbox.admin_config(&admin.endpoint(), "");
+    let out = ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "create",
+            "execution",
+            "--relaunch",
+            "seed-ok",
+            "--name",
+            "again-1",
+        ],
+    );
+    assert!(
+        out.stdout.starts_with(
+            "created execution again-1 (relaunched from seed-ok) in flytesnacks/development\nconsole: "
+        ),
+        "{out}"
+    );
+    let sent = bodies(&admin, "POST", "/api/v1/executions/relaunch");
+    assert_eq!(sent[0]["id"]["name"], "seed-ok");
+    assert_eq!(sent[0]["name"], "again-1");
+    let shown = ok_json(
+        &mut sandbox.host(),
+        ["-c", c, "-o", "json", "get", "execution", "again-1"],
+    );
+    assert_eq!(shown["spec"]["metadata"]["mode"], "RELAUNCH", "{shown:#}");
+
+    // Recovering the failed one, waiting for it: the stand-in's recovered run succeeds.
+    let out = ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "create",
+            "execution",
+            "--recover",
+            "seed-failed",
+            "--wait",
+        ],
+    );
+    assert!(out.stdout.contains("(recovered from seed-failed)"), "{out}");
+    assert!(out.stdout.contains("SUCCEEDED after"), "{out}");
+    assert_eq!(
+        bodies(&admin, "POST", "/api/v1/executions/recover").len(),
+        1
+    );
+
+    // Exactly one of them; an execution that does not exist is named.
+    let usage = support::run(&mut sandbox.host(), ["-c", c, "create", "execution"]);
+    assert_eq!(usage.code, Some(2), "{usage}");
+    let run = fails(
+        &mut sandbox.host(),
+        ["-c", c, "create", "execution", "--relaunch", "nope"],
+    );
+    assert!(
+        run.stderr
+            .contains("execution 'nope' not found in flytesnacks/development"),
+        "{run}"
+    );
+}

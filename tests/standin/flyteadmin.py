@@ -13,6 +13,7 @@ and `version` make:
   DELETE /api/v1/executions/{p}/{d}/{n} (terminate), PUT /api/v1/launch_plans/{p}/{d}/{n}/{v}
   (activate or deactivate), PUT /api/v1/projects/{id} (archive or activate),
   GET /api/v1/data/executions/{p}/{d}/{n}, GET /api/v1/node_executions/{p}/{d}/{n},
+  POST /api/v1/executions/relaunch and /recover (a new execution of what the old one launched),
   GET /healthcheck, GET /me (IdentityService: a fixed user when --token or --oauth is on, every
   field empty without authentication, as admin's empty identity context gives). An unknown path is 404 (code 5), a known path with the wrong method 501 (12).
 - Marshalling: responses use proto field names (snake_case) only when an `Accept` header is
@@ -642,6 +643,31 @@ class Admin:
         self.project_states[project] = request.get("state", "ACTIVE")
         return "flyteidl.admin.ProjectUpdateResponse", {}
 
+    def relaunch_execution(self, request, mode):
+        """RelaunchExecution / RecoverExecution: a new execution of what the one named in `id`
+        launched, with its inputs (`name`, else a random one), mode RELAUNCH or RECOVERED."""
+        ident = required(request.get("id"), "id")
+        state = self.execution_state(ident.get("project"), ident.get("domain"), ident.get("name"))
+        project, domain = state["id"]["project"], state["id"]["domain"]
+        name = request.get("name") or "a" + "".join(
+            random.choice(string.ascii_lowercase + string.digits) for _ in range(19))
+        if (project, domain, name) in self.executions:
+            raise ApiError(ALREADY_EXISTS, f"value with matching already exists (duplicate key value violates "
+                                           f"unique constraint \"executions_pkey\" for execution {name})")
+        spec = dict(state["request"]["spec"])
+        spec["metadata"] = dict(spec.get("metadata") or {}, mode=mode,
+                                reference_execution=state["id"])
+        request_copy = dict(state["request"], name=name, spec=spec)
+        self.executions[(project, domain, name)] = {
+            "id": {"project": project, "domain": domain, "name": name, "org": ""},
+            "request": request_copy,
+            "task": state["task"],
+            "created_at": self.tick(),
+            "polls": 0,
+            "fails": state["fails"] and mode != "RECOVERED",
+        }
+        return "flyteidl.admin.ExecutionCreateResponse", {"id": self.executions[(project, domain, name)]["id"]}
+
     def execution_state(self, project, domain, name):
         state = self.executions.get((project, domain, name))
         if state is None:
@@ -833,6 +859,10 @@ ROUTES = [
     ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_tasks(*m, q)),
     ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_tasks(*m, None, q)),
     ("POST", r"/api/v1/executions", lambda a, q, b, m: a.create_execution(b("flyteidl.admin.ExecutionCreateRequest"))),
+    ("POST", r"/api/v1/executions/relaunch",
+     lambda a, q, b, m: a.relaunch_execution(b("flyteidl.admin.ExecutionRelaunchRequest"), "RELAUNCH")),
+    ("POST", r"/api/v1/executions/recover",
+     lambda a, q, b, m: a.relaunch_execution(b("flyteidl.admin.ExecutionRecoverRequest"), "RECOVERED")),
     ("GET", r"/api/v1/executions/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.get_execution(*m)),
     ("GET", r"/api/v1/executions/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_executions(*m, q)),
     ("DELETE", r"/api/v1/executions/([^/]+)/([^/]+)/([^/]+)",

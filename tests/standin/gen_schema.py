@@ -80,6 +80,7 @@ for message in [
     launch_plan_pb2.LaunchPlanUpdateRequest, launch_plan_pb2.LaunchPlanUpdateResponse,
     project_pb2.ProjectUpdateResponse,
     execution_pb2.WorkflowExecutionGetDataResponse, node_execution_pb2.NodeExecutionList,
+    execution_pb2.ExecutionRelaunchRequest, execution_pb2.ExecutionRecoverRequest,
 ]:
     walk(message.DESCRIPTOR)
 print(json.dumps({"flyteidl": "1.16.8", "messages": messages, "enums": enums}, indent=1))

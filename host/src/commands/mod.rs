@@ -4,6 +4,7 @@
 mod completion;
 mod config_init;
 mod config_show;
+mod create_execution;
 mod delete_execution;
 mod get;
 mod healthcheck;
@@ -172,6 +173,17 @@ pub(crate) const ALL: &[Def] = &[
         &["get", "execution"],
         || get::cli(What::Execution),
         |_, m| get::exec(What::Execution, m),
+        Loads::Always,
+    ),
+    Def::group(
+        &["create"],
+        "Relaunch or recover executions (flytectl's create execution)",
+        Loads::Always,
+    ),
+    Def::command(
+        &["create", "execution"],
+        create_execution::cli,
+        create_execution::exec,
         Loads::Always,
     ),
     Def::group(

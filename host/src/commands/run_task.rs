@@ -137,15 +137,33 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     );
     let name = client.create_execution(&request)?;
     let url = client.console_url(&project, &domain, &name);
+    finish(
+        client,
+        (&project, &domain, &name),
+        &url,
+        &format!("of {task} version {version}"),
+        wait,
+    )
+}
+
+/// After execution `name` (of `project`/`domain`, `what` it runs, in words) was created: says so
+/// with its console `url`; with `wait`, follows it to a terminal phase and fails unless it
+/// succeeded; under `-o json`, prints the execution (as it ended, with `wait`).
+pub(super) fn finish(
+    client: &AdminClient,
+    (project, domain, name): (&str, &str, &str),
+    url: &str,
+    what: &str,
+    wait: bool,
+) -> Result<i32, Error> {
     say(&format!(
-        "created execution {name} of {task} version {version} in {project}/{domain}"
+        "created execution {name} {what} in {project}/{domain}"
     ))?;
     say(&format!("console: {url}"))?;
-
     let execution = if wait {
-        wait_for(client, &project, &domain, &name)?
+        wait_for(client, project, domain, name)?
     } else if json_output() {
-        client.get_execution(&project, &domain, &name)?
+        client.get_execution(project, domain, name)?
     } else {
         return Ok(0);
     };
@@ -163,6 +181,6 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         .map(|e| format!(": {e}"))
         .unwrap_or_default();
     Err(Error::Message(format!(
-        "execution {name} of task '{task}' ended {phase}{why} (see {url})"
+        "execution {name} {what} ended {phase}{why} (see {url})"
     )))
 }

@@ -22,7 +22,7 @@ pub(crate) use client::{base_url, describe_origin, AdminClient};
 pub(crate) use error::RemoteError;
 pub(crate) use list::{Entity, Listed};
 pub(crate) use literals::{literal_map, render_map, task_inputs};
-pub(crate) use update::Terminated;
+pub(crate) use update::{Repeat, Terminated};
 
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits
 /// (matches `^[a-z][a-z\-0-9]*$`, at most 63 characters).

@@ -1,6 +1,7 @@
-//! Changing what admin holds, as flytectl's `delete execution`, `update launchplan` and
-//! `update project` do: terminating an execution, activating or deactivating a launch plan
-//! version, archiving or activating a project.
+//! Changing what admin holds, as flytectl's `create execution --relaunch|--recover`,
+//! `delete execution`, `update launchplan` and `update project` do: relaunching or recovering
+//! an execution, terminating one, activating or deactivating a launch plan version, archiving or
+//! activating a project.
 
 use serde_json::{json, Value};
 
@@ -8,6 +9,7 @@ use super::{
     admin::execution_phase,
     client::{api_path, AdminClient},
     error::RemoteError,
+    field,
 };
 
 /// Whether an execution was terminated, or had finished already (its phase).
@@ -19,7 +21,55 @@ pub(crate) enum Terminated {
     AlreadyFinished(String),
 }
 
+/// How a new execution repeats an old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Run it again from the start, with the same inputs (`POST /api/v1/executions/relaunch`).
+    Relaunch,
+    /// Run it again, reusing the outputs of the nodes that succeeded
+    /// (`POST /api/v1/executions/recover`).
+    Recover,
+}
+
 impl AdminClient {
+    /// A new execution named `new_name` that repeats execution `name` of `project`/`domain` as
+    /// `how` says: its name.
+    ///
+    /// # Errors
+    ///
+    /// Not found, or admin cannot be reached or refuses.
+    pub(crate) fn repeat_execution(
+        &self,
+        project: &str,
+        domain: &str,
+        name: &str,
+        new_name: &str,
+        how: Repeat,
+    ) -> Result<String, RemoteError> {
+        let (path, verb) = match how {
+            Repeat::Relaunch => ("/api/v1/executions/relaunch", "relaunch"),
+            Repeat::Recover => ("/api/v1/executions/recover", "recover"),
+        };
+        let action = format!("{verb} execution '{name}' in {project}/{domain}");
+        let body = json!({
+            "id": {"project": project, "domain": domain, "name": name},
+            "name": new_name,
+        });
+        let reply = self.post(path, &body, &action)?;
+        match reply.status {
+            404 => return Err(self.not_found(format!("execution '{name}'"), project, domain)),
+            _ if !reply.is_success() => return Err(self.status_error(&reply, &action)),
+            _ => {}
+        }
+        let created = self.json(&reply, &action)?;
+        let created = field(&created, "id")
+            .and_then(|id| field(id, "name"))
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(new_name);
+        Ok(created.to_owned())
+    }
+
     /// `DELETE /api/v1/executions/{p}/{d}/{n}` with `cause`: terminates the execution.
     ///
     /// # Errors

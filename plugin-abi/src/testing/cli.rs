@@ -54,6 +54,12 @@ const BUILTIN: &[(&str, bool, &[&str])] = &[
     ("get launch-plans", false, &["limit", "all"]),
     ("get executions", false, &["limit", "all"]),
     ("get execution", false, &[]),
+    ("create", true, &[]),
+    (
+        "create execution",
+        false,
+        &["relaunch", "recover", "name", "wait"],
+    ),
     ("delete", true, &[]),
     ("delete execution", false, &["reason"]),
     ("update", true, &[]),
