@@ -384,7 +384,7 @@ fn run_creates_an_execution_of_the_latest_version_with_typed_literals() {
     assert_eq!(
         lines(&run.stdout),
         [
-            format!("created execution {name} of etl.load version v2 in flytesnacks/development"),
+            format!("created execution {name} of task etl.load version v2 in flytesnacks/development"),
             format!(
                 "console: http://{}/console/projects/flytesnacks/domains/development/executions/{name}",
                 admin.endpoint()
@@ -613,7 +613,7 @@ fn missing_tasks_and_admin_errors_are_one_line_with_status_and_message() {
     let run = fails(&mut sandbox.host(), ["-c", c, "run", "etl.clean"]);
     assert!(
         run.stderr.contains(&format!(
-            "task 'etl.clean' not found in flytesnacks/development on {endpoint}: register it first"
+            "no task or launch plan named 'etl.clean' in flytesnacks/development on {endpoint}: register it first"
         )),
         "{run}"
     );
@@ -969,4 +969,112 @@ fn get_execution_shows_its_nodes_and_typed_inputs_and_outputs() {
         ["-c", c, "-o", "json", "get", "execution", &name],
     );
     assert_eq!(plain["id"]["name"], name.as_str());
+}
+
+#[test]
+fn run_launches_launch_plans_and_workflows_with_inputs_from_a_file() {
+    let admin = StandIn::standin(&["--seed"]);
+    let sandbox = Sandbox::new();
+    let c = &sandbox.admin_config(&admin.endpoint(), "");
+    let launched = |admin: &StandIn| {
+        let posts = admin.received("POST", "/api/v1/executions");
+        posts.last().expect("an execution was created")["body"].clone()
+    };
+    // No task of that name: the launch plan, its latest version; `retries` has a default.
+    let out = ok(
+        &mut sandbox.host(),
+        ["-c", c, "run", "wf.daily", "-i", "day=monday"],
+    );
+    assert!(
+        out.stdout.starts_with("created execution a")
+            && out
+                .stdout
+                .contains(" of launch plan wf.daily version v2 in flytesnacks/development\n"),
+        "{out}"
+    );
+    let body = launched(&admin);
+    assert_eq!(body["spec"]["launch_plan"]["resource_type"], "LAUNCH_PLAN");
+    assert_eq!(body["spec"]["launch_plan"]["version"], "v2");
+    assert_eq!(
+        body["inputs"],
+        json!({"literals": {"day": {"scalar": {"primitive": {"string_value": "monday"}}}}})
+    );
+    // Its parameters decide what is required and what exists.
+    let run = fails(&mut sandbox.host(), ["-c", c, "run", "wf.daily"]);
+    assert!(
+        run.stderr.contains(
+            "launch plan 'wf.daily' needs input day (string): pass it as --input NAME=VALUE"
+        ),
+        "{run}"
+    );
+    let run = fails(
+        &mut sandbox.host(),
+        ["-c", c, "run", "wf.daily", "-i", "nope=1"],
+    );
+    assert!(
+        run.stderr
+            .contains("launch plan 'wf.daily' has no input 'nope': its inputs are day, retries"),
+        "{run}"
+    );
+    // An inputs file, overridden by -i.
+    sandbox.write("work/in.yaml", "day: tuesday\nretries: 5\n");
+    ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "run",
+            "wf.daily",
+            "--inputs-file",
+            "in.yaml",
+            "-i",
+            "day=wednesday",
+        ],
+    );
+    let body = launched(&admin);
+    assert_eq!(
+        body["inputs"]["literals"]["day"]["scalar"]["primitive"]["string_value"],
+        "wednesday"
+    );
+    assert_eq!(
+        body["inputs"]["literals"]["retries"]["scalar"]["primitive"]["integer"],
+        "5"
+    );
+    sandbox.write("work/bad.yaml", "day: [a, b]\n");
+    let run = fails(
+        &mut sandbox.host(),
+        ["-c", c, "run", "wf.daily", "--inputs-file", "bad.yaml"],
+    );
+    assert!(
+        run.stderr
+            .contains("inputs file `bad.yaml`: input 'day' is not a single value"),
+        "{run}"
+    );
+    // A workflow runs through its launch plan of the same name; --wait follows it to its end
+    // (plain lines when stdout is not a terminal).
+    let out = ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "run",
+            "wf.hourly",
+            "--workflow",
+            "--version",
+            "v1",
+            "--wait",
+        ],
+    );
+    assert!(out.stdout.contains("SUCCEEDED after "), "{out}");
+    assert_eq!(launched(&admin)["spec"]["launch_plan"]["name"], "wf.hourly");
+    // Saying it is a task when it is not.
+    let run = fails(
+        &mut sandbox.host(),
+        ["-c", c, "run", "wf.daily", "--task", "-i", "day=x"],
+    );
+    assert!(
+        run.stderr
+            .contains("task 'wf.daily' not found in flytesnacks/development"),
+        "{run}"
+    );
 }

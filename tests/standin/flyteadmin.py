@@ -525,10 +525,12 @@ class Admin:
         self.check_project(project, domain)
         spec = required(request.get("spec"), "spec")
         launch = required(spec.get("launch_plan"), "launch_plan")
+        key = (launch.get("project"), launch.get("domain"), launch.get("name"), launch.get("version"))
+        if launch.get("resource_type") == "LAUNCH_PLAN":
+            return self.create_launch_plan_execution(request, project, domain, name, key)
         if launch.get("resource_type") != "TASK":
             ident = dict(launch)
             raise ApiError(NOT_FOUND, f"missing entity of type launch plan with identifier {identifier_text(ident)}")
-        key = (launch.get("project"), launch.get("domain"), launch.get("name"), launch.get("version"))
         task = self.tasks.get(key)
         if task is None:
             ident = {k: launch.get(k) for k in ("project", "domain", "name", "version")}
@@ -560,6 +562,40 @@ class Admin:
         }
         return "flyteidl.admin.ExecutionCreateResponse", {"id": self.executions[(project, domain, name)]["id"]}
 
+    def create_launch_plan_execution(self, request, project, domain, name, key):
+        """An execution of a launch plan: the given inputs must be its parameters, each required one
+        given (the others take their defaults)."""
+        plan = self.launch_plans.get(key)
+        if plan is None:
+            ident = dict(zip(("project", "domain", "name", "version"), key))
+            raise ApiError(NOT_FOUND, f"missing entity of type launch_plan with identifier {identifier_text(ident)}")
+        inputs = (request.get("inputs") or {}).get("literals", {})
+        parameters = plan.get("parameters", {})
+        for input_name in inputs:
+            if input_name not in parameters:
+                raise ApiError(INVALID_ARGUMENT, f"invalid input {input_name}")
+        for input_name, parameter in parameters.items():
+            if input_name in inputs:
+                self.check_literal(input_name, parameter["var"].get("type") or {}, inputs[input_name])
+            elif parameter.get("required"):
+                raise ApiError(INVALID_ARGUMENT, f"invalid input {input_name}: missing")
+        if not name:
+            name = "a" + "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(19))
+        if (project, domain, name) in self.executions:
+            raise ApiError(ALREADY_EXISTS, f"value with matching already exists (duplicate key value violates "
+                                           f"unique constraint \"executions_pkey\" for execution {name})")
+        pseudo_task = {"id": plan["workflow_id"], "template": {"interface": {"outputs": {"variables": {}}}}}
+        self.executions[(project, domain, name)] = {
+            "id": {"project": project, "domain": domain, "name": name, "org": ""},
+            "request": request,
+            "task": pseudo_task,
+            "workflow_id": plan["workflow_id"],
+            "created_at": self.tick(),
+            "polls": 0,
+            "fails": "fail" in key[2],
+        }
+        return "flyteidl.admin.ExecutionCreateResponse", {"id": self.executions[(project, domain, name)]["id"]}
+
     def execution_message(self, state):
         request, task = state["request"], state["task"]
         polls = state["polls"]
@@ -582,7 +618,8 @@ class Admin:
             "created_at": timestamp(created),
             "updated_at": timestamp(created + datetime.timedelta(seconds=polls)),
             # A single task runs as the workflow admin generates for it.
-            "workflow_id": dict(task["id"], resource_type="WORKFLOW", name=".flytegen." + task["id"]["name"]),
+            "workflow_id": state.get("workflow_id")
+            or dict(task["id"], resource_type="WORKFLOW", name=".flytegen." + task["id"]["name"]),
             "state_change_details": {"state": "EXECUTION_ACTIVE", "occurred_at": timestamp(created), "principal": "stand-in"},
         }
         if polls >= 2:
@@ -757,6 +794,12 @@ class Admin:
                     "workflow_id": ident,
                     "state": "ACTIVE" if version == versions[-1] else "INACTIVE",
                     "created_at": self.tick(),
+                    # wf.daily takes a required `day` and an optional `retries` (default 3).
+                    "parameters": {
+                        "day": {"var": {"type": {"simple": "STRING"}, "description": "the day"}, "required": True},
+                        "retries": {"var": {"type": {"simple": "INTEGER"}, "description": ""},
+                                    "default": {"scalar": {"primitive": {"integer": "3"}}}},
+                    } if name == "wf.daily" else {},
                 }
         for name, fails in (("seed-ok", False), ("seed-failed", True)):
             launch = dict(small["id"])
@@ -823,10 +866,12 @@ class Admin:
     @staticmethod
     def launch_plan_message(plan):
         moment = timestamp(plan["created_at"])
+        parameters = {"parameters": plan.get("parameters", {})}
         return {
             "id": plan["id"],
-            "spec": {"workflow_id": plan["workflow_id"]},
-            "closure": {"state": plan["state"], "created_at": moment, "updated_at": moment},
+            "spec": {"workflow_id": plan["workflow_id"], "default_inputs": parameters},
+            "closure": {"state": plan["state"], "expected_inputs": parameters, "created_at": moment,
+                        "updated_at": moment},
         }
 
     def versions(self, store, kind, project, domain, name, query):

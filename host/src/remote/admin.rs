@@ -1,5 +1,6 @@
 //! The admin calls `register` and `run` make: create/get/list tasks, create/get executions.
 
+use super::Entity;
 use crate::text::one_line;
 use serde_json::{json, Value};
 
@@ -161,12 +162,30 @@ impl AdminClient {
         name: &str,
         version: &str,
     ) -> Result<Value, RemoteError> {
-        let action = format!("get task '{name}' version '{version}' in {project}/{domain}");
-        let path = api_path("tasks", &[project, domain, name, version]);
+        self.get_version(Entity::Task, project, domain, name, version)
+    }
+
+    /// `GET /api/v1/{tasks,workflows,launch_plans}/{project}/{domain}/{name}/{version}`: that
+    /// version of `entity` `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`RemoteError::NotFound`] when there is no such version; others as for any call.
+    pub(crate) fn get_version(
+        &self,
+        entity: Entity,
+        project: &str,
+        domain: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Value, RemoteError> {
+        let noun = entity.noun();
+        let action = format!("get {noun} '{name}' version '{version}' in {project}/{domain}");
+        let path = api_path(entity.plural(), &[project, domain, name, version]);
         let reply = self.get(&path, &[], &action)?;
         match reply.status {
             404 => Err(self.not_found(
-                format!("task '{name}' version '{version}'"),
+                format!("{noun} '{name}' version '{version}'"),
                 project,
                 domain,
             )),
@@ -175,41 +194,40 @@ impl AdminClient {
         }
     }
 
-    /// The most recently registered version of task `name` (`GET /api/v1/tasks/{p}/{d}/{name}`
-    /// sorted by `created_at` descending, limit 1): the Task.
+    /// The most recently registered version of `entity` `name`
+    /// (`GET /api/v1/{tasks,…}/{p}/{d}/{name}` sorted by `created_at` descending, limit 1).
     ///
     /// # Errors
     ///
     /// [`RemoteError::NotFound`] when no version is registered; others as for any call.
-    pub(crate) fn latest_task(
+    pub(crate) fn latest_version(
         &self,
+        entity: Entity,
         project: &str,
         domain: &str,
         name: &str,
     ) -> Result<Value, RemoteError> {
-        let action = format!("list the versions of task '{name}' in {project}/{domain}");
-        let path = api_path("tasks", &[project, domain, name]);
+        let noun = entity.noun();
+        let action = format!("list the versions of {noun} '{name}' in {project}/{domain}");
+        let path = api_path(entity.plural(), &[project, domain, name]);
         let query = [
             ("limit", "1"),
             ("sort_by.key", "created_at"),
             ("sort_by.direction", "DESCENDING"),
         ];
+        let missing = || self.not_found(format!("{noun} '{name}'"), project, domain);
         let reply = self.get(&path, &query, &action)?;
         if reply.status == 404 {
-            return Err(self.not_found(format!("task '{name}'"), project, domain));
+            return Err(missing());
         }
         if !reply.is_success() {
             return Err(self.status_error(&reply, &action));
         }
         let list = self.json(&reply, &action)?;
-        let tasks = field(&list, "tasks").unwrap_or(&Value::Null);
-        match tasks {
-            Value::Array(tasks) => tasks
-                .first()
-                .cloned()
-                .ok_or_else(|| self.not_found(format!("task '{name}'"), project, domain)),
-            Value::Null => Err(self.not_found(format!("task '{name}'"), project, domain)),
-            _ => Err(self.bad_response(&action, "`tasks` is not a list")),
+        match field(&list, entity.plural()).unwrap_or(&Value::Null) {
+            Value::Array(items) => items.first().cloned().ok_or_else(missing),
+            Value::Null => Err(missing()),
+            _ => Err(self.bad_response(&action, format!("`{}` is not a list", entity.plural()))),
         }
     }
 
@@ -224,7 +242,10 @@ impl AdminClient {
             .and_then(|s| field(s, "launch_plan"))
             .unwrap_or(&Value::Null);
         let action = format!(
-            "create an execution of task '{}' version '{}' in {}/{}",
+            "create an execution of {} '{}' version '{}' in {}/{}",
+            id_part(launch, "resource_type")
+                .to_ascii_lowercase()
+                .replace('_', " "),
             id_part(launch, "name"),
             id_part(launch, "version"),
             id_part(request, "project"),
@@ -335,26 +356,32 @@ pub(crate) fn execution_error(execution: &Value) -> Option<String> {
         .map(|cause| format!("aborted: {}", one_line(cause)))
 }
 
-/// The ExecutionCreateRequest that runs task `name` `version` in `project`/`domain` as execution
-/// `execution` with `inputs` (a LiteralMap's `literals`).
+/// The ExecutionCreateRequest that runs `launched` (a task or launch plan: its kind, name and
+/// version) in `project`/`domain` as execution `execution` with `inputs` (a LiteralMap's
+/// `literals`).
 pub(crate) fn execution_request(
     project: &str,
     domain: &str,
     execution: &str,
-    task: (&str, &str),
+    launched: (Entity, &str, &str),
     inputs: serde_json::Map<String, Value>,
 ) -> Value {
+    let resource_type = match launched.0 {
+        Entity::Task => "TASK",
+        Entity::Workflow => "WORKFLOW",
+        Entity::LaunchPlan => "LAUNCH_PLAN",
+    };
     json!({
         "project": project,
         "domain": domain,
         "name": execution,
         "spec": {
             "launch_plan": {
-                "resource_type": "TASK",
+                "resource_type": resource_type,
                 "project": project,
                 "domain": domain,
-                "name": task.0,
-                "version": task.1,
+                "name": launched.1,
+                "version": launched.2,
             },
             "metadata": {"mode": "MANUAL"},
         },
@@ -417,8 +444,10 @@ mod tests {
             "x".into(),
             json!({"scalar": {"primitive": {"integer": "3"}}}),
         );
-        let request = execution_request("p", "d", "abc", ("t", "v1"), inputs);
+        let request = execution_request("p", "d", "abc", (Entity::Task, "t", "v1"), inputs.clone());
         assert_eq!(request["spec"]["launch_plan"]["resource_type"], "TASK");
+        let plan = execution_request("p", "d", "abc", (Entity::LaunchPlan, "lp", "v1"), inputs);
+        assert_eq!(plan["spec"]["launch_plan"]["resource_type"], "LAUNCH_PLAN");
         assert_eq!(
             request["inputs"]["literals"]["x"]["scalar"]["primitive"]["integer"],
             "3"

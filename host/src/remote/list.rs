@@ -35,7 +35,7 @@ impl Entity {
     }
 
     /// The path word and list key: `tasks`, `workflows`, `launch_plans`.
-    fn plural(self) -> &'static str {
+    pub(super) fn plural(self) -> &'static str {
         match self {
             Entity::Task => "tasks",
             Entity::Workflow => "workflows",

@@ -1,5 +1,5 @@
-//! What a registered task's interface says about its inputs: their names and LiteralTypes, and a
-//! LiteralType's name as task files spell it.
+//! What a registered task's interface or a launch plan's parameters say about their inputs: names,
+//! LiteralTypes and whether each must be given, and a LiteralType's name as task files spell it.
 
 use serde_json::Value;
 
@@ -7,7 +7,7 @@ use crate::wire::field;
 
 /// The inputs a registered Task declares (`closure.compiled_task.template.interface.inputs`):
 /// each name with its LiteralType, sorted by name.
-pub(crate) fn task_inputs(task: &Value) -> Vec<(String, Value)> {
+pub(crate) fn task_inputs(task: &Value) -> Vec<Input> {
     let variables = field(task, "closure")
         .and_then(|c| field(c, "compiled_task"))
         .and_then(|c| field(c, "template"))
@@ -15,18 +15,66 @@ pub(crate) fn task_inputs(task: &Value) -> Vec<(String, Value)> {
         .and_then(|i| field(i, "inputs"))
         .and_then(|i| field(i, "variables"))
         .and_then(Value::as_object);
-    let mut inputs: Vec<(String, Value)> = variables
+    let mut inputs: Vec<Input> = variables
         .map(|vars| {
             vars.iter()
-                .map(|(name, var)| {
-                    let ty = field(var, "type").cloned().unwrap_or(Value::Null);
-                    (name.clone(), ty)
+                .map(|(name, var)| Input {
+                    name: name.clone(),
+                    literal_type: field(var, "type").cloned().unwrap_or(Value::Null),
+                    required: true,
                 })
                 .collect()
         })
         .unwrap_or_default();
-    inputs.sort_by(|a, b| a.0.cmp(&b.0));
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
     inputs
+}
+
+/// The inputs a launch plan takes (`closure.expected_inputs.parameters`, else
+/// `spec.default_inputs.parameters`): each name with its LiteralType and whether it must be given
+/// (a parameter with a default may be left out: admin fills it in), sorted by name.
+pub(crate) fn launch_plan_inputs(launch_plan: &Value) -> Vec<Input> {
+    let parameters = ["closure", "spec"]
+        .iter()
+        .zip(["expected_inputs", "default_inputs"])
+        .find_map(|(part, key)| {
+            field(launch_plan, part)
+                .and_then(|p| field(p, key))
+                .and_then(|i| field(i, "parameters"))
+                .and_then(Value::as_object)
+        });
+    let mut inputs: Vec<Input> = parameters
+        .map(|params| {
+            params
+                .iter()
+                .map(|(name, param)| {
+                    let ty = field(param, "var")
+                        .and_then(|v| field(v, "type"))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    let has_default = field(param, "default").is_some_and(|d| !d.is_null());
+                    Input {
+                        name: name.clone(),
+                        literal_type: ty,
+                        required: !has_default,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    inputs
+}
+
+/// An input a task or launch plan declares.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Input {
+    /// Its name.
+    pub name: String,
+    /// Its LiteralType.
+    pub literal_type: Value,
+    /// Whether it must be given (a launch plan parameter with a default need not be).
+    pub required: bool,
 }
 
 /// The name of a LiteralType's `simple` value, whether it came as a name or a number.
@@ -86,7 +134,21 @@ mod tests {
             "b": {"type": {"simple": "STRING"}}, "a": {"type": {"simple": "INTEGER"}}}}}}}}});
         let inputs = task_inputs(&task);
         assert_eq!(inputs.len(), 2);
-        assert_eq!(inputs[0].0, "a");
-        assert_eq!(type_name(&inputs[0].1), "integer");
+        assert_eq!(inputs[0].name, "a");
+        assert_eq!(type_name(&inputs[0].literal_type), "integer");
+        assert!(inputs[0].required);
+    }
+
+    #[test]
+    fn launch_plan_parameters_with_defaults_are_optional() {
+        let plan = json!({"closure": {"expected_inputs": {"parameters": {
+            "day": {"var": {"type": {"simple": "STRING"}}, "required": true},
+            "retries": {"var": {"type": {"simple": "INTEGER"}}, "default": {"scalar": {}}}}}}});
+        let inputs = launch_plan_inputs(&plan);
+        let names: Vec<(&str, bool)> = inputs
+            .iter()
+            .map(|i| (i.name.as_str(), i.required))
+            .collect();
+        assert_eq!(names, [("day", true), ("retries", false)]);
     }
 }

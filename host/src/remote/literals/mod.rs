@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::error::RemoteError;
 use crate::wire::field;
 use interface::simple_name;
-pub(crate) use interface::{task_inputs, type_name};
+pub(crate) use interface::{launch_plan_inputs, task_inputs, type_name, Input};
 pub(crate) use render::render_map;
 use text::parse_bool;
 pub(crate) use text::{parse_datetime, parse_duration};
@@ -106,16 +106,17 @@ pub(crate) fn literal(name: &str, literal_type: &Value, value: &str) -> Result<V
     )))
 }
 
-/// The `literals` of the LiteralMap for task `task`'s `inputs` (its interface) from the
-/// command line's `NAME=VALUE` pairs: every declared input must be given, once, and nothing else.
+/// The `literals` of the LiteralMap for `what` (`task 'x'`, `launch plan 'y'`) and its `inputs`
+/// from the command line's `NAME=VALUE` pairs: every required input must be given, each at most
+/// once, and nothing else.
 ///
 /// # Errors
 ///
 /// [`RemoteError::Input`] for a malformed pair, an unknown, repeated or missing input, or a value
 /// that does not fit its type.
 pub(crate) fn literal_map(
-    task: &str,
-    inputs: &[(String, Value)],
+    what: &str,
+    inputs: &[Input],
     given: &[String],
 ) -> Result<Map<String, Value>, RemoteError> {
     let mut literals = Map::new();
@@ -126,15 +127,15 @@ pub(crate) fn literal_map(
             )));
         };
         let name = name.trim();
-        let Some((_, literal_type)) = inputs.iter().find(|(n, _)| n == name) else {
-            let known: Vec<&str> = inputs.iter().map(|(n, _)| n.as_str()).collect();
+        let Some(input) = inputs.iter().find(|i| i.name == name) else {
+            let known: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
             let hint = if known.is_empty() {
                 "it takes no inputs".to_owned()
             } else {
                 format!("its inputs are {}", known.join(", "))
             };
             return Err(RemoteError::Input(format!(
-                "task '{task}' has no input '{name}': {hint}"
+                "{what} has no input '{name}': {hint}"
             )));
         };
         if literals.contains_key(name) {
@@ -142,12 +143,12 @@ pub(crate) fn literal_map(
                 "input '{name}' is given more than once"
             )));
         }
-        literals.insert(name.to_owned(), literal(name, literal_type, value)?);
+        literals.insert(name.to_owned(), literal(name, &input.literal_type, value)?);
     }
     let missing: Vec<String> = inputs
         .iter()
-        .filter(|(n, _)| !literals.contains_key(n))
-        .map(|(n, t)| format!("{n} ({})", type_name(t)))
+        .filter(|i| i.required && !literals.contains_key(&i.name))
+        .map(|i| format!("{} ({})", i.name, type_name(&i.literal_type)))
         .collect();
     if !missing.is_empty() {
         let (noun, each) = if missing.len() == 1 {
@@ -156,7 +157,7 @@ pub(crate) fn literal_map(
             ("inputs", "each")
         };
         return Err(RemoteError::Input(format!(
-            "task '{task}' needs {noun} {}: pass {each} as --input NAME=VALUE",
+            "{what} needs {noun} {}: pass {each} as --input NAME=VALUE",
             missing.join(", ")
         )));
     }
@@ -222,10 +223,12 @@ mod tests {
 
     #[test]
     fn literal_maps() {
-        let inputs = vec![
-            ("date".to_owned(), simple("STRING")),
-            ("limit".to_owned(), simple("INTEGER")),
-        ];
+        let input = |name: &str, kind: &str| Input {
+            name: name.to_owned(),
+            literal_type: simple(kind),
+            required: true,
+        };
+        let inputs = vec![input("date", "STRING"), input("limit", "INTEGER")];
         let map = literal_map("t", &inputs, &["date=2024-01-01".into(), "limit=5".into()]).unwrap();
         assert_eq!(
             map["limit"],
