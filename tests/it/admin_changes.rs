@@ -312,3 +312,85 @@ fn create_execution_relaunches_or_recovers_an_old_one() {
         "{run}"
     );
 }
+
+#[test]
+fn an_exec_file_written_by_get_launch_plans_starts_an_execution_once_edited() {
+    let admin = StandIn::standin(&["--seed"]);
+    let sandbox = Sandbox::new();
+    let c = &sandbox.admin_config(&admin.endpoint(), "");
+    let out = ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "get",
+            "launch-plans",
+            "wf.daily",
+            "--exec-file",
+            "lp.yaml",
+        ],
+    );
+    assert!(
+        out.stdout.contains("launch plan wf.daily version v2"),
+        "{out}"
+    );
+    let path = sandbox.cwd().join("lp.yaml");
+    let written = std::fs::read_to_string(&path).unwrap();
+    for line in [
+        "workflow: wf.daily\n",
+        "version: v2\n",
+        "inputs:\n",
+        "  day: \"\"  # string, required\n",
+        "  retries: 3  # integer, default\n",
+    ] {
+        assert!(written.contains(line), "lacks {line:?}:\n{written}");
+    }
+    std::fs::write(&path, written.replace("day: \"\"", "day: friday")).unwrap();
+    let out = ok(
+        &mut sandbox.host(),
+        [
+            "-c",
+            c,
+            "create",
+            "execution",
+            "--exec-file",
+            "lp.yaml",
+            "--name",
+            "from-file",
+        ],
+    );
+    assert!(
+        out.stdout.starts_with(
+            "created execution from-file of launch plan wf.daily version v2 in flytesnacks/development"
+        ),
+        "{out}"
+    );
+    let sent = bodies(&admin, "POST", "/api/v1/executions");
+    let body = sent.last().unwrap();
+    assert_eq!(body["name"], "from-file");
+    assert_eq!(body["spec"]["launch_plan"]["resource_type"], "LAUNCH_PLAN");
+    assert_eq!(
+        body["inputs"]["literals"]["day"]["scalar"]["primitive"]["string_value"],
+        "friday"
+    );
+    assert_eq!(
+        body["inputs"]["literals"]["retries"]["scalar"]["primitive"]["integer"],
+        "3"
+    );
+    // A file that names nothing to run says what it needs; --exec-file needs a NAME.
+    sandbox.write("work/empty.yaml", "version: v1\n");
+    let run = fails(
+        &mut sandbox.host(),
+        ["-c", c, "create", "execution", "--exec-file", "empty.yaml"],
+    );
+    assert!(
+        run.stderr
+            .contains("exec file `empty.yaml`: it names no workflow or task"),
+        "{run}"
+    );
+    let usage = support::run(
+        &mut sandbox.host(),
+        ["-c", c, "get", "launch-plans", "--exec-file", "x.yaml"],
+    );
+    assert_eq!(usage.code, Some(2), "{usage}");
+}

@@ -1,12 +1,14 @@
-//! `flyte-host create execution --relaunch NAME | --recover NAME [--name NEW] [--wait]`: a new
-//! execution repeating an old one of the project and domain (flytectl's `create execution
-//! --relaunch` / `--recover`): relaunched from the start with the same inputs, or recovered,
-//! reusing the outputs of the nodes that had succeeded.
+//! `flyte-host create execution --relaunch NAME | --recover NAME | --exec-file FILE [--name NEW]
+//! [--wait]`: a new execution repeating an old one of the project and domain (flytectl's `create
+//! execution --relaunch` / `--recover`): relaunched from the start with the same inputs, or
+//! recovered, reusing the outputs of the nodes that had succeeded; or the one an edited exec file
+//! describes (`--execFile`).
 
+use super::run_task::Kind;
 use crate::{
     cli::Cli,
     error::Error,
-    remote::{self, Repeat},
+    remote::{self, Entity, Repeat},
 };
 use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
 
@@ -28,9 +30,16 @@ pub(super) fn cli() -> Command {
                 .value_name("NAME")
                 .help("Run failed execution NAME again, reusing what its succeeded nodes produced"),
         )
+        .arg(
+            Arg::new("exec-file")
+                .long("exec-file")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .help("Run what exec FILE names with its inputs (`get launch-plans NAME --exec-file FILE` writes one)"),
+        )
         .group(
             ArgGroup::new("from")
-                .args(["relaunch", "recover"])
+                .args(["relaunch", "recover", "exec-file"])
                 .required(true),
         )
         .arg(
@@ -49,6 +58,22 @@ pub(super) fn cli() -> Command {
 
 /// Creates the execution; prints its name and console URL.
 pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
+    let wait = matches.get_flag("wait");
+    if let Some(file) = matches.get_one::<std::path::PathBuf>("exec-file") {
+        let exec = super::exec_file::read(file)?;
+        let kind = match exec.entity {
+            Entity::Task => Kind::Task,
+            _ => Kind::LaunchPlan,
+        };
+        let client = crate::context::connect()?;
+        return super::run_task::launch(
+            client,
+            (&exec.name, Some(&exec.version), Some(kind)),
+            &exec.inputs,
+            matches.get_one::<String>("name").map(String::as_str),
+            wait,
+        );
+    }
     let (how, old) = match (
         matches.get_one::<String>("relaunch"),
         matches.get_one::<String>("recover"),
@@ -78,6 +103,6 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         (&project, &domain, &name),
         &url,
         &format!("({verb} from {old})"),
-        matches.get_flag("wait"),
+        wait,
     )
 }

@@ -6,6 +6,7 @@ mod config_init;
 mod config_show;
 mod create_execution;
 mod delete_execution;
+mod exec_file;
 mod get;
 mod healthcheck;
 mod info;
@@ -177,7 +178,7 @@ pub(crate) const ALL: &[Def] = &[
     ),
     Def::group(
         &["create"],
-        "Relaunch or recover executions (flytectl's create execution)",
+        "Start, relaunch or recover executions (flytectl's create execution)",
         Loads::Always,
     ),
     Def::command(

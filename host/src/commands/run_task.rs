@@ -138,7 +138,7 @@ pub(super) fn cli() -> Command {
 
 /// What `run` was asked to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Task,
     LaunchPlan,
     Workflow,
@@ -188,7 +188,7 @@ fn given_inputs(file: Option<&PathBuf>, pairs: Vec<String>) -> Result<Vec<String
 
 /// The registered entity `name` to run, and its kind: as `kind` says, else a task, else a launch
 /// plan of that name. A workflow runs through its launch plan of the same name.
-fn resolve(
+pub(super) fn resolve(
     client: &AdminClient,
     (project, domain): (&str, &str),
     name: &str,
@@ -253,6 +253,19 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     .map(|(_, kind)| kind);
 
     let client = crate::context::connect()?;
+    launch(client, (name, version, kind), &given, None, wait)
+}
+
+/// Runs `name` (of `kind`, else a task or a launch plan) at `version` (else the latest) with the
+/// `given` `NAME=VALUE` inputs as execution `execution` (else a random name): creates the
+/// execution and [`finish`]es.
+pub(super) fn launch(
+    client: &AdminClient,
+    (name, version, kind): (&str, Option<&str>, Option<Kind>),
+    given: &[String],
+    execution: Option<&str>,
+    wait: bool,
+) -> Result<i32, Error> {
     let (project, domain) = (client.project().to_owned(), client.domain().to_owned());
     let (entity, registered) = resolve(client, (&project, &domain), name, version, kind)?;
     let version = field(&registered, "id")
@@ -273,12 +286,12 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         _ => remote::launch_plan_inputs(&registered),
     };
     let what = format!("{} '{name}'", entity.noun());
-    let literals = remote::literal_map(&what, &inputs, &given)?;
+    let literals = remote::literal_map(&what, &inputs, given)?;
 
     let request = remote::execution_request(
         &project,
         &domain,
-        &remote::execution_name(),
+        &execution.map_or_else(remote::execution_name, str::to_owned),
         (entity, name, &version),
         literals,
     );

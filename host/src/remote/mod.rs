@@ -21,7 +21,10 @@ pub(crate) use admin::{execution_error, execution_phase, execution_request, TERM
 pub(crate) use client::{base_url, describe_origin, AdminClient};
 pub(crate) use error::RemoteError;
 pub(crate) use list::{Entity, Listed};
-pub(crate) use literals::{launch_plan_inputs, literal_map, render_map, task_inputs};
+pub(crate) use literals::{
+    launch_plan_inputs, launch_plan_parameters, literal_map, render as render_literal, render_map,
+    task_inputs, type_name,
+};
 pub(crate) use update::{Repeat, Terminated};
 
 /// A fresh execution name like admin's own: `a` and 19 random lowercase letters and digits

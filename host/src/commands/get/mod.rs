@@ -82,6 +82,16 @@ pub(super) fn cli(what: What) -> Command {
             );
         }
     }
+    if what == What::LaunchPlans {
+        cmd = cmd.arg(
+            Arg::new("exec-file")
+                .long("exec-file")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .requires("name")
+                .help("Write an editable exec file of launch plan NAME's latest version (then `create execution --exec-file FILE`)"),
+        );
+    }
     if what != What::Execution {
         cmd = cmd
             .arg(
@@ -159,6 +169,26 @@ pub(super) fn exec(what: What, matches: &ArgMatches) -> Result<i32, Error> {
         What::LaunchPlans => Entity::LaunchPlan,
     };
     let (project, domain) = (client.project(), client.domain());
+    if let (Some(file), Some(name)) = (
+        matches
+            .try_get_one::<std::path::PathBuf>("exec-file")
+            .ok()
+            .flatten(),
+        name,
+    ) {
+        let plan = client.latest_version(Entity::LaunchPlan, project, domain, name)?;
+        super::exec_file::write(&plan, file)?;
+        let version = text(&plan, &["id", "version"]);
+        output::pairs(&[(
+            "wrote",
+            format!(
+                "{} for launch plan {name} version {version}: edit its inputs, then `flyte-host create execution --exec-file {}`",
+                file.display(),
+                file.display()
+            ),
+        )])?;
+        return Ok(0);
+    }
     match name {
         None => {
             let names = client.list_names(entity, project, domain, limit)?;

@@ -34,6 +34,14 @@ pub(crate) fn task_inputs(task: &Value) -> Vec<Input> {
 /// `spec.default_inputs.parameters`): each name with its LiteralType and whether it must be given
 /// (a parameter with a default may be left out: admin fills it in), sorted by name.
 pub(crate) fn launch_plan_inputs(launch_plan: &Value) -> Vec<Input> {
+    launch_plan_parameters(launch_plan)
+        .into_iter()
+        .map(|(input, _)| input)
+        .collect()
+}
+
+/// [`launch_plan_inputs`] with each parameter's default literal, if it has one.
+pub(crate) fn launch_plan_parameters(launch_plan: &Value) -> Vec<(Input, Option<Value>)> {
     let parameters = ["closure", "spec"]
         .iter()
         .zip(["expected_inputs", "default_inputs"])
@@ -43,7 +51,7 @@ pub(crate) fn launch_plan_inputs(launch_plan: &Value) -> Vec<Input> {
                 .and_then(|i| field(i, "parameters"))
                 .and_then(Value::as_object)
         });
-    let mut inputs: Vec<Input> = parameters
+    let mut inputs: Vec<(Input, Option<Value>)> = parameters
         .map(|params| {
             params
                 .iter()
@@ -52,17 +60,18 @@ pub(crate) fn launch_plan_inputs(launch_plan: &Value) -> Vec<Input> {
                         .and_then(|v| field(v, "type"))
                         .cloned()
                         .unwrap_or(Value::Null);
-                    let has_default = field(param, "default").is_some_and(|d| !d.is_null());
-                    Input {
+                    let default = field(param, "default").filter(|d| !d.is_null()).cloned();
+                    let input = Input {
                         name: name.clone(),
                         literal_type: ty,
-                        required: !has_default,
-                    }
+                        required: default.is_none(),
+                    };
+                    (input, default)
                 })
                 .collect()
         })
         .unwrap_or_default();
-    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    inputs.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     inputs
 }
 

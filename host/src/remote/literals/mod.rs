@@ -11,8 +11,10 @@ use serde_json::{json, Map, Value};
 use super::error::RemoteError;
 use crate::wire::field;
 use interface::simple_name;
-pub(crate) use interface::{launch_plan_inputs, task_inputs, type_name, Input};
-pub(crate) use render::render_map;
+pub(crate) use interface::{
+    launch_plan_inputs, launch_plan_parameters, task_inputs, type_name, Input,
+};
+pub(crate) use render::{render, render_map};
 use text::parse_bool;
 pub(crate) use text::{parse_datetime, parse_duration};
 
