@@ -360,8 +360,8 @@ pub struct FfiInvocation {
     pub path: RVec<RString>,
     /// Its parsed arguments.
     pub args: RVec<FfiArgValue>,
-    /// The output format the user chose: `table`, `json` or `yaml` (`yaml` from flyte-host 0.1 with
-    /// `-o yaml`; treat an unknown one as `json`).
+    /// The output format the user chose: `table`, `json` or `yaml` (hosts before `-o yaml` say
+    /// `table` or `json` only; treat a value you do not know as `json`).
     pub output: RString,
     /// Whether `--verbose` was given.
     pub verbose: bool,

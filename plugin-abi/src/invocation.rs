@@ -83,8 +83,8 @@ impl Invocation {
             .transpose()
     }
 
-    /// The output format the user chose: `table`, `json` or `yaml` (`yaml` from flyte-host 0.1 with
-    /// `-o yaml`; treat an unknown one as `json`).
+    /// The output format the user chose: `table`, `json` or `yaml` (hosts before `-o yaml` say
+    /// `table` or `json` only; treat a value you do not know as `json`).
     pub fn output(&self) -> &str {
         &self.output
     }

@@ -229,6 +229,29 @@ pub(crate) const ALL: &[Def] = &[
     ),
 ];
 
+/// `cmd` with `--activate` and `--archive` (exactly one required), helped by `activate` and
+/// `archive`: the state flags of the `update` commands.
+fn activate_or_archive(cmd: clap::Command, activate: &str, archive: &str) -> clap::Command {
+    use clap::{Arg, ArgAction, ArgGroup};
+    cmd.arg(
+        Arg::new("activate")
+            .long("activate")
+            .action(ArgAction::SetTrue)
+            .help(activate.to_owned()),
+    )
+    .arg(
+        Arg::new("archive")
+            .long("archive")
+            .action(ArgAction::SetTrue)
+            .help(archive.to_owned()),
+    )
+    .group(
+        ArgGroup::new("state")
+            .args(["activate", "archive"])
+            .required(true),
+    )
+}
+
 /// Whether the user asked for a data document (`-o json` or `-o yaml`) rather than a table.
 fn json_output() -> bool {
     crate::context::globals().is_some_and(|g| g.json)

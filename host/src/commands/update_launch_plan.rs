@@ -2,7 +2,7 @@
 //! version the active one (its schedule runs, it answers for the name), or deactivates it
 //! (flytectl's `update launchplan`).
 
-use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
+use clap::{Arg, ArgMatches, Command};
 use serde_json::json;
 
 use super::json_output;
@@ -10,7 +10,7 @@ use crate::{cli::Cli, error::Error, output};
 
 /// The command's clap definition: its name, help and arguments.
 pub(super) fn cli() -> Command {
-    Command::new("launch-plan")
+    let cmd = Command::new("launch-plan")
         .about("Activate or archive (deactivate) a launch plan version")
         .arg(
             Arg::new("name")
@@ -24,24 +24,8 @@ pub(super) fn cli() -> Command {
                 .value_name("V")
                 .required(true)
                 .help("The version to change"),
-        )
-        .arg(
-            Arg::new("activate")
-                .long("activate")
-                .action(ArgAction::SetTrue)
-                .help("Make it the active version"),
-        )
-        .arg(
-            Arg::new("archive")
-                .long("archive")
-                .action(ArgAction::SetTrue)
-                .help("Make it inactive"),
-        )
-        .group(
-            ArgGroup::new("state")
-                .args(["activate", "archive"])
-                .required(true),
-        )
+        );
+    super::activate_or_archive(cmd, "Make it the active version", "Make it inactive")
 }
 
 /// Changes the state; prints it.

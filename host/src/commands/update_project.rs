@@ -1,7 +1,7 @@
 //! `flyte-host update project NAME --activate|--archive`: archives a project (admin hides it from
 //! listings) or activates it again (flytectl's `update project`).
 
-use clap::{Arg, ArgAction, ArgGroup, ArgMatches, Command};
+use clap::{Arg, ArgMatches, Command};
 use serde_json::json;
 
 use super::json_output;
@@ -9,31 +9,15 @@ use crate::{cli::Cli, error::Error, output};
 
 /// The command's clap definition: its name, help and arguments.
 pub(super) fn cli() -> Command {
-    Command::new("project")
+    let cmd = Command::new("project")
         .about("Archive a project, or activate it again")
         .arg(
             Arg::new("name")
                 .value_name("NAME")
                 .required(true)
                 .help("The project's id"),
-        )
-        .arg(
-            Arg::new("activate")
-                .long("activate")
-                .action(ArgAction::SetTrue)
-                .help("Make it active"),
-        )
-        .arg(
-            Arg::new("archive")
-                .long("archive")
-                .action(ArgAction::SetTrue)
-                .help("Archive it"),
-        )
-        .group(
-            ArgGroup::new("state")
-                .args(["activate", "archive"])
-                .required(true),
-        )
+        );
+    super::activate_or_archive(cmd, "Make it active", "Archive it")
 }
 
 /// Changes the state; prints it.
