@@ -119,6 +119,13 @@ fn healthcheck_of_an_admin_that_does_not_answer_fails_after_the_report() {
     let run = support::run(&mut host, ["healthcheck"]);
     assert_eq!(run.code, Some(1), "{run}");
     assert!(run.stdout.contains("reachable      NO"), "{run}");
+    // An http:// endpoint is plain HTTP whatever `insecure` says, and is called so.
+    assert!(
+        run.stdout.contains(&format!(
+            "endpoint       http://127.0.0.1:{port} (insecure)"
+        )),
+        "{run}"
+    );
     assert!(run.stdout.contains("token          none cached"), "{run}");
     support::assert_error_paragraph(&run);
     assert!(run.stderr.contains(&format!("127.0.0.1:{port}")), "{run}");

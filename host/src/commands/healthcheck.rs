@@ -108,7 +108,13 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
             "error": failure,
         }))?;
     } else {
-        let scheme = if platform.insecure { "insecure" } else { "TLS" };
+        // What the requests use: an `http://` endpoint is plain whatever `insecure` says.
+        let url = crate::remote::base_url(&platform.endpoint, platform.insecure);
+        let scheme = if url.starts_with("https://") {
+            "TLS"
+        } else {
+            "insecure"
+        };
         let mut rows = vec![("endpoint", format!("{} ({scheme})", client.endpoint()))];
         rows.push((
             "reachable",

@@ -60,10 +60,13 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
                 None => format!("{} (built-in)", plugin.name()),
             },
         };
-        let scheme = if remote.config.platform.insecure {
-            "insecure"
-        } else {
+        // What the requests use: an `http://` endpoint is plain whatever `insecure` says.
+        let platform = &remote.config.platform;
+        let url = crate::remote::base_url(&platform.endpoint, platform.insecure);
+        let scheme = if url.starts_with("https://") {
             "TLS"
+        } else {
+            "insecure"
         };
         output::pairs(&[
             ("flyte-host", env!("CARGO_PKG_VERSION").to_owned()),
