@@ -69,9 +69,9 @@ fn install_panic_hook() {
     }));
 }
 
-/// Chooses and loads the active plugin.
-/// The active plugin stack the environment and the plugin directory select. `lenient` (for
-/// `--help` and the like): a layer of several that cannot be loaded is left out with a warning.
+/// Chooses and loads the active plugin stack, as the environment and the plugin directory select
+/// it. `lenient` (for `--help` and the like): a layer of several that cannot be loaded is left
+/// out with a warning.
 fn load_active_plugin(lenient: bool) -> Result<ActivePlugin, Error> {
     let home = std::env::var_os("HOME").map(Into::into);
     let selection = loader::select(
@@ -120,6 +120,8 @@ fn load_active_plugin(lenient: bool) -> Result<ActivePlugin, Error> {
 }
 
 fn run(args: Vec<OsString>) -> Result<i32, Error> {
+    // Only commands that call the plugin's hooks load it (see `cli::needs`): the commands that
+    // show help, versions or manage plugins work whatever state the plugin is in.
     let need = cli::need(&args, commands::ALL);
     if need == Need::Nothing {
         // Nothing activated: a command checking a library in-process may activate that one.
@@ -142,10 +144,13 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
     let plugin = context::activate(plugin);
     let mut cli = cli::build(plugin, &args, commands::ALL, need == Need::Lenient)?;
     let status = cli::run(&mut cli, args);
+    // The process ends next: freeing a large plugin CLI (each command's handler lives in the
+    // plugin) would only add to the run time.
     std::mem::forget(cli);
     status
 }
 
+/// Runs flyte-host with `args` (program name first) and returns the process exit code.
 pub fn main(args: Vec<OsString>) -> ExitCode {
     install_panic_hook();
     if let [_, word, path] = args.as_slice() {
