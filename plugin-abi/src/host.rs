@@ -55,7 +55,7 @@ pub fn print(text: &str) {
     print_to(Stream::Stdout, text);
 }
 
-/// Prints a line to the host's stdout (see [`print`]).
+/// Prints a line to the host's stdout (see [`print`](fn@print)).
 pub fn println(text: &str) {
     print_to(Stream::Stdout, &format!("{text}\n"));
 }
