@@ -108,6 +108,19 @@ pub(super) fn write(plan: &Value, path: &Path) -> Result<(), Error> {
         .map_err(|e| Error::Message(format!("cannot write exec file `{}`: {e}", path.display())))
 }
 
+/// The inputs of a YAML mapping (an exec file's `inputs:`, a `run --inputs-file`) as `NAME=VALUE`
+/// pairs, in its order. `Err`: why an entry is not a single value.
+pub(super) fn input_pairs(map: &serde_json::Map<String, Value>) -> Result<Vec<String>, String> {
+    map.iter()
+        .map(|(name, value)| match value {
+            Value::String(s) => Ok(format!("{name}={s}")),
+            Value::Number(n) => Ok(format!("{name}={n}")),
+            Value::Bool(b) => Ok(format!("{name}={b}")),
+            _ => Err(format!("input '{name}' is not a single value")),
+        })
+        .collect()
+}
+
 /// The exec file at `path`.
 pub(super) fn read(path: &Path) -> Result<ExecFile, Error> {
     let bad = |why: String| {
@@ -135,15 +148,7 @@ pub(super) fn read(path: &Path) -> Result<ExecFile, Error> {
     let version = text_of("version").ok_or_else(|| bad("it has no version".to_owned()))?;
     let inputs = match field(&document, "inputs") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(name, value)| match value {
-                Value::String(s) => Ok(format!("{name}={s}")),
-                Value::Number(n) => Ok(format!("{name}={n}")),
-                Value::Bool(b) => Ok(format!("{name}={b}")),
-                _ => Err(bad(format!("input '{name}' is not a single value"))),
-            })
-            .collect::<Result<_, _>>()?,
+        Some(Value::Object(map)) => input_pairs(map).map_err(bad)?,
         Some(_) => return Err(bad("`inputs` is not a mapping".to_owned())),
     };
     Ok(ExecFile {

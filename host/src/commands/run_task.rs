@@ -166,22 +166,13 @@ fn given_inputs(file: Option<&PathBuf>, pairs: Vec<String>) -> Result<Vec<String
     let Value::Object(map) = document else {
         return Err(bad("is not a mapping of input names to values".to_owned()));
     };
-    let overridden: Vec<&str> = pairs
-        .iter()
-        .filter_map(|p| p.split_once('=').map(|(n, _)| n.trim()))
+    let name_of = |pair: &str| pair.split_once('=').map(|(n, _)| n.trim().to_owned());
+    let overridden: Vec<String> = pairs.iter().filter_map(|p| name_of(p)).collect();
+    let mut given: Vec<String> = super::exec_file::input_pairs(&map)
+        .map_err(bad)?
+        .into_iter()
+        .filter(|pair| name_of(pair).is_none_or(|n| !overridden.contains(&n)))
         .collect();
-    let mut given = Vec::with_capacity(map.len() + pairs.len());
-    for (name, value) in &map {
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return Err(bad(format!("input '{name}' is not a single value"))),
-        };
-        if !overridden.contains(&name.as_str()) {
-            given.push(format!("{name}={text}"));
-        }
-    }
     given.extend(pairs);
     Ok(given)
 }
