@@ -1,13 +1,13 @@
-//! The admin calls `register` and `run` make: create/get/list tasks, create/get executions.
+//! The admin calls `register` and `run` make: create/get tasks and launch plans, create/get
+//! executions and their data.
 
-use super::Entity;
 use crate::text::one_line;
 use serde_json::{json, Value};
 
 use super::{
-    client::{api_path, AdminClient},
+    client::{api_path, AdminClient, Reply},
     error::RemoteError,
-    field,
+    field, Entity,
 };
 
 /// The outcome of registering one task.
@@ -182,15 +182,24 @@ impl AdminClient {
         let noun = entity.noun();
         let action = format!("get {noun} '{name}' version '{version}' in {project}/{domain}");
         let path = api_path(entity.plural(), &[project, domain, name, version]);
-        let reply = self.get(&path, &[], &action)?;
+        let what = format!("{noun} '{name}' version '{version}'");
+        self.get_found(&path, &action, what, (project, domain))
+    }
+
+    /// `GET path` for `action`: admin's JSON answer, or "`what` not found in
+    /// `project`/`domain`" on a 404.
+    fn get_found(
+        &self,
+        path: &str,
+        action: &str,
+        what: String,
+        (project, domain): (&str, &str),
+    ) -> Result<Value, RemoteError> {
+        let reply = self.get(path, &[], action)?;
         match reply.status {
-            404 => Err(self.not_found(
-                format!("{noun} '{name}' version '{version}'"),
-                project,
-                domain,
-            )),
-            _ if reply.is_success() => self.json(&reply, &action),
-            _ => Err(self.status_error(&reply, &action)),
+            404 => Err(self.not_found(what, project, domain)),
+            _ if reply.is_success() => self.json(&reply, action),
+            _ => Err(self.status_error(&reply, action)),
         }
     }
 
@@ -255,14 +264,26 @@ impl AdminClient {
         if !reply.is_success() {
             return Err(self.status_error(&reply, &action));
         }
-        let created = self.json(&reply, &action)?;
-        let name = field(&created, "id")
+        let asked = field(request, "name").and_then(Value::as_str);
+        self.created_name(&reply, &action, asked)
+    }
+
+    /// The name of the execution admin's ExecutionCreateResponse `reply` (to `action`) names, else
+    /// the one `asked` for.
+    pub(super) fn created_name(
+        &self,
+        reply: &Reply,
+        action: &str,
+        asked: Option<&str>,
+    ) -> Result<String, RemoteError> {
+        let created = self.json(reply, action)?;
+        field(&created, "id")
             .and_then(|id| field(id, "name"))
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
-            .or_else(|| field(request, "name").and_then(Value::as_str))
-            .ok_or_else(|| self.bad_response(&action, "no execution id in the answer"))?;
-        Ok(name.to_owned())
+            .or(asked)
+            .map(str::to_owned)
+            .ok_or_else(|| self.bad_response(action, "no execution id in the answer"))
     }
 
     /// `GET /api/v1/executions/{project}/{domain}/{name}`: the Execution.
@@ -278,16 +299,10 @@ impl AdminClient {
     ) -> Result<Value, RemoteError> {
         let action = format!("get execution '{name}' in {project}/{domain}");
         let path = api_path("executions", &[project, domain, name]);
-        let reply = self.get(&path, &[], &action)?;
-        match reply.status {
-            404 => Err(self.not_found(format!("execution '{name}'"), project, domain)),
-            _ if reply.is_success() => self.json(&reply, &action),
-            _ => Err(self.status_error(&reply, &action)),
-        }
+        let what = format!("execution '{name}'");
+        self.get_found(&path, &action, what, (project, domain))
     }
-}
 
-impl AdminClient {
     /// `GET /api/v1/data/executions/{p}/{d}/{n}`: the execution's `full_inputs` and
     /// `full_outputs` (LiteralMaps; empty when admin offloaded them to blob storage).
     ///
@@ -303,12 +318,8 @@ impl AdminClient {
         let action =
             format!("get the inputs and outputs of execution '{name}' in {project}/{domain}");
         let path = api_path("data/executions", &[project, domain, name]);
-        let reply = self.get(&path, &[], &action)?;
-        match reply.status {
-            404 => Err(self.not_found(format!("execution '{name}'"), project, domain)),
-            _ if reply.is_success() => self.json(&reply, &action),
-            _ => Err(self.status_error(&reply, &action)),
-        }
+        let what = format!("execution '{name}'");
+        self.get_found(&path, &action, what, (project, domain))
     }
 }
 

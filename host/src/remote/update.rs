@@ -9,7 +9,6 @@ use super::{
     admin::execution_phase,
     client::{api_path, AdminClient},
     error::RemoteError,
-    field,
 };
 
 /// Whether an execution was terminated, or had finished already (its phase).
@@ -61,13 +60,7 @@ impl AdminClient {
             _ if !reply.is_success() => return Err(self.status_error(&reply, &action)),
             _ => {}
         }
-        let created = self.json(&reply, &action)?;
-        let created = field(&created, "id")
-            .and_then(|id| field(id, "name"))
-            .and_then(Value::as_str)
-            .filter(|n| !n.is_empty())
-            .unwrap_or(new_name);
-        Ok(created.to_owned())
+        self.created_name(&reply, &action, Some(new_name))
     }
 
     /// `DELETE /api/v1/executions/{p}/{d}/{n}` with `cause`: terminates the execution.
