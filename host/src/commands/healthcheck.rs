@@ -108,13 +108,7 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
             "error": failure,
         }))?;
     } else {
-        // What the requests use: an `http://` endpoint is plain whatever `insecure` says.
-        let url = crate::remote::base_url(&platform.endpoint, platform.insecure);
-        let scheme = if url.starts_with("https://") {
-            "TLS"
-        } else {
-            "insecure"
-        };
+        let scheme = crate::remote::transport_word(platform);
         let mut rows = vec![("endpoint", format!("{} ({scheme})", client.endpoint()))];
         rows.push((
             "reachable",

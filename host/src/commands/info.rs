@@ -60,14 +60,7 @@ pub(super) fn exec(_cli: &mut Cli, _matches: &ArgMatches) -> Result<i32, Error> 
                 None => format!("{} (built-in)", plugin.name()),
             },
         };
-        // What the requests use: an `http://` endpoint is plain whatever `insecure` says.
-        let platform = &remote.config.platform;
-        let url = crate::remote::base_url(&platform.endpoint, platform.insecure);
-        let scheme = if url.starts_with("https://") {
-            "TLS"
-        } else {
-            "insecure"
-        };
+        let scheme = crate::remote::transport_word(&remote.config.platform);
         output::pairs(&[
             ("flyte-host", env!("CARGO_PKG_VERSION").to_owned()),
             ("plugin ABI", AbiVersion::CURRENT.to_string()),

@@ -18,7 +18,7 @@ use std::{
 
 pub(crate) use crate::wire::field;
 pub(crate) use admin::{execution_error, execution_phase, execution_request, TERMINAL_PHASES};
-pub(crate) use client::{base_url, describe_origin, AdminClient};
+pub(crate) use client::{base_url, describe_origin, transport_word, AdminClient};
 pub(crate) use error::RemoteError;
 pub(crate) use list::{Entity, Listed};
 pub(crate) use literals::{

@@ -44,6 +44,16 @@ pub(crate) fn base_url(endpoint: &str, insecure: bool) -> String {
     format!("{scheme}://{address}")
 }
 
+/// How the requests to `platform`'s admin travel, in a word for people: `TLS`, or `insecure`
+/// (plain HTTP: `insecure`, or an `http://` endpoint whatever `insecure` says).
+pub(crate) fn transport_word(platform: &flyte_plugin_abi::PlatformConfig) -> &'static str {
+    if base_url(&platform.endpoint, platform.insecure).starts_with("https://") {
+        "TLS"
+    } else {
+        "insecure"
+    }
+}
+
 /// Where the remote's endpoint came from, for error messages: `from config file /x/config.yaml;
 /// get_remote of plugin myorg`.
 pub(crate) fn describe_origin(remote: &Remote, plugin: &str, plugin_overrides: bool) -> String {
