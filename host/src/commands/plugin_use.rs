@@ -32,13 +32,13 @@ pub(super) fn cli() -> Command {
 /// directory `dir`.
 fn choice_of(names: &[String], dir: &std::path::Path) -> Result<Choice, Error> {
     if let [only] = names {
-        if only.eq_ignore_ascii_case("builtin") || only.eq_ignore_ascii_case("none") {
+        if loader::is_builtin_word(only) {
             return Ok(Choice::Builtin);
         }
     }
     let lock = Lock::read(dir).map_err(Error::from)?;
     for (i, name) in names.iter().enumerate() {
-        if name.eq_ignore_ascii_case("builtin") || name.eq_ignore_ascii_case("none") {
+        if loader::is_builtin_word(name) {
             return Err(Error::Message(format!(
                 "plugin use: `{name}` can only stand alone (`flyte-host plugin use builtin`): the built-in plugin is always the bottom layer of a stack"
             )));

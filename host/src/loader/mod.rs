@@ -28,7 +28,9 @@ use error::first_line;
 pub(crate) use error::{condense_report, LoadError};
 pub(crate) use integrity::{check_installed_permissions, check_locked, check_pin, pins};
 pub(crate) use probe::{child_main as probe_child_main, PROBE_COMMAND};
-pub(crate) use select::{drop_in_libraries, loose_library, plugin_dir, select, Origin, Selection};
+pub(crate) use select::{
+    drop_in_libraries, is_builtin_word, loose_library, plugin_dir, select, Origin, Selection,
+};
 
 /// A loaded plugin library.
 pub(crate) struct LoadedPlugin {

@@ -170,7 +170,7 @@ fn env_entries(value: &str) -> Result<Vec<String>, LoadError> {
 }
 
 /// `builtin` or `none`: the built-in plugin's names in a selection.
-fn is_builtin_word(word: &str) -> bool {
+pub(crate) fn is_builtin_word(word: &str) -> bool {
     word.eq_ignore_ascii_case("none") || word.eq_ignore_ascii_case("builtin")
 }
 
