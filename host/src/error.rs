@@ -4,7 +4,8 @@ use std::io::Write;
 
 use crate::{
     auth::AuthError, config::ConfigError, install::InstallError, loader::LoadError,
-    plugin::HookError, plugin_dir::PluginDirError, remote::RemoteError, tasks::TaskError,
+    packaged::PackagedError, plugin::HookError, plugin_dir::PluginDirError, remote::RemoteError,
+    tasks::TaskError,
 };
 
 /// Everything that can stop a command.
@@ -67,6 +68,16 @@ impl From<PluginDirError> for Error {
 impl From<RemoteError> for Error {
     fn from(error: RemoteError) -> Self {
         Error::Message(error.to_string())
+    }
+}
+
+impl From<PackagedError> for Error {
+    /// A failing hook stays a hook error.
+    fn from(error: PackagedError) -> Self {
+        match error {
+            PackagedError::Task(e) => e.into(),
+            other => Error::Message(other.to_string()),
+        }
     }
 }
 

@@ -31,6 +31,7 @@ mod layout_cache;
 mod leftovers;
 mod loader;
 mod output;
+mod packaged;
 mod parallel;
 mod plugin;
 mod plugin_dir;

@@ -5,7 +5,9 @@ It speaks FlyteAdmin's HTTP/JSON API the way the real grpc-gateway in front of f
 does (see shared/reference/flyteadmin-api.md), for the calls `flyte-host register`, `run`, `get`
 and `version` make:
 
-- Routes: POST /api/v1/tasks, GET /api/v1/tasks/{project}/{domain}[/{name}[/{version}]],
+- Routes: POST /api/v1/tasks, POST /api/v1/workflows (compiled only as far as checking that every
+  task and launch plan it runs is registered and every sub-workflow comes with it), POST
+  /api/v1/launch_plans (its workflow must be registered; new ones are INACTIVE), GET /api/v1/tasks/{project}/{domain}[/{name}[/{version}]],
   POST /api/v1/executions, GET /api/v1/executions/{project}/{domain}[/{name}], GET /api/v1/version,
   GET /api/v1/projects[/{id}], GET /api/v1/{task,workflow,launch_plan}_ids/{project}/{domain},
   GET /api/v1/workflows/{project}/{domain}[/{name}[/{version}]],
@@ -438,6 +440,88 @@ class Admin:
         self.tasks[key] = {"id": task_id, "template": template, "created_at": self.tick()}
         return None, {}  # TaskCreateResponse has no fields
 
+    def check_identifier(self, request, resource_type):
+        ident = required(request.get("id"), "id")
+        if ident.get("resource_type") != resource_type:
+            raise ApiError(
+                INVALID_ARGUMENT,
+                f"unexpected resource type {ident.get('resource_type', 'UNSPECIFIED')} for identifier "
+                f"[{identifier_text(ident)}], expected {resource_type} instead",
+            )
+        for part in ("project", "domain", "name", "version"):
+            required(ident.get(part), part)
+        self.check_project(ident["project"], ident["domain"])
+        return dict(ident, org=ident.get("org", ""))
+
+    @staticmethod
+    def check_identical(existing, new, noun):
+        """flyteadmin's answer to a second create under one identifier."""
+        if strip_defaults(existing) == strip_defaults(new):
+            raise ApiError(ALREADY_EXISTS, f"{noun} with identical structure already exists")
+        raise ApiError(INVALID_ARGUMENT, f"{noun} with different structure already exists")
+
+    @staticmethod
+    def references(value, key_types, found):
+        """Every (resource type, project, domain, name, version) a workflow template refers to."""
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key in key_types and isinstance(child, dict):
+                    found.append((key_types[key], child.get("project"), child.get("domain"),
+                                  child.get("name"), child.get("version")))
+                else:
+                    Admin.references(child, key_types, found)
+        elif isinstance(value, list):
+            for item in value:
+                Admin.references(item, key_types, found)
+        return found
+
+    def create_workflow(self, request):
+        """Like flyteadmin: the workflow compiles only when every task and launch plan it runs is
+        registered and every sub-workflow it calls comes with it (spec.sub_workflows)."""
+        ident = self.check_identifier(request, "WORKFLOW")
+        spec = required(request.get("spec"), "spec")
+        template = required(spec.get("template"), "template")
+        template = dict(template, id=ident)
+        inline = {(w.get("id") or {}).get("name") for w in spec.get("sub_workflows") or []}
+        key_types = {"reference_id": "TASK", "launchplan_ref": "LAUNCH_PLAN", "sub_workflow_ref": "WORKFLOW"}
+        for kind, project, domain, name, version in self.references(template, key_types, []):
+            store = {"TASK": self.tasks, "LAUNCH_PLAN": self.launch_plans}.get(kind)
+            missing = name not in inline if kind == "WORKFLOW" else (project, domain, name, version) not in store
+            if missing:
+                ref = {"resource_type": kind, "project": project, "domain": domain, "name": name, "version": version}
+                raise ApiError(
+                    INVALID_ARGUMENT,
+                    f"failed to compile workflow for [{identifier_text(ident)}] with err "
+                    f"failed to find {kind.lower().replace('_', ' ')} [{identifier_text(ref)}]",
+                )
+        key = (ident["project"], ident["domain"], ident["name"], ident["version"])
+        stored = dict(spec, template=template)
+        if key in self.workflows:
+            self.check_identical(self.workflows[key].get("spec"), stored, "workflow")
+        self.workflows[key] = {"id": ident, "spec": stored, "created_at": self.tick()}
+        return None, {}
+
+    def create_launch_plan(self, request):
+        """Like flyteadmin: the workflow must be registered; a new launch plan is INACTIVE."""
+        ident = self.check_identifier(request, "LAUNCH_PLAN")
+        spec = required(request.get("spec"), "spec")
+        workflow_id = required(spec.get("workflow_id"), "workflow_id")
+        wf_key = tuple(workflow_id.get(p) for p in ("project", "domain", "name", "version"))
+        if wf_key not in self.workflows:
+            raise ApiError(NOT_FOUND, f"missing entity of type WORKFLOW with identifier {identifier_text(workflow_id)}")
+        key = (ident["project"], ident["domain"], ident["name"], ident["version"])
+        if key in self.launch_plans:
+            self.check_identical(self.launch_plans[key].get("spec"), spec, "launch plan")
+        self.launch_plans[key] = {
+            "id": ident,
+            "workflow_id": dict(workflow_id, org=workflow_id.get("org", "")),
+            "state": "INACTIVE",
+            "created_at": self.tick(),
+            "parameters": (spec.get("default_inputs") or {}).get("parameters", {}),
+            "spec": spec,
+        }
+        return None, {}
+
     def task_message(self, task):
         return {
             "id": task["id"],
@@ -857,9 +941,12 @@ class Admin:
 
     @staticmethod
     def workflow_message(workflow):
+        closure = {"created_at": timestamp(workflow["created_at"])}
+        if "spec" in workflow:
+            closure["compiled_workflow"] = {"primary": {"template": workflow["spec"]["template"]}}
         return {
             "id": workflow["id"],
-            "closure": {"created_at": timestamp(workflow["created_at"])},
+            "closure": closure,
             "short_description": "",
         }
 
@@ -903,6 +990,9 @@ ROUTES = [
     ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.get_task(*m)),
     ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_tasks(*m, q)),
     ("GET", r"/api/v1/tasks/([^/]+)/([^/]+)", lambda a, q, b, m: a.list_tasks(*m, None, q)),
+    ("POST", r"/api/v1/workflows", lambda a, q, b, m: a.create_workflow(b("flyteidl.admin.WorkflowCreateRequest"))),
+    ("POST", r"/api/v1/launch_plans",
+     lambda a, q, b, m: a.create_launch_plan(b("flyteidl.admin.LaunchPlanCreateRequest"))),
     ("POST", r"/api/v1/executions", lambda a, q, b, m: a.create_execution(b("flyteidl.admin.ExecutionCreateRequest"))),
     ("POST", r"/api/v1/executions/relaunch",
      lambda a, q, b, m: a.relaunch_execution(b("flyteidl.admin.ExecutionRelaunchRequest"), "RELAUNCH")),

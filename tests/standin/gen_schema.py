@@ -81,6 +81,7 @@ for message in [
     project_pb2.ProjectUpdateResponse,
     execution_pb2.WorkflowExecutionGetDataResponse, node_execution_pb2.NodeExecutionList,
     execution_pb2.ExecutionRelaunchRequest, execution_pb2.ExecutionRecoverRequest,
+    workflow_pb2.WorkflowCreateRequest, launch_plan_pb2.LaunchPlanCreateRequest,
 ]:
     walk(message.DESCRIPTOR)
 print(json.dumps({"flyteidl": "1.16.8", "messages": messages, "enums": enums}, indent=1))

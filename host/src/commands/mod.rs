@@ -23,6 +23,7 @@ mod plugin_show;
 mod plugin_use;
 mod plugin_verify;
 mod register;
+mod register_files;
 mod run_task;
 mod task_args;
 mod task_show;
@@ -134,6 +135,12 @@ pub(crate) const ALL: &[Def] = &[
     ),
     Def::command(&["package"], package::cli, package::exec, Loads::Always),
     Def::command(&["register"], register::cli, register::exec, Loads::Always),
+    Def::command(
+        &["register", "files"],
+        register_files::cli,
+        register_files::exec,
+        Loads::Always,
+    ),
     Def::command(&["run"], run_task::cli, run_task::exec, Loads::Always),
     Def::group(
         &["get"],

@@ -14,6 +14,10 @@ use crate::{cli::Cli, error::Error, output, tasks};
 pub(super) fn cli() -> Command {
     Command::new("register")
         .about("Register the tasks in FlyteAdmin through the remote from get_remote")
+        // `register files PATH…` (what pyflyte packaged) is a subcommand; `register FILE…` the
+        // TOML task files.
+        .args_conflicts_with_subcommands(true)
+        .subcommand_negates_reqs(true)
         .arg(task_args::files())
         .arg(task_args::version())
 }

@@ -95,15 +95,29 @@ fn differences(sent: &Value, stored: Option<&Value>, path: &str, out: &mut Vec<S
 }
 
 impl AdminClient {
-    /// `POST /api/v1/tasks` with TaskCreateRequest `request`. Admin's 409 (the identical task
-    /// already exists) is success; a different spec under the same version is
-    /// [`RemoteError::DifferentSpec`], whether admin says so (400 "different structure", as
-    /// flyteadmin does) or answers 409 and the registered task differs.
+    /// `POST /api/v1/tasks` with TaskCreateRequest `request`: [`AdminClient::create`] for a task.
     ///
     /// # Errors
     ///
-    /// Admin cannot be reached or refuses the task.
+    /// As for [`AdminClient::create`].
     pub(crate) fn create_task(&self, request: &Value) -> Result<Registration, RemoteError> {
+        self.create(Entity::Task, request)
+    }
+
+    /// `POST /api/v1/{tasks,workflows,launch_plans}` with the `{Task,Workflow,LaunchPlan}
+    /// CreateRequest` `request`. Admin's 409 (the identical entity already exists) is success; a
+    /// different spec under the same version is [`RemoteError::DifferentSpec`], whether admin
+    /// says so (400 "different structure", as flyteadmin does) or, for a task, answers 409 and
+    /// the registered task differs.
+    ///
+    /// # Errors
+    ///
+    /// Admin cannot be reached or refuses the entity.
+    pub(crate) fn create(
+        &self,
+        entity: Entity,
+        request: &Value,
+    ) -> Result<Registration, RemoteError> {
         let id = field(request, "id").unwrap_or(&Value::Null);
         let (project, domain, name, version) = (
             id_part(id, "project"),
@@ -111,20 +125,26 @@ impl AdminClient {
             id_part(id, "name"),
             id_part(id, "version"),
         );
-        let action = format!("register task '{name}' version '{version}' in {project}/{domain}");
-        let reply = self.post("/api/v1/tasks", request, &action)?;
+        let noun = entity.noun();
+        let action = format!("register {noun} '{name}' version '{version}' in {project}/{domain}");
+        let path = format!("/api/v1/{}", entity.plural());
+        let reply = self.post(&path, request, &action)?;
         if reply.is_success() {
             return Ok(Registration::Registered);
         }
         let different = |detail: String| RemoteError::DifferentSpec {
+            noun,
             name: name.to_owned(),
             version: version.to_owned(),
             detail,
         };
         let (_, message) = reply.error_status();
         if reply.status == 409 {
-            // flyteadmin answers 409 only for an identical task; an older or different server
-            // may not, so compare with what is registered.
+            // flyteadmin answers 409 only for an identical entity; an older or different server
+            // may not, so a task is compared with what is registered.
+            if entity != Entity::Task {
+                return Ok(Registration::AlreadyRegistered);
+            }
             let Ok(stored) = self.get_task(project, domain, name, version) else {
                 return Ok(Registration::AlreadyRegistered);
             };

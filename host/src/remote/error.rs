@@ -85,10 +85,12 @@ pub(crate) enum RemoteError {
         /// What is wrong with the answer.
         message: String,
     },
-    /// The task is registered under this version with a different spec.
-    #[error("task '{name}' version '{version}' is already registered with a different spec{detail}: register the change under a new version (--version, or omit it to use the spec hash)")]
+    /// The task, workflow or launch plan is registered under this version with a different spec.
+    #[error("{noun} '{name}' version '{version}' is already registered with a different spec{detail}: register the change under a new version (--version, or omit it to use the spec hash)")]
     DifferentSpec {
-        /// The task name.
+        /// `task`, `workflow` or `launch plan`.
+        noun: &'static str,
+        /// The entity's name.
         name: String,
         /// The version.
         version: String,

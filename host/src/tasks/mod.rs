@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use admin::{task_create_request, write_task_create_request};
 pub(crate) use error::TaskError;
-pub(crate) use resolve::{ResolvedTask, Source};
+pub(crate) use resolve::{Hooks, ResolvedTask, Source};
 pub(crate) use spec::{Resource, TaskSpec, Variable};
 
 /// Reads and validates `files`, in order: every task of every file, names unique across them.

@@ -109,16 +109,7 @@ pub(super) fn resolve_partly(
     plugin: &ActivePlugin,
     problems: &mut super::error::Problems,
 ) -> Result<Vec<ResolvedTask>, TaskError> {
-    let internal_image = std::env::var(INTERNAL_IMAGE_VAR)
-        .ok()
-        .filter(|v| !v.is_empty());
-    let mut hooks = Hooks {
-        plugin,
-        internal_image,
-        image: None,
-        requires_group: None,
-        policies: None,
-    };
+    let mut hooks = Hooks::new(plugin);
     let mut resolved = Vec::with_capacity(specs.len());
     for spec in specs {
         match hooks.resolve(spec) {
@@ -130,14 +121,30 @@ pub(super) fn resolve_partly(
     Ok(resolved)
 }
 
-/// The hooks' answers, asked for on first need.
-pub(super) struct Hooks<'p> {
+/// The hooks' answers, asked for on first need (also what `register files` applies to what
+/// pyflyte packaged).
+pub(crate) struct Hooks<'p> {
     pub(super) plugin: &'p ActivePlugin,
     /// `FLYTE_INTERNAL_IMAGE`, if set.
     pub(super) internal_image: Option<String>,
     pub(super) image: Option<Sourced<String>>,
     pub(super) requires_group: Option<Sourced<bool>>,
     pub(super) policies: Option<Hooked<Vec<(String, CachePolicyBox)>>>,
+}
+
+impl<'p> Hooks<'p> {
+    /// Nothing asked yet of `plugin`'s hooks; `FLYTE_INTERNAL_IMAGE` read now.
+    pub(crate) fn new(plugin: &'p ActivePlugin) -> Hooks<'p> {
+        Hooks {
+            plugin,
+            internal_image: std::env::var(INTERNAL_IMAGE_VAR)
+                .ok()
+                .filter(|v| !v.is_empty()),
+            image: None,
+            requires_group: None,
+            policies: None,
+        }
+    }
 }
 
 fn from_hook<T>(hook: &'static str, answer: &Hooked<T>) -> Source {
@@ -222,7 +229,9 @@ impl Hooks<'_> {
         })
     }
 
-    fn default_image(&mut self) -> Result<Sourced<String>, TaskError> {
+    /// The image for a task that names none: the plugin's `get_default_image`, else
+    /// `FLYTE_INTERNAL_IMAGE`, else flytekit's default image.
+    pub(crate) fn default_image(&mut self) -> Result<Sourced<String>, TaskError> {
         if let Some(image) = &self.image {
             return Ok(image.clone());
         }
@@ -253,7 +262,8 @@ impl Hooks<'_> {
         Ok(image)
     }
 
-    fn requires_group(&mut self) -> Result<Sourced<bool>, TaskError> {
+    /// The stack's answer to `secret_requires_group`.
+    pub(crate) fn requires_group(&mut self) -> Result<Sourced<bool>, TaskError> {
         if let Some(answer) = &self.requires_group {
             return Ok(answer.clone());
         }
