@@ -26,6 +26,7 @@ mod output;
 mod plugin_use;
 mod readme;
 mod real_admin;
+mod register_files;
 mod remote_tasks;
 mod selection;
 mod tasks;
