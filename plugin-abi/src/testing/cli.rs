@@ -45,7 +45,8 @@ const BUILTIN: &[(&str, bool, &[&str])] = &[
     ("task", true, &[]),
     ("task show", false, &[]),
     ("package", false, &["output", "version"]),
-    ("register", false, &["version"]),
+    ("register", true, &["version"]),
+    ("register files", false, &["version", "dry-run", "no-defaults"]),
     (
         "run",
         false,
