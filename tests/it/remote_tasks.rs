@@ -1078,3 +1078,49 @@ fn run_launches_launch_plans_and_workflows_with_inputs_from_a_file() {
         "{run}"
     );
 }
+
+/// `run --wait` on a terminal (a pseudo-terminal from util-linux's `script`): a spinner shows the
+/// execution's phase live, redrawn in place, and the final phase stays as a line.
+#[test]
+fn run_wait_on_a_terminal_shows_the_phase_live_in_a_spinner() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "util-linux's `script` is needed for this test (a pseudo-terminal)"
+        );
+        support::not_run("util-linux's `script` is needed for this test (a pseudo-terminal)");
+        return;
+    }
+    let admin = support::server::Server::standin(&["--seed"]);
+    let sandbox = Sandbox::new();
+    let c = sandbox.admin_config(&admin.endpoint(), "");
+    let line = format!(
+        "'{}' -c '{c}' run seed.small --version v1 --wait",
+        support::host_binary().display()
+    );
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sandbox.home())
+        .env("TERM", "xterm")
+        .current_dir(sandbox.cwd());
+    let out = command.output().expect("run script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let name = text
+        .split("created execution ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no execution name in:\n{text}"));
+    // Redrawn in place (carriage return, clear line) with the phase and the time so far.
+    assert!(text.contains(&format!("{name}: QUEUED (0s)")), "{text:?}");
+    assert!(text.contains(&format!("{name}: RUNNING (")), "{text:?}");
+    assert!(text.contains("\r\u{1b}[2K"), "{text:?}");
+    assert!(text.contains("SUCCEEDED after "), "{text:?}");
+}

@@ -45,6 +45,7 @@ fn wait_for(client: &AdminClient, project: &str, domain: &str, name: &str) -> Re
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
             spinner.set_style(style);
         }
+        spinner.set_message(format!("{name}: waiting for admin"));
         spinner.enable_steady_tick(Duration::from_millis(120));
         spinner
     });

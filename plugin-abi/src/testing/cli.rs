@@ -46,7 +46,11 @@ const BUILTIN: &[(&str, bool, &[&str])] = &[
     ("task show", false, &[]),
     ("package", false, &["output", "version"]),
     ("register", true, &["version"]),
-    ("register files", false, &["version", "dry-run", "no-defaults"]),
+    (
+        "register files",
+        false,
+        &["version", "dry-run", "no-defaults"],
+    ),
     (
         "run",
         false,
