@@ -515,3 +515,71 @@ fn client_credentials_against_admins_own_authorization_server() {
     );
     assert!(!run.all().contains("not-the-secret"), "{run}");
 }
+
+#[test]
+fn register_files_of_a_pyflyte_package_then_run_its_launch_plan() {
+    let Some(admin) = RealAdmin::get() else {
+        return;
+    };
+    let (sandbox, c, project) = project(admin, "packaged");
+    let Some(archive) = crate::register_files::package(&sandbox, "shop", "ghcr.io/acme/shop:1")
+    else {
+        return;
+    };
+    let archive = archive.to_str().expect("a UTF-8 temp path");
+    let args = [
+        "-c",
+        &c,
+        "-p",
+        &project,
+        "register",
+        "files",
+        archive,
+        "--version",
+        "v1",
+    ];
+    let first = ok(&mut sandbox.host(), args);
+    assert_eq!(
+        first.stdout.matches("\nregistered ").count() + 1,
+        8,
+        "{first}"
+    );
+    // flyteadmin compiled the workflows against the tasks registered just before them.
+    let again = ok(&mut sandbox.host(), args);
+    assert_eq!(
+        again.stdout.matches("already registered ").count(),
+        8,
+        "{again}"
+    );
+    let plans = ok_json(
+        &mut sandbox.host(),
+        [
+            "-c",
+            &c,
+            "-p",
+            &project,
+            "-o",
+            "json",
+            "get",
+            "launch-plans",
+            "shop.weekly",
+        ],
+    );
+    assert!(plans.to_string().contains("shop.weekly"), "{plans}");
+    let run = ok_json(
+        &mut sandbox.host(),
+        [
+            "-c",
+            &c,
+            "-p",
+            &project,
+            "-o",
+            "json",
+            "run",
+            "shop.weekly",
+            "--input",
+            "item=pear",
+        ],
+    );
+    assert_eq!(run["execution"]["id"]["project"], project.as_str(), "{run}");
+}

@@ -27,7 +27,7 @@ fn pyflyte() -> Option<PathBuf> {
 
 /// Packages `tests/flytekit/packaged/<module>.py` with `pyflyte package --image <image>` in a
 /// fresh directory of the sandbox; returns the archive.
-fn package(sandbox: &Sandbox, module: &str, image: &str) -> Option<PathBuf> {
+pub(crate) fn package(sandbox: &Sandbox, module: &str, image: &str) -> Option<PathBuf> {
     let pyflyte = pyflyte()?;
     let dir = sandbox.root().join(format!("pkg-{module}"));
     fs::create_dir_all(&dir).expect("create the package directory");
