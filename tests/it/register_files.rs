@@ -51,6 +51,29 @@ pub(crate) fn package(sandbox: &Sandbox, module: &str, image: &str) -> Option<Pa
     Some(dir.join("flyte-package.tgz"))
 }
 
+/// A sandbox with `module` packaged by pyflyte (`image` for its tasks), a fresh stand-in admin
+/// and a config file pointing at it.
+struct Packaged {
+    sandbox: Sandbox,
+    archive: PathBuf,
+    admin: StandIn,
+    config: String,
+}
+
+/// [`Packaged`], or `None` when flytekit cannot be had (said loudly; a failure under CI).
+fn packaged(module: &str, image: &str) -> Option<Packaged> {
+    let sandbox = Sandbox::new();
+    let archive = package(&sandbox, module, image)?;
+    let admin = StandIn::standin(&[]);
+    let config = sandbox.admin_config(&admin.endpoint(), "");
+    Some(Packaged {
+        sandbox,
+        archive,
+        admin,
+        config,
+    })
+}
+
 /// The archive's members extracted into `dir` with the system's tar.
 fn extract(archive: &Path, dir: &Path) {
     fs::create_dir_all(dir).expect("create the directory");
@@ -101,12 +124,16 @@ fn progress(stdout: &str) -> Vec<(String, String)> {
 
 #[test]
 fn a_pyflyte_package_archive_registers_in_dependency_order_and_its_launch_plan_runs() {
-    let sandbox = Sandbox::new();
-    let Some(archive) = package(&sandbox, "shop", "ghcr.io/acme/shop:1") else {
+    let Some(Packaged {
+        sandbox,
+        archive: archive,
+        admin,
+        config,
+    }) = packaged("shop", "ghcr.io/acme/shop:1")
+    else {
         return;
     };
-    let admin = StandIn::standin(&[]);
-    let c = &sandbox.admin_config(&admin.endpoint(), "");
+    let c = &config;
     let args = [
         "-c",
         c,
@@ -298,12 +325,16 @@ fn directories_and_single_files_register_too_and_a_dry_run_sends_nothing() {
 
 #[test]
 fn a_changed_spec_under_a_registered_version_is_refused_naming_the_entity() {
-    let sandbox = Sandbox::new();
-    let Some(first) = package(&sandbox, "shop", "ghcr.io/acme/shop:1") else {
+    let Some(Packaged {
+        sandbox,
+        archive: first,
+        admin,
+        config,
+    }) = packaged("shop", "ghcr.io/acme/shop:1")
+    else {
         return;
     };
-    let admin = StandIn::standin(&[]);
-    let c = &sandbox.admin_config(&admin.endpoint(), "");
+    let c = &config;
     ok(
         &mut sandbox.host(),
         [
@@ -341,12 +372,16 @@ fn a_changed_spec_under_a_registered_version_is_refused_naming_the_entity() {
 
 #[test]
 fn a_secret_without_a_group_is_refused_while_the_plugin_stack_requires_groups() {
-    let sandbox = Sandbox::new();
-    let Some(archive) = package(&sandbox, "vault", "ghcr.io/acme/vault:1") else {
+    let Some(Packaged {
+        sandbox,
+        archive: archive,
+        admin,
+        config,
+    }) = packaged("vault", "ghcr.io/acme/vault:1")
+    else {
         return;
     };
-    let admin = StandIn::standin(&[]);
-    let c = &sandbox.admin_config(&admin.endpoint(), "");
+    let c = &config;
     let args = [
         "-c",
         c,

@@ -397,16 +397,8 @@ class Admin:
             )
 
     def create_task(self, request):
-        ident = required(request.get("id"), "id")
-        if ident.get("resource_type") != "TASK":
-            raise ApiError(
-                INVALID_ARGUMENT,
-                f"unexpected resource type {ident.get('resource_type', 'UNSPECIFIED')} for identifier "
-                f"[{identifier_text(ident)}], expected TASK instead",
-            )
-        for part in ("project", "domain", "name", "version"):
-            required(ident.get(part), part)
-        self.check_project(ident["project"], ident["domain"])
+        task_id = self.check_identifier(request, "TASK")
+        ident = task_id
         spec = required(request.get("spec"), "spec")
         template = required(spec.get("template"), "template")
         required(template.get("type"), "type")
@@ -422,7 +414,6 @@ class Admin:
             raise ApiError(INVALID_ARGUMENT, "missing image")
         if container is not None:
             check_resources(container.get("resources") or {})
-        task_id = dict(ident, org=ident.get("org", ""))
         template = dict(template, id=task_id)  # the server overwrites template.id
         key = (ident["project"], ident["domain"], ident["name"], ident["version"])
         existing = self.tasks.get(key)
