@@ -126,7 +126,7 @@ fn progress(stdout: &str) -> Vec<(String, String)> {
 fn a_pyflyte_package_archive_registers_in_dependency_order_and_its_launch_plan_runs() {
     let Some(Packaged {
         sandbox,
-        archive: archive,
+        archive,
         admin,
         config,
     }) = packaged("shop", "ghcr.io/acme/shop:1")
@@ -374,7 +374,7 @@ fn a_changed_spec_under_a_registered_version_is_refused_naming_the_entity() {
 fn a_secret_without_a_group_is_refused_while_the_plugin_stack_requires_groups() {
     let Some(Packaged {
         sandbox,
-        archive: archive,
+        archive,
         admin,
         config,
     }) = packaged("vault", "ghcr.io/acme/vault:1")
