@@ -145,6 +145,9 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
     let plugin = context::activate(plugin);
     let mut cli = cli::build(plugin, &args, commands::ALL, need == Need::Lenient)?;
     let status = cli::run(&mut cli, args);
+    if need == Need::Hooks && status.is_ok() {
+        install::index::notice::after_command();
+    }
     // The process ends next: freeing a large plugin CLI (each command's handler lives in the
     // plugin) would only add to the run time.
     std::mem::forget(cli);

@@ -14,12 +14,15 @@ mod login;
 mod logout;
 mod package;
 mod plugin_check;
+mod plugin_index;
 mod plugin_install;
 mod plugin_list;
 mod plugin_manifest;
 mod plugin_new;
+mod plugin_outdated;
 mod plugin_remove;
 mod plugin_show;
+mod plugin_upgrade;
 mod plugin_use;
 mod plugin_verify;
 mod register;
@@ -124,6 +127,41 @@ pub(crate) const ALL: &[Def] = &[
         &["plugin", "new"],
         plugin_new::cli,
         plugin_new::exec,
+        Loads::Never,
+    ),
+    Def::group(
+        &["plugin", "index"],
+        "Add, list and remove the organization plugin indexes `plugin install NAME` looks in",
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "index", "add"],
+        plugin_index::add_cli,
+        plugin_index::add,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "index", "list"],
+        plugin_index::list_cli,
+        plugin_index::list,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "index", "remove"],
+        plugin_index::remove_cli,
+        plugin_index::remove,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "outdated"],
+        plugin_outdated::cli,
+        plugin_outdated::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "upgrade"],
+        plugin_upgrade::cli,
+        plugin_upgrade::exec,
         Loads::Never,
     ),
     Def::group(&["task"], "Inspect task specs", Loads::Always),

@@ -20,7 +20,7 @@ use crate::{
 /// The command's clap definition: its name, help and arguments.
 pub(super) fn cli() -> Command {
     Command::new("install")
-        .about("Install a plugin from a manifest (path or URL) or a library, verified and checked")
+        .about("Install a plugin from an index (by name), a manifest (path or URL) or a library, verified and checked")
         .after_help(
             "Downloads follow redirects only to https (or loopback http) URLs, are capped at 512 MiB\n\
              (FLYTE_PLUGIN_MAX_SIZE, e.g. 800M) and at the plugin file system's free space, and are abandoned\n\
@@ -31,7 +31,7 @@ pub(super) fn cli() -> Command {
                 .value_name("SOURCE")
                 .required(true)
                 .value_parser(value_parser!(OsString))
-                .help("A plugin manifest or library: a path, an https:// or file: URL, or an http:// URL on this machine's loopback interface"),
+                .help("A plugin manifest or library (a path, an https:// or file: URL, or an http:// URL on this machine's loopback interface), or a plugin's name in the configured indexes: NAME, NAME@VERSION, INDEX/NAME"),
         )
 }
 
@@ -53,6 +53,8 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     let before: Vec<String> = Lock::read(&dir)
         .map(|lock| lock.plugins.into_iter().map(|e| e.name).collect())
         .unwrap_or_default();
+    let chosen = install::index::resolve_source(source, &dir)?;
+    let source = chosen.as_ref().map_or(source, |c| c.manifest.as_str());
     let installed = install::install(source, &dir).map_err(Error::from)?;
     let entry = &installed.entry;
     let path = entry.library(&dir);
@@ -71,6 +73,8 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
             "source": entry.source,
             "path": path.display().to_string(),
             "outcome": outcome,
+            "index": chosen.as_ref().map(|c| &c.index),
+            "newer_needs_newer_host": chosen.as_ref().and_then(|c| c.newer.as_ref()),
         }))?;
     } else {
         let what = match &installed.outcome {
@@ -84,6 +88,13 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
             ("sha256", entry.sha256.clone()),
             ("path", path.display().to_string()),
         ])?;
+    }
+    if let Some(newer) = chosen.as_ref().and_then(|c| c.newer.as_ref()) {
+        crate::say!(
+            "note: {} {} is the newest this host can load: {newer}",
+            entry.name,
+            entry.version
+        );
     }
     if let Some(note) = note {
         crate::say!("note: {note}");

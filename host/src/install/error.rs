@@ -43,6 +43,9 @@ pub(crate) enum InstallError {
         /// The URL.
         url: String,
     },
+    /// A plugin index, or the list of them, cannot be used (already worded).
+    #[error("{0}")]
+    Index(String),
     /// The source is not usable.
     #[error("cannot install from `{source_name}`: {reason}")]
     BadSource {

@@ -7,6 +7,7 @@ pub(crate) mod crate_description;
 mod error;
 mod fetch;
 mod flow;
+pub(crate) mod index;
 pub(crate) mod manifest;
 pub(crate) mod scaffold;
 pub(crate) mod sdk;
