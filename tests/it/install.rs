@@ -4,6 +4,7 @@
 //! installed name, and `plugin new` → build → check → install.
 
 mod fixtures;
+mod indexes;
 mod integrity;
 mod scaffold;
 mod server;

@@ -59,14 +59,15 @@ pub(crate) struct IndexedVersion {
 impl IndexFile {
     /// Parses and checks index text read from `source`.
     pub(crate) fn parse(text: &str, source: &str) -> Result<IndexFile, InstallError> {
-        let bad = |reason: String| InstallError::BadSource {
-            source_name: source.to_owned(),
-            reason: format!("it is not a valid plugin index: {reason}"),
+        let bad = |reason: String| {
+            InstallError::Index(format!(
+                "plugin {source} is not a valid plugin index: {reason}; tell its publisher"
+            ))
         };
         let index: IndexFile = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| format!(" (line {})", text[..s.start].lines().count().max(1)))
+                .map(|s| format!(" (line {})", error_line(text, s.start, e.message())))
                 .unwrap_or_default();
             bad(format!("{}{line}", e.message()))
         })?;
@@ -115,6 +116,28 @@ impl IndexFile {
     }
 }
 
+/// The line of a parse error: toml places an unknown field at the start of its table, so the
+/// line of the field itself is looked for from there.
+fn error_line(text: &str, start: usize, message: &str) -> usize {
+    let line_of = |at: usize| text[..at].matches('\n').count() + 1;
+    let field = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field);
+    let Some(field) = field else {
+        return line_of(start);
+    };
+    let mut at = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    for line in text[at..].split_inclusive('\n') {
+        let rest = line.trim_start().strip_prefix(field);
+        if rest.is_some_and(|r| r.trim_start().starts_with('=')) {
+            return line_of(at);
+        }
+        at += line.len();
+    }
+    line_of(start)
+}
+
 /// A dotted version's numbers (`1.2.0-rc1` → 1, 2, 0; missing parts are 0 when compared).
 pub(crate) fn numbers(version: &str) -> Option<Vec<u64>> {
     let core = version.trim().split(['-', '+']).next()?;
@@ -131,8 +154,11 @@ pub(crate) fn compare(a: &str, b: &str) -> std::cmp::Ordering {
     };
     match (numbers(a), numbers(b)) {
         (Some(x), Some(y)) => pad(x).cmp(&pad(y)).then_with(|| {
-            let pre = |v: &str| v.contains('-');
-            pre(b).cmp(&pre(a)).then_with(|| a.cmp(b))
+            let pre = |v: &str| v.split_once('-').map(|(_, p)| p.to_owned());
+            match (pre(a), pre(b)) {
+                (Some(p), Some(q)) => p.cmp(&q),
+                (x, y) => y.is_some().cmp(&x.is_some()),
+            }
         }),
         (Some(_), None) => std::cmp::Ordering::Greater,
         (None, Some(_)) => std::cmp::Ordering::Less,
