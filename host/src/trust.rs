@@ -86,10 +86,7 @@ pub(crate) struct KeyDirs {
 impl KeyDirs {
     /// The directories from `HOME` and `FLYTE_HOST_SYSTEM_KEYS_DIR`.
     pub(crate) fn from_env() -> Result<KeyDirs, TrustError> {
-        KeyDirs::of(
-            std::env::var_os("HOME"),
-            std::env::var_os(SYSTEM_KEYS_VAR),
-        )
+        KeyDirs::of(std::env::var_os("HOME"), std::env::var_os(SYSTEM_KEYS_VAR))
     }
 
     /// [`KeyDirs::from_env`] of the values `home` (`HOME`) and `system` (`FLYTE_HOST_SYSTEM_KEYS_DIR`).
@@ -109,11 +106,7 @@ impl KeyDirs {
             }
         };
         let user = match home.filter(|h| !h.is_empty()) {
-            Some(home) => Some(
-                absolute("HOME", home)?
-                    .join(".flyte")
-                    .join("trusted-keys"),
-            ),
+            Some(home) => Some(absolute("HOME", home)?.join(".flyte").join("trusted-keys")),
             None => None,
         };
         let system = match system.filter(|s| !s.is_empty()) {
@@ -345,7 +338,8 @@ impl Signature {
             }
             _ => return Err(not_one.into()),
         }
-        let signature = minisign_verify::Signature::decode(&text).map_err(|_| not_one.to_owned())?;
+        let signature =
+            minisign_verify::Signature::decode(&text).map_err(|_| not_one.to_owned())?;
         let key_id = key_id_of_blob(&blob).ok_or_else(|| not_one.to_owned())?;
         Ok(Signature {
             text,
@@ -460,8 +454,8 @@ pub(crate) fn sign(secret_key: &Path, library: &Path) -> Result<Signature, Strin
             secret_key.display()
         )
     })?;
-    let file = fs::File::open(library)
-        .map_err(|e| format!("cannot read `{}`: {e}", library.display()))?;
+    let file =
+        fs::File::open(library).map_err(|e| format!("cannot read `{}`: {e}", library.display()))?;
     let timestamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -681,11 +675,7 @@ pub(crate) fn add(
 pub(crate) fn remove(dirs: &KeyDirs, name: &str) -> Result<TrustedKey, TrustError> {
     let keys = dirs.read()?;
     let matches = |k: &&TrustedKey| k.name == name || k.key_id.eq_ignore_ascii_case(name);
-    if let Some(key) = keys
-        .iter()
-        .filter(|k| k.scope == Scope::User)
-        .find(matches)
-    {
+    if let Some(key) = keys.iter().filter(|k| k.scope == Scope::User).find(matches) {
         fs::remove_file(&key.file).map_err(|e| TrustError::io(&key.file, e))?;
         return Ok(key.clone());
     }

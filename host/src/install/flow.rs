@@ -413,7 +413,11 @@ fn back_to_the_version_directory(
         .ok()
         .and_then(|()| fs::hard_link(&library, staging.join(&entry.file)).ok())
         .and_then(|()| match signature.exists() {
-            true => fs::hard_link(&signature, trust::signature_file(&staging.join(&entry.file))).ok(),
+            true => fs::hard_link(
+                &signature,
+                trust::signature_file(&staging.join(&entry.file)),
+            )
+            .ok(),
             false => Some(()),
         })
         .and_then(|()| fs::rename(&staging, &version_dir).ok());
