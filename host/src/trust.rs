@@ -63,7 +63,7 @@ impl Scope {
 pub(crate) struct TrustedKey {
     /// Its name (the file name without `.pub`).
     pub name: String,
-    /// Its minisign key id: 16 hex digits, as minisign prints it.
+    /// Its minisign key id: uppercase hex, as minisign prints it (no leading zeros).
     pub key_id: String,
     /// The public key, base64 (the second line of a minisign `.pub` file).
     pub public_key: String,
@@ -287,10 +287,10 @@ pub(crate) fn public_key_of_text(text: &str) -> Result<String, String> {
 }
 
 /// Bytes 2..10 of a minisign key or signature blob (after the two algorithm bytes): the key id,
-/// which minisign prints as this little-endian number in 16 uppercase hex digits.
+/// which minisign prints as this little-endian number in uppercase hex without leading zeros (`%PRIX64`).
 fn key_id_of_blob(blob: &[u8]) -> Option<String> {
     let id: [u8; 8] = blob.get(2..10)?.try_into().ok()?;
-    Some(format!("{:016X}", u64::from_le_bytes(id)))
+    Some(format!("{:X}", u64::from_le_bytes(id)))
 }
 
 /// The minisign key id of base64 public key `public_key`.
@@ -331,6 +331,10 @@ impl Signature {
         let blob = base64::engine::general_purpose::STANDARD
             .decode(second.trim())
             .map_err(|_| not_one.to_owned())?;
+        // Algorithm (2 bytes), key id (8), Ed25519 signature (64).
+        if blob.len() != 74 {
+            return Err(not_one.into());
+        }
         match blob.get(0..2) {
             Some(b"ED") => {}
             Some(b"Ed") => {
@@ -418,7 +422,11 @@ pub(crate) fn sign(secret_key: &Path, library: &Path) -> Result<Signature, Strin
                 .ok()
         })
         .ok_or_else(not_a_key)?;
-    let encrypted = blob.get(2..4).ok_or_else(not_a_key)? != [0, 0];
+    // Algorithms (6 bytes), salt (32), scrypt limits (16), key id (8), key (64), checksum (32).
+    if blob.len() != 158 || !blob.starts_with(b"Ed") {
+        return Err(not_a_key());
+    }
+    let encrypted = blob[2..4] != [0, 0];
     let key_box = minisign::SecretKeyBox::from_string(&text).map_err(|_| not_a_key())?;
     let secret = if encrypted {
         use std::io::IsTerminal;
@@ -441,12 +449,21 @@ pub(crate) fn sign(secret_key: &Path, library: &Path) -> Result<Signature, Strin
             )
         })?
     } else {
-        minisign::SecretKey::from_unencrypted_box(key_box).map_err(|e| {
-            format!(
-                "the minisign secret key `{}` is not usable: {e}",
-                secret_key.display()
-            )
-        })?
+        match minisign::SecretKey::from_unencrypted_box(key_box) {
+            Ok(secret) => secret,
+            // minisign 0.11 (Debian's) writes unencrypted keys (`-G -W`) with an all-zero
+            // checksum, which the crate calls corrupted: such a key is read as it is, and the
+            // signature made with it is checked with the key's own public half below.
+            Err(_) if blob.len() > 32 && blob[blob.len() - 32..].iter().all(|b| *b == 0) => {
+                minisign::SecretKey::from_bytes(&blob).map_err(|_| not_a_key())?
+            }
+            Err(e) => {
+                return Err(format!(
+                    "the minisign secret key `{}` is not usable: {e}",
+                    secret_key.display()
+                ))
+            }
+        }
     };
     let public = minisign::PublicKey::from_secret_key(&secret).map_err(|e| {
         format!(
@@ -805,6 +822,9 @@ mod tests {
         let pub_file = format!("untrusted comment: minisign public key 17BB4AA3774E874F\n{key}\n");
         assert_eq!(public_key_of_text(&pub_file).unwrap(), key);
         assert!(public_key_of_text("hello").is_err());
+        // minisign prints ids without leading zeros (`minisign public key FA6AA4F92900982`).
+        let key = "RWSCCZCST6qmD1oP4gDHf2P9Uj9a/cJdeLIL2T/wrZZYMzqRVPcNnXil";
+        assert_eq!(key_id_of_public_key(key).unwrap(), "FA6AA4F92900982");
     }
 
     #[test]

@@ -28,4 +28,5 @@ mod readme;
 mod real_admin;
 mod remote_tasks;
 mod selection;
+mod signatures;
 mod tasks;

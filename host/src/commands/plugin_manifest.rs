@@ -92,6 +92,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         path: library.clone(),
         reason: e.to_string(),
     })?;
+    let (signature, signature_url) = signature(matches, library)?;
     // The ABI carries no description: --description, else the crate's Cargo.toml.
     let description = matches
         .get_one::<String>("description")
@@ -104,7 +105,6 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
              built it); pass --description TEXT"
         );
     }
-    let (signature, signature_url) = signature(matches, library)?;
     let manifest = Manifest {
         name: checked.name,
         version: checked.version,

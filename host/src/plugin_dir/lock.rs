@@ -43,7 +43,7 @@ pub(crate) struct LockEntry {
     /// lock switches readers from one complete install to the other. Empty: the version.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub dir: String,
-    /// The minisign key id (16 hex digits) of the trusted key the library's signature was
+    /// The minisign key id (uppercase hex, as minisign prints it) of the trusted key the library's signature was
     /// verified with at install; empty when it was not verified (installed unsigned, or with no
     /// key trusted). Its signature is kept beside the library, `<file>.minisig`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
