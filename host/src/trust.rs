@@ -545,7 +545,10 @@ pub(crate) fn key_ids(keys: &[TrustedKey]) -> String {
         return "none".into();
     }
     keys.iter()
-        .map(|k| format!("{} ({})", k.key_id, k.name))
+        .map(|k| match k.name == k.key_id {
+            true => k.key_id.clone(),
+            false => format!("{} ({})", k.key_id, k.name),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -139,7 +139,11 @@ pub(super) fn remove_exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, E
     if json_output() {
         output::document(&json!({"removed": key_json(&key)}))?;
     } else {
-        output::pairs(&[("removed", format!("{} ({})", key.name, key.key_id))])?;
+        let what = match key.name == key.key_id {
+            true => key.key_id.clone(),
+            false => format!("{} ({})", key.name, key.key_id),
+        };
+        output::pairs(&[("removed", what)])?;
     }
     Ok(0)
 }
