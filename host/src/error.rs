@@ -65,6 +65,12 @@ impl From<PluginDirError> for Error {
     }
 }
 
+impl From<crate::trust::TrustError> for Error {
+    fn from(error: crate::trust::TrustError) -> Self {
+        Error::Install(InstallError::Trust(error))
+    }
+}
+
 impl From<RemoteError> for Error {
     fn from(error: RemoteError) -> Self {
         Error::Message(error.to_string())

@@ -41,6 +41,7 @@ mod services;
 mod tasks;
 mod terminal;
 mod text;
+mod trust;
 mod validate;
 mod wire;
 

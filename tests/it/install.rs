@@ -3,11 +3,11 @@
 //! load (tampering, loose permissions, the sha256 pin), concurrent installs, FLYTEKIT_PLUGIN by
 //! installed name, and `plugin new` → build → check → install.
 
-mod fixtures;
+pub(crate) mod fixtures;
 mod indexes;
 mod integrity;
 mod scaffold;
-mod server;
+pub(crate) mod server;
 use crate::support;
 
 use std::fs;

@@ -29,4 +29,5 @@ mod real_admin;
 mod register_files;
 mod remote_tasks;
 mod selection;
+mod signatures;
 mod tasks;

@@ -50,6 +50,9 @@ fn runs_as_a_task_file(line: usize, text: &str) {
     );
 }
 
+/// `minisign -S` (0.11) of a file holding `hello\n`.
+const SIGNATURE: &str = "untrusted comment: signature from minisign secret key\nRURPh053o0q7F/g08X023udy/qc3dodtYroF+o3zPX8+wwNUqaLwD/rRfcJz4SZ7sS8x4LzwzNmih1BR5zDeaHUluQ+f1/Ajfgg=\ntrusted comment: timestamp:1796375046\tfile:f\thashed\nkJUjhS7YkIcwbG4QnQzBrDq4NH9z0anGf9QGFNTEulkfMsQIbjF2mMozLWbUj+q66q9PngtShEWXiQRlPqaUDQ==\n";
+
 /// An install manifest: what `plugin manifest` prints for the myorg library and the example's URL.
 fn is_what_plugin_manifest_prints(line: usize, text: &str) {
     let example = parse(line, text);
@@ -58,16 +61,20 @@ fn is_what_plugin_manifest_prints(line: usize, text: &str) {
         .expect("a platform url");
     let sandbox = Sandbox::new();
     let library = plugin_path("myorg");
-    let printed = ok(
-        &mut sandbox.host(),
-        [
-            "plugin",
-            "manifest",
-            library.to_str().unwrap(),
-            "--url",
-            url,
-        ],
-    );
+    let mut args = vec![
+        "plugin".to_owned(),
+        "manifest".to_owned(),
+        library.to_str().unwrap().to_owned(),
+        "--url".to_owned(),
+        url.to_owned(),
+    ];
+    // A signed example: a signature (its format is checked, not what it signs) goes in as
+    // `--signature` would put it.
+    if example["platform"][0].get("signature").is_some() {
+        let signature = sandbox.write("example.minisig", SIGNATURE);
+        args.extend(["--signature".to_owned(), signature.display().to_string()]);
+    }
+    let printed = ok(&mut sandbox.host(), &args);
     let printed = parse(line, &printed.stdout);
     for key in ["name", "version", "description", "abi"] {
         assert_eq!(example[key], printed[key], "README.md:{line}: `{key}`");

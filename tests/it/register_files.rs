@@ -328,7 +328,7 @@ fn a_changed_spec_under_a_registered_version_is_refused_naming_the_entity() {
     let Some(Packaged {
         sandbox,
         archive: first,
-        admin,
+        admin: _admin,
         config,
     }) = packaged("shop", "ghcr.io/acme/shop:1")
     else {

@@ -22,6 +22,7 @@ mod plugin_new;
 mod plugin_outdated;
 mod plugin_remove;
 mod plugin_show;
+mod plugin_trust;
 mod plugin_upgrade;
 mod plugin_use;
 mod plugin_verify;
@@ -115,6 +116,25 @@ pub(crate) const ALL: &[Def] = &[
         &["plugin", "verify"],
         plugin_verify::cli,
         plugin_verify::exec,
+        Loads::Never,
+    ),
+    Def::group(&["plugin", "trust"], plugin_trust::ABOUT, Loads::Never),
+    Def::command(
+        &["plugin", "trust", "add"],
+        plugin_trust::add_cli,
+        plugin_trust::add_exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "trust", "list"],
+        plugin_trust::list_cli,
+        plugin_trust::list_exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "trust", "remove"],
+        plugin_trust::remove_cli,
+        plugin_trust::remove_exec,
         Loads::Never,
     ),
     Def::command(

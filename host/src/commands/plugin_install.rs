@@ -24,7 +24,9 @@ pub(super) fn cli() -> Command {
         .after_help(
             "Downloads follow redirects only to https (or loopback http) URLs, are capped at 512 MiB\n\
              (FLYTE_PLUGIN_MAX_SIZE, e.g. 800M) and at the plugin file system's free space, and are abandoned\n\
-             after 30 s without data (FLYTE_PLUGIN_IDLE_TIMEOUT, seconds).",
+             after 30 s without data (FLYTE_PLUGIN_IDLE_TIMEOUT, seconds).\n\
+             Once a signing key is trusted (`flyte-host plugin trust add`; or FLYTE_PLUGIN_REQUIRE_SIGNATURE=1),\n\
+             only libraries whose manifest carries a minisign signature by a trusted key install.",
         )
         .arg(
             Arg::new("source")
@@ -70,6 +72,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
             "version": entry.version,
             "abi_version": entry.abi,
             "sha256": entry.sha256,
+            "key_id": (!entry.key_id.is_empty()).then_some(&entry.key_id),
             "source": entry.source,
             "path": path.display().to_string(),
             "outcome": outcome,
@@ -82,12 +85,16 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
             Outcome::Replaced(old) => format!("installed (replacing {old})"),
             Outcome::Unchanged => "already installed (nothing to do)".to_owned(),
         };
-        output::pairs(&[
+        let mut rows = vec![
             ("plugin", format!("{} {} {what}", entry.name, entry.version)),
             ("abi", entry.abi.clone()),
             ("sha256", entry.sha256.clone()),
-            ("path", path.display().to_string()),
-        ])?;
+        ];
+        if !entry.key_id.is_empty() {
+            rows.push(("signed by", format!("key {} (verified)", entry.key_id)));
+        }
+        rows.push(("path", path.display().to_string()));
+        output::pairs(&rows)?;
     }
     if let Some(newer) = chosen.as_ref().and_then(|c| c.newer.as_ref()) {
         crate::say!(

@@ -1,5 +1,6 @@
-//! `flyte-host plugin manifest LIB --url URL`: write the manifest an organization's CI publishes
-//! with a built library (name, version and ABI from the library itself, its sha256, the URL).
+//! `flyte-host plugin manifest LIB --url URL [--sign KEY | --signature FILE.minisig]`: write the
+//! manifest an organization's CI publishes with a built library (name, version and ABI from the
+//! library itself, its sha256, the URL, and its minisign signature, inline or as a URL).
 
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ use crate::{
         manifest::{Manifest, Platform},
     },
     loader::LoadError,
+    trust,
 };
 
 /// The command's clap definition: its name, help and arguments.
@@ -46,6 +48,27 @@ pub(super) fn cli() -> Command {
                 .help("One line about the plugin (default: the description in the Cargo.toml of the crate that built LIB)"),
         )
         .arg(
+            Arg::new("sign")
+                .long("sign")
+                .value_name("KEY")
+                .value_parser(value_parser!(PathBuf))
+                .conflicts_with("signature")
+                .help("Sign LIB with this minisign secret key file (`minisign -G` writes one; an encrypted key asks for its password on the terminal) and put the signature in the manifest"),
+        )
+        .arg(
+            Arg::new("signature")
+                .long("signature")
+                .value_name("FILE.minisig")
+                .value_parser(value_parser!(PathBuf))
+                .help("Put this minisign signature of LIB, made elsewhere (`minisign -S -s KEY -m LIB`, an HSM-backed CI step), in the manifest"),
+        )
+        .arg(
+            Arg::new("signature-url")
+                .long("signature-url")
+                .value_name("URL")
+                .help("Give the signature as this URL (like --url: https, loopback http, file: or relative to the manifest) instead of inline; with --sign, the signature is written to LIB.minisig to publish there"),
+        )
+        .arg(
             Arg::new("out")
                 .long("out")
                 .value_name("FILE")
@@ -69,6 +92,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         path: library.clone(),
         reason: e.to_string(),
     })?;
+    let (signature, signature_url) = signature(matches, library)?;
     // The ABI carries no description: --description, else the crate's Cargo.toml.
     let description = matches
         .get_one::<String>("description")
@@ -93,6 +117,8 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
                 .unwrap_or_else(|| install::TARGET.to_owned()),
             url: url.clone(),
             sha256,
+            signature,
+            signature_url,
         }],
     };
     let text = manifest.render();
@@ -106,4 +132,62 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         None => std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?,
     }
     Ok(0)
+}
+
+/// The manifest's `signature` and `signature_url` from `--sign`, `--signature` and
+/// `--signature-url`: the signature inline, or its URL (with `--sign`, the signature is written
+/// to `LIB.minisig` for publishing).
+fn signature(
+    matches: &ArgMatches,
+    library: &std::path::Path,
+) -> Result<(Option<String>, Option<String>), Error> {
+    let signature_url = matches.get_one::<String>("signature-url").cloned();
+    let signature = if let Some(key) = matches.get_one::<PathBuf>("sign") {
+        let signature = trust::sign(key, library)
+            .map_err(|reason| Error::Message(format!("plugin manifest --sign: {reason}")))?;
+        crate::say!(
+            "note: signed `{}` with minisign key {}",
+            library.display(),
+            signature.key_id
+        );
+        signature
+    } else if let Some(file) = matches.get_one::<PathBuf>("signature") {
+        let (text, _) = trust::read_small(file).map_err(|e| {
+            Error::Message(format!(
+                "cannot read the signature `{}`: {e}. Give the .minisig file `minisign -S -m LIB` wrote.",
+                file.display()
+            ))
+        })?;
+        trust::Signature::parse(&text).map_err(|reason| {
+            Error::Message(format!(
+                "the signature `{}` cannot go in the manifest: {reason}",
+                file.display()
+            ))
+        })?
+    } else {
+        if signature_url.is_some() {
+            return Err(Error::Message(
+                "plugin manifest: --signature-url needs the signature itself, --sign KEY or --signature FILE.minisig".into(),
+            ));
+        }
+        return Ok((None, None));
+    };
+    let Some(url) = signature_url else {
+        return Ok((Some(signature.text), None));
+    };
+    install::check_url(&url).map_err(Error::from)?;
+    if matches.contains_id("sign") {
+        let out = trust::signature_file(library);
+        std::fs::write(&out, &signature.text).map_err(|e| {
+            Error::Message(format!(
+                "cannot write the signature to `{}`: {e}",
+                out.display()
+            ))
+        })?;
+        crate::say!(
+            "note: wrote the signature to `{}`: publish it at {url}",
+            out.display()
+        );
+    }
+    Ok((None, Some(url)))
 }

@@ -72,6 +72,49 @@ pub(crate) enum InstallError {
         /// The download's hash.
         found: String,
     },
+    /// A trusted key, its file or a signature setting is wrong.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
+    /// A signature policy is in force and the source has no signature.
+    #[error("{what}, and flyte-host installs only plugins signed by a trusted key (trusted: {trusted}); nothing was installed. Ask the plugin's publisher for a manifest signed with one of those keys (`flyte-host plugin manifest LIB --url URL --sign KEY` writes one).")]
+    Unsigned {
+        /// The source.
+        source_name: String,
+        /// What is unsigned.
+        what: String,
+        /// The trusted key ids.
+        trusted: String,
+    },
+    /// `FLYTE_PLUGIN_REQUIRE_SIGNATURE=1` and no key trusted.
+    #[error("FLYTE_PLUGIN_REQUIRE_SIGNATURE=1 requires plugins signed by a trusted key, and no key is trusted (none in {dirs}): nothing was installed from `{source_name}`. Trust your organization's signing key with `flyte-host plugin trust add KEY.pub` (or have an administrator put it in {system}).", system = .system.display())]
+    NoTrustedKey {
+        /// The source.
+        source_name: String,
+        /// The key directories.
+        dirs: String,
+        /// The machine-wide key directory.
+        system: PathBuf,
+    },
+    /// The signature is by a key that is not trusted.
+    #[error("the library of `{source_name}` is signed by key {key_id}, which flyte-host does not trust (trusted: {trusted}); nothing was installed. If {key_id} is your organization's signing key, trust it with `flyte-host plugin trust add KEY.pub`; otherwise ask the plugin's publisher to sign with a trusted key.")]
+    UnknownKey {
+        /// The source.
+        source_name: String,
+        /// The signature's key id.
+        key_id: String,
+        /// The trusted key ids.
+        trusted: String,
+    },
+    /// The signature does not verify.
+    #[error("the signature of the library downloaded from `{url}` does not verify with trusted key {key_id} ({reason}): the library is not the file that key signed (changed after signing, or the signature is another file's), and nothing was installed. Ask the plugin's publisher to sign this library again.")]
+    BadSignature {
+        /// Where the library came from.
+        url: String,
+        /// The key id.
+        key_id: String,
+        /// What minisign-verify said.
+        reason: String,
+    },
     /// `plugin check` of the candidate failed.
     #[error("plugin from `{source_name}` did not pass `flyte-host plugin check`: {reason}")]
     CheckFailed {

@@ -17,7 +17,10 @@ use super::{
     staging::{create_dir, download_to_staging, temp_name, Staged},
     Checked, InstallError,
 };
-use crate::plugin_dir::LIBRARY_EXTENSION;
+use crate::{
+    plugin_dir::LIBRARY_EXTENSION,
+    trust::{self, KeyDirs, Policy},
+};
 
 /// What `install` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,19 +79,35 @@ pub(crate) fn install(source: &str, dir: &Path) -> Result<Installed, InstallErro
 /// out of process, then, under the directory's lock, move into place and switch the lock.
 fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError> {
     let wanted = read_source(source)?;
-    if let Some(installed) = already_installed(dir, &wanted)? {
+    let dirs = KeyDirs::from_env()?;
+    let policy = Policy::from_env(&dirs)?;
+    refuse_unsigned(source, &wanted, &policy, &dirs)?;
+    if let Some(installed) = already_installed(dir, &wanted, &policy)? {
         return Ok(installed);
     }
     let file = library_file_name(&wanted.library);
     let staged = download_to_staging(dir, &wanted.library, wanted.expected.as_deref(), &file)?;
+    // The signature is checked before the library's code ever runs (in the check's child).
+    let key_id = verify_signature(&staged, &wanted, &policy, source)?;
     let checked = check_staged(&staged, source, wanted.manifest.as_ref())?;
     staged.keep_only_the_library()?;
+    if !key_id.is_empty() {
+        if let Some(signature) = &wanted.signature {
+            let kept = trust::signature_file(&staged.library);
+            crate::atomic_file::write(&kept, signature.text.as_bytes(), false)
+                .map_err(|e| InstallError::io(&kept, e))?;
+        }
+    }
 
     let _guard = Guard::acquire(dir)?;
     let mut lock = Lock::read(dir)?;
     let previous = lock.get(&checked.name).cloned();
     if let Some(entry) = &previous {
-        if entry.version == checked.version && entry.sha256 == staged.sha256 && intact(dir, entry) {
+        if entry.version == checked.version
+            && entry.sha256 == staged.sha256
+            && entry.key_id == key_id
+            && intact(dir, entry)
+        {
             return Ok(Installed {
                 entry: entry.clone(),
                 outcome: Outcome::Unchanged,
@@ -118,6 +137,7 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
         } else {
             install_dir.clone()
         },
+        key_id,
     };
     switch_lock(dir, &mut lock, entry.clone(), &target)?;
     // The old install goes once no start-up can still be on its way to it: one that read the old
@@ -137,11 +157,13 @@ fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError>
 }
 
 /// What an install source names: the library to download and, from a manifest, the hash it must
-/// have and the manifest itself (whose name and version the check must confirm).
+/// have, the manifest itself (whose name and version the check must confirm) and the library's
+/// signature when the manifest has one.
 struct Wanted {
     library: Location,
     expected: Option<String>,
     manifest: Option<Manifest>,
+    signature: Option<trust::Signature>,
 }
 
 /// Reads `source`: a library path or URL as it is, or a manifest, whose entry for this platform
@@ -157,27 +179,127 @@ fn read_source(source: &str) -> Result<Wanted, InstallError> {
             library,
             expected: None,
             manifest: None,
+            signature: None,
         });
     }
     let manifest = Manifest::parse(&fetch::read_text(&location)?, source)?;
     let platform = manifest.for_this_platform(source)?;
+    let signature = match (&platform.signature, &platform.signature_url) {
+        (Some(text), _) => Some(text.clone()),
+        (None, Some(url)) => Some(fetch::read_text(&Location::parse(url, Some(&location))?)?),
+        (None, None) => None,
+    };
+    let signature = signature
+        .map(|text| {
+            trust::Signature::parse(&text).map_err(|reason| InstallError::BadManifest {
+                source_name: source.to_owned(),
+                reason: match &platform.signature_url {
+                    Some(url) => format!("its signature `{url}`: {reason}"),
+                    None => format!("its signature: {reason}"),
+                },
+            })
+        })
+        .transpose()?;
     Ok(Wanted {
         library: Location::parse(&platform.url, Some(&location))?,
         expected: Some(platform.sha256.clone()),
         manifest: Some(manifest),
+        signature,
     })
 }
 
+/// Refuses, before anything is downloaded, what the signature policy cannot accept: any source
+/// when signatures are required and no key is trusted, a source without a signature, or one
+/// signed by a key that is not trusted.
+fn refuse_unsigned(
+    source: &str,
+    wanted: &Wanted,
+    policy: &Policy,
+    dirs: &KeyDirs,
+) -> Result<(), InstallError> {
+    match policy {
+        Policy::Off => Ok(()),
+        Policy::NoKey => Err(InstallError::NoTrustedKey {
+            source_name: source.to_owned(),
+            dirs: dirs.describe(),
+            system: dirs.system.clone(),
+        }),
+        Policy::Keys(keys) => match &wanted.signature {
+            None => Err(InstallError::Unsigned {
+                source_name: source.to_owned(),
+                what: if wanted.manifest.is_some() {
+                    format!(
+                        "plugin manifest {source} has no signature for this platform ({})",
+                        super::TARGET
+                    )
+                } else {
+                    format!("`{source}` is a plugin library, which carries no signature")
+                },
+                trusted: trust::key_ids(keys),
+            }),
+            Some(signature) if !keys.iter().any(|k| k.key_id == signature.key_id) => {
+                Err(InstallError::UnknownKey {
+                    source_name: source.to_owned(),
+                    key_id: signature.key_id.clone(),
+                    trusted: trust::key_ids(keys),
+                })
+            }
+            Some(_) => Ok(()),
+        },
+    }
+}
+
+/// Verifies the staged library's signature with the trusted keys when a policy is in force;
+/// returns the id of the key it verified with (empty when none was checked: no policy).
+fn verify_signature(
+    staged: &Staged,
+    wanted: &Wanted,
+    policy: &Policy,
+    source: &str,
+) -> Result<String, InstallError> {
+    let Some(signature) = &wanted.signature else {
+        return Ok(String::new());
+    };
+    if !policy.in_force() {
+        crate::say!(
+            "note: the library of `{source}` is signed by key {}, but no key is trusted, so the signature was not checked: `flyte-host plugin trust add KEY` makes installs require it.",
+            signature.key_id
+        );
+        return Ok(String::new());
+    }
+    match trust::verify_file(&staged.library, signature, policy.keys()) {
+        Ok(key) => Ok(key.key_id.clone()),
+        Err(trust::Rejected::UnknownKey) => Err(InstallError::UnknownKey {
+            source_name: source.to_owned(),
+            key_id: signature.key_id.clone(),
+            trusted: policy.key_ids(),
+        }),
+        Err(trust::Rejected::Invalid(reason)) => Err(InstallError::BadSignature {
+            url: wanted.library.to_string(),
+            key_id: signature.key_id.clone(),
+            reason,
+        }),
+        Err(trust::Rejected::Unreadable(e)) => Err(InstallError::io(&staged.library, e)),
+    }
+}
+
 /// The install itself when the lock already has the manifest's version with the promised hash,
-/// intact: nothing to download.
-fn already_installed(dir: &Path, wanted: &Wanted) -> Result<Option<Installed>, InstallError> {
+/// intact (and, under a signature policy, verified with a key still trusted): nothing to download.
+fn already_installed(
+    dir: &Path,
+    wanted: &Wanted,
+    policy: &Policy,
+) -> Result<Option<Installed>, InstallError> {
     let (Some(manifest), Some(expected)) = (&wanted.manifest, &wanted.expected) else {
         return Ok(None);
     };
     Ok(Lock::read(dir)?
         .get(&manifest.name)
         .filter(|entry| {
-            entry.version == manifest.version && entry.sha256 == *expected && intact(dir, entry)
+            entry.version == manifest.version
+                && entry.sha256 == *expected
+                && (!policy.in_force() || policy.keys().iter().any(|k| k.key_id == entry.key_id))
+                && intact(dir, entry)
         })
         .map(|entry| Installed {
             entry: entry.clone(),
@@ -285,9 +407,19 @@ fn back_to_the_version_directory(
 ) -> LockEntry {
     let staging = name_dir.join(temp_name("staging"));
     let version_dir = name_dir.join(&entry.version);
+    let library = entry.library(dir);
+    let signature = trust::signature_file(&library);
     let moved = create_dir(&staging)
         .ok()
-        .and_then(|()| fs::hard_link(entry.library(dir), staging.join(&entry.file)).ok())
+        .and_then(|()| fs::hard_link(&library, staging.join(&entry.file)).ok())
+        .and_then(|()| match signature.exists() {
+            true => fs::hard_link(
+                &signature,
+                trust::signature_file(&staging.join(&entry.file)),
+            )
+            .ok(),
+            false => Some(()),
+        })
         .and_then(|()| fs::rename(&staging, &version_dir).ok());
     if moved.is_none() {
         let _ = fs::remove_dir_all(&staging);

@@ -12,9 +12,13 @@
 //! target = "x86_64-unknown-linux-gnu"
 //! url = "https://plugins.myorg.com/myorg/1.2.0/libmyorg.so"
 //! sha256 = "…64 hex digits…"
+//! signature_url = "libmyorg.so.minisig"   # or: signature = """…the .minisig text…"""
 //! ```
 //!
-//! `url` is https, http on the loopback interface, `file:`, or a path relative to the manifest.
+//! `url` is https, http on the loopback interface, `file:`, or a path relative to the manifest;
+//! so is `signature_url`. A platform may carry the library's minisign signature (see
+//! [`crate::trust`]) inline (`signature`, the whole `.minisig` text) or as the URL of its
+//! `.minisig` file, not both; manifests without either stay valid (unsigned).
 
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +52,12 @@ pub(crate) struct Platform {
     pub url: String,
     /// The library's sha256, hex.
     pub sha256: String,
+    /// The library's minisign signature: the whole `.minisig` text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Where the library's `.minisig` signature is (like `url`, relative to the manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_url: Option<String>,
 }
 
 impl Manifest {
@@ -78,6 +88,20 @@ impl Manifest {
                     "the sha256 of platform {} is not 64 hex digits",
                     platform.target
                 )));
+            }
+            if platform.signature.is_some() && platform.signature_url.is_some() {
+                return Err(bad(format!(
+                    "platform {} has both `signature` and `signature_url`: give the signature one way",
+                    platform.target
+                )));
+            }
+            if let Some(text) = &platform.signature {
+                crate::trust::Signature::parse(text).map_err(|reason| {
+                    bad(format!(
+                        "the signature of platform {}: {reason}",
+                        platform.target
+                    ))
+                })?;
             }
         }
         Ok(manifest)
@@ -128,6 +152,9 @@ impl Manifest {
 mod tests {
     use super::*;
 
+    /// `minisign -S` of a file holding `hello\n` (key 17BB4AA3774E874F).
+    const SIGNATURE: &str = "untrusted comment: signature from minisign secret key\nRURPh053o0q7F/g08X023udy/qc3dodtYroF+o3zPX8+wwNUqaLwD/rRfcJz4SZ7sS8x4LzwzNmih1BR5zDeaHUluQ+f1/Ajfgg=\ntrusted comment: timestamp:1796375046\tfile:f\thashed\nkJUjhS7YkIcwbG4QnQzBrDq4NH9z0anGf9QGFNTEulkfMsQIbjF2mMozLWbUj+q66q9PngtShEWXiQRlPqaUDQ==\n";
+
     #[test]
     fn round_trip_and_platform_choice() {
         let manifest = Manifest {
@@ -139,6 +166,8 @@ mod tests {
                 target: TARGET.into(),
                 url: "libacme.so".into(),
                 sha256: "ab".repeat(32),
+                signature: Some(SIGNATURE.into()),
+                signature_url: None,
             }],
         };
         let parsed = Manifest::parse(&manifest.render(), "m.toml").unwrap();
@@ -152,5 +181,27 @@ mod tests {
             .for_this_platform("m.toml")
             .unwrap_err();
         assert!(err.to_string().contains("sparc-sun-solaris"), "{err}");
+    }
+
+    #[test]
+    fn signatures_are_inline_or_a_url_never_both_and_old_manifests_stay_valid() {
+        let old = format!(
+            "name = \"a\"\nversion = \"1\"\nabi = \"1.0\"\n[[platform]]\ntarget = \"{TARGET}\"\nurl = \"a.so\"\nsha256 = \"{}\"\n",
+            "ab".repeat(32)
+        );
+        let parsed = Manifest::parse(&old, "m").unwrap();
+        assert_eq!(parsed.platforms[0].signature, None);
+        let with_url = format!("{old}signature_url = \"a.so.minisig\"\n");
+        let parsed = Manifest::parse(&with_url, "m").unwrap();
+        assert_eq!(
+            parsed.platforms[0].signature_url.as_deref(),
+            Some("a.so.minisig")
+        );
+        let both = format!("{with_url}signature = 'x'\n");
+        let err = Manifest::parse(&both, "m").unwrap_err().to_string();
+        assert!(err.contains("both"), "{err}");
+        let garbage = format!("{old}signature = \"not a signature\"\n");
+        let err = Manifest::parse(&garbage, "m").unwrap_err().to_string();
+        assert!(err.contains("not a minisign signature"), "{err}");
     }
 }

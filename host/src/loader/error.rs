@@ -225,6 +225,33 @@ pub(crate) enum LoadError {
         /// The hash now.
         found: String,
     },
+    /// A trusted key, its file or a signature setting is wrong.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
+    /// An installed library's lock entry records no verified signature while a policy is in force.
+    #[error("installed plugin '{name}' {version} (`{path}`) has no verified signature in the lock file, and {why}: it was not loaded. Reinstall it from its signed manifest with `flyte-host plugin install MANIFEST`, or remove it with `flyte-host plugin remove {name}`. Meanwhile FLYTEKIT_PLUGIN=builtin runs flyte-host without it.", path = .path.display())]
+    Unsigned {
+        /// The library.
+        path: PathBuf,
+        /// The plugin's name.
+        name: String,
+        /// Its installed version.
+        version: String,
+        /// Why a signature is needed.
+        why: String,
+    },
+    /// `FLYTE_PLUGIN_VERIFY=always` and the signature did not verify again.
+    #[error("installed plugin '{name}' {version} (`{path}`) failed the signature check FLYTE_PLUGIN_VERIFY=always asks for at every start: {reason}. Reinstall it from its signed manifest with `flyte-host plugin install MANIFEST`, or remove it with `flyte-host plugin remove {name}`.", path = .path.display())]
+    SignatureFailed {
+        /// The library.
+        path: PathBuf,
+        /// The plugin's name.
+        name: String,
+        /// Its installed version.
+        version: String,
+        /// Why.
+        reason: String,
+    },
     /// An installed library's file is gone.
     #[error("installed plugin '{name}' is missing its library `{path}`. Reinstall it with `flyte-host plugin install`, or remove it with `flyte-host plugin remove {name}`.", path = .path.display())]
     InstalledMissing {

@@ -5,7 +5,10 @@
 //! Cheap by design: the permission check is one `stat` of the file and one of its directory (for
 //! an installed plugin, three more: the directories up to the plugin directory and the lock); a
 //! locked library is only re-hashed when its size or modification time no longer match the lock.
-//! The pin is the exception: it costs one hash of the library on every start.
+//! The pin is the exception: it costs one hash of the library on every start, and so does
+//! `FLYTE_PLUGIN_VERIFY=always` (a hash and a signature check). An installed library's signature
+//! costs nothing at start: its lock entry records the key it was verified with at install; only
+//! an entry without one costs a listing of the trusted key directories (see [`check_signed`]).
 
 use std::{ffi::OsString, fs, path::Path};
 
@@ -15,6 +18,7 @@ use crate::plugin_dir::{
     lock::{LockEntry, LOCK_FILE},
     sha256_file,
 };
+use crate::trust;
 
 /// Refuses `target` (a `what`) when its mode lets group or others write it.
 fn refuse_loose(what: &'static str, target: &Path, mode: u32) -> Result<(), LoadError> {
@@ -110,6 +114,55 @@ pub(super) fn check_locked_with(
         version: entry.version.clone(),
         expected: entry.sha256.clone(),
         found,
+    })
+}
+
+/// The signature policy for installed library `path` with lock entry `entry` (see
+/// [`crate::trust`]). A library whose entry records the key it was verified with costs nothing
+/// more; one whose entry records none costs a listing of the two key directories, and is refused
+/// when a key is trusted or `FLYTE_PLUGIN_REQUIRE_SIGNATURE=1`. `FLYTE_PLUGIN_VERIFY=always`
+/// re-hashes the library and re-verifies its signature with the key its entry records.
+pub(crate) fn check_signed(path: &Path, entry: &LockEntry) -> Result<(), LoadError> {
+    let always = trust::verify_always()?;
+    if entry.key_id.is_empty() {
+        if let Some(why) = trust::policy_at_start()? {
+            return Err(LoadError::Unsigned {
+                path: path.to_owned(),
+                name: entry.name.clone(),
+                version: entry.version.clone(),
+                why,
+            });
+        }
+    }
+    if !always {
+        return Ok(());
+    }
+    let found = sha256_file(path).map_err(|e| LoadError::Unreadable {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if found != entry.sha256 {
+        return Err(LoadError::Tampered {
+            path: path.to_owned(),
+            name: entry.name.clone(),
+            version: entry.version.clone(),
+            expected: entry.sha256.clone(),
+            found,
+        });
+    }
+    if entry.key_id.is_empty() {
+        return Ok(());
+    }
+    let keys = trust::KeyDirs::from_env()?.read()?;
+    if keys.is_empty() && !trust::required()? {
+        // No key trusted any more: nothing to verify the signature with, and nothing requires it.
+        return Ok(());
+    }
+    trust::reverify(path, &entry.key_id, &keys).map_err(|reason| LoadError::SignatureFailed {
+        path: path.to_owned(),
+        name: entry.name.clone(),
+        version: entry.version.clone(),
+        reason,
     })
 }
 

@@ -141,6 +141,7 @@ fn load_with(
     };
     if let Some(entry) = locked {
         integrity::check_locked_with(path, &meta, entry)?;
+        integrity::check_signed(path, entry)?;
     }
     integrity::check_permissions(path, &meta, locked.is_some())?;
     // A bare file name would send dlopen searching the system library path: name it from here.

@@ -43,6 +43,11 @@ pub(crate) struct LockEntry {
     /// lock switches readers from one complete install to the other. Empty: the version.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub dir: String,
+    /// The minisign key id (uppercase hex, as minisign prints it) of the trusted key the library's signature was
+    /// verified with at install; empty when it was not verified (installed unsigned, or with no
+    /// key trusted). Its signature is kept beside the library, `<file>.minisig`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key_id: String,
 }
 
 impl LockEntry {
@@ -180,7 +185,7 @@ impl Lock {
 /// and `key = integer` lines) without the TOML parser, which costs more at start-up than the rest of
 /// plugin selection; `None` for anything else, which then goes through the TOML parser.
 pub(crate) fn parse_fast(text: &str) -> Option<Lock> {
-    // A table has eight keys: a list beats a hash map (and its random seed) at that size.
+    // A table has ten keys at most: a list beats a hash map (and its random seed) at that size.
     let mut tables: Vec<Vec<(&str, String)>> = Vec::new();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
@@ -231,6 +236,7 @@ pub(crate) fn parse_fast(text: &str) -> Option<Lock> {
                 size: take("size")?.parse().ok()?,
                 mtime_ns: take("mtime_ns")?.parse().ok()?,
                 dir: take("dir").unwrap_or_default(),
+                key_id: take("key_id").unwrap_or_default(),
             };
             t.is_empty().then_some(entry)
         })
@@ -332,6 +338,11 @@ mod tests {
                 mtime_ns: 1_700_000_000_123_456_789,
                 dir: if name == "a" {
                     "1.0.0_5f".into()
+                } else {
+                    String::new()
+                },
+                key_id: if name == "b" {
+                    "17BB4AA3774E874F".into()
                 } else {
                     String::new()
                 },

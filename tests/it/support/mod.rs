@@ -329,13 +329,21 @@ impl Sandbox {
         path.to_str().expect("a UTF-8 temp path").to_owned()
     }
 
+    /// The machine-wide directory of trusted signing keys the host sees
+    /// (`FLYTE_HOST_SYSTEM_KEYS_DIR`; it does not exist until a test creates it).
+    pub(crate) fn system_keys(&self) -> PathBuf {
+        self.root.path().join("system-trusted-keys")
+    }
+
     /// The drop-in directory the host reads by default, `~/.flyte/plugins`.
     pub(crate) fn default_drop_in(&self) -> PathBuf {
         self.home().join(".flyte").join("plugins")
     }
 
-    /// flyte-host with a clean environment: only PATH and the sandbox's HOME are set, and it runs
-    /// in the sandbox's working directory.
+    /// flyte-host with a clean environment: only PATH and the sandbox's HOME are set (and the
+    /// machine-wide directory of trusted signing keys is one in the sandbox, empty unless a test
+    /// fills it: a key an administrator trusts on this machine must not change the tests), and it
+    /// runs in the sandbox's working directory.
     pub(crate) fn host(&self) -> Command {
         Command::from_std(self.std_host())
     }
@@ -347,6 +355,7 @@ impl Sandbox {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
+            .env("FLYTE_HOST_SYSTEM_KEYS_DIR", self.system_keys())
             .current_dir(self.cwd());
         command
     }
