@@ -17,11 +17,13 @@ mod plugin_check;
 mod plugin_index;
 mod plugin_install;
 mod plugin_list;
+mod plugin_lock;
 mod plugin_manifest;
 mod plugin_new;
 mod plugin_outdated;
 mod plugin_remove;
 mod plugin_show;
+mod plugin_sync;
 mod plugin_trust;
 mod plugin_upgrade;
 mod plugin_use;
@@ -182,6 +184,18 @@ pub(crate) const ALL: &[Def] = &[
         &["plugin", "upgrade"],
         plugin_upgrade::cli,
         plugin_upgrade::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "lock"],
+        plugin_lock::cli,
+        plugin_lock::exec,
+        Loads::Never,
+    ),
+    Def::command(
+        &["plugin", "sync"],
+        plugin_sync::cli,
+        plugin_sync::exec,
         Loads::Never,
     ),
     Def::group(&["task"], "Inspect task specs", Loads::Always),

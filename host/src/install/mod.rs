@@ -9,6 +9,7 @@ mod fetch;
 mod flow;
 pub(crate) mod index;
 pub(crate) mod manifest;
+pub(crate) mod project_lock;
 pub(crate) mod scaffold;
 pub(crate) mod sdk;
 mod staging;

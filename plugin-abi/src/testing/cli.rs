@@ -60,6 +60,8 @@ const BUILTIN: &[(&str, bool, &[&str])] = &[
     ("plugin index remove", false, &[]),
     ("plugin outdated", false, &[]),
     ("plugin upgrade", false, &[]),
+    ("plugin lock", false, &["platform", "output"]),
+    ("plugin sync", false, &[]),
     ("task", true, &[]),
     ("task show", false, &[]),
     ("package", false, &["output", "version"]),

@@ -174,7 +174,9 @@ fn an_index_that_cannot_be_used_is_a_clear_error_and_is_not_added() {
     );
     assert_error_paragraph(&broken);
     assert!(
-        broken.stderr.contains("is not a valid plugin index: unknown field `nam`")
+        broken
+            .stderr
+            .contains("is not a valid plugin index: unknown field `nam`")
             && broken.stderr.contains("line 2"),
         "{broken}"
     );
