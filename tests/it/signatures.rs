@@ -857,3 +857,168 @@ fn manifest_signature_takes_a_real_minisign_signature() {
     );
     assert!(run.stderr.contains("not a minisign signature"), "{run}");
 }
+
+/// World's server also serves `/two.toml`: the signed myorg manifest with a second platform.
+fn serve_two_platforms(world: &World) {
+    let file = plugin_file_name("myorg");
+    let library = plugin_path("myorg");
+    let signed = fs::read_to_string(world.sandbox.root().join("keys/myorg.minisig")).unwrap();
+    let text = format!(
+        "{}signature = '''{signed}'''\n\n[[platform]]\ntarget = \"aarch64-apple-darwin\"\nurl = \"mac/libmyorg.dylib\"\nsha256 = \"{}\"\nsignature = '''{signed}'''\n",
+        manifest("myorg", &host_target(), &format!("lib/{file}"), &sha256(&library)),
+        "ab".repeat(32),
+    );
+    world
+        .server
+        .route("/two.toml", Reply::Ok(text.into_bytes()));
+}
+
+#[test]
+fn a_lock_for_two_platforms_syncs_on_this_one_with_its_signing_key() {
+    if !have_minisign("a_lock_for_two_platforms_syncs_on_this_one_with_its_signing_key") {
+        return;
+    }
+    let world = World::new();
+    serve_two_platforms(&world);
+    world.trust(&world.org, "org");
+    world.install("/two.toml");
+    let lock_file = world.sandbox.root().join("flyte-plugins.lock");
+    let target = host_target();
+    let locked = ok(
+        &mut world.sandbox.host(),
+        [
+            "plugin",
+            "lock",
+            "--platform",
+            &target,
+            "--platform",
+            "aarch64-apple-darwin",
+            "-o",
+            lock_file.to_str().unwrap(),
+        ],
+    );
+    assert!(locked.stderr.contains("locked myorg 1.0.0 for"), "{locked}");
+    let text = fs::read_to_string(&lock_file).unwrap();
+    assert_eq!(text.matches("[[plugin.platform]]").count(), 2, "{text}");
+    assert_eq!(
+        text.matches(&format!("key_id = \"{}\"", world.org.id))
+            .count(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "url = \"{}\"",
+            world.url(&format!("/lib/{}", plugin_file_name("myorg")))
+        )),
+        "{text}"
+    );
+
+    // Another engineer's machine: nothing installed, the organization's key not yet trusted.
+    let laptop = Sandbox::new();
+    let lock_arg = lock_file.to_str().unwrap();
+    let untrusted = fails(&mut laptop.host(), ["plugin", "sync", lock_arg]);
+    assert!(
+        untrusted.stderr.contains(&format!(
+            "is signed by key {}, which this machine does not trust",
+            world.org.id
+        )),
+        "{untrusted}"
+    );
+    assert!(!laptop.default_drop_in().join("plugins.lock").exists());
+    ok(
+        &mut laptop.host(),
+        [
+            "plugin",
+            "trust",
+            "add",
+            world.org.public.to_str().unwrap(),
+            "--name",
+            "org",
+        ],
+    );
+    let synced = ok(&mut laptop.host(), ["plugin", "sync", lock_arg]);
+    assert_eq!(
+        synced.stdout, "myorg 1.0.0 installed\nplugin stack: myorg → builtin\n",
+        "{synced}"
+    );
+    let installed = fs::read_to_string(laptop.default_drop_in().join("plugins.lock")).unwrap();
+    assert!(
+        installed.contains(&format!("key_id = \"{}\"", world.org.id)),
+        "{installed}"
+    );
+    assert!(
+        installed.contains(&world.url("/two.toml")),
+        "the source is the locked manifest:\n{installed}"
+    );
+    let again = ok(&mut laptop.host(), ["plugin", "sync", lock_arg]);
+    assert!(
+        again.stdout.starts_with("myorg 1.0.0 unchanged\n"),
+        "{again}"
+    );
+    let info = ok(&mut laptop.host(), ["info"]);
+    assert!(info.stdout.contains("myorg"), "{info}");
+}
+
+#[test]
+fn a_lock_missing_this_platform_or_with_another_hash_installs_nothing() {
+    if !have_minisign("a_lock_missing_this_platform_or_with_another_hash_installs_nothing") {
+        return;
+    }
+    let world = World::new();
+    serve_two_platforms(&world);
+    world.install("/two.toml");
+    let lock_file = world.sandbox.root().join("flyte-plugins.lock");
+    ok(
+        &mut world.sandbox.host(),
+        ["plugin", "lock", "-o", lock_file.to_str().unwrap()],
+    );
+    let text = fs::read_to_string(&lock_file).unwrap();
+    let target = host_target();
+
+    let laptop = Sandbox::new();
+    let elsewhere = laptop.write(
+        "elsewhere.lock",
+        text.replace(
+            &format!("target = \"{target}\""),
+            "target = \"sparc-sun-solaris\"",
+        ),
+    );
+    let missing = fails(
+        &mut laptop.host(),
+        ["plugin", "sync", elsewhere.to_str().unwrap()],
+    );
+    assert!(
+        missing.stderr.contains(&format!(
+            "has no build of 'myorg' 1.0.0 for this platform ({target}); it has: sparc-sun-solaris"
+        )),
+        "{missing}"
+    );
+    ok(
+        &mut laptop.host(),
+        ["plugin", "trust", "add", world.org.public.to_str().unwrap()],
+    );
+    let sha = sha256(&plugin_path("myorg"));
+    let other = laptop.write("other.lock", text.replace(&sha, &"0".repeat(64)));
+    let mismatch = fails(
+        &mut laptop.host(),
+        ["plugin", "sync", other.to_str().unwrap()],
+    );
+    assert!(
+        mismatch.stderr.contains("'myorg' 1.0.0:") && mismatch.stderr.contains("sha256"),
+        "{mismatch}"
+    );
+    assert!(
+        !laptop.default_drop_in().join("plugins.lock").exists(),
+        "nothing may be installed"
+    );
+    let broken = laptop.write(
+        "broken.lock",
+        text.replace("lock_version = 1", "lock_version = 7"),
+    );
+    let newer = fails(
+        &mut laptop.host(),
+        ["plugin", "sync", broken.to_str().unwrap()],
+    );
+    assert!(newer.stderr.contains("it is lock format 7"), "{newer}");
+}

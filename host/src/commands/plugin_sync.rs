@@ -107,7 +107,12 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
             Outcome::Unchanged => "unchanged",
         };
         if !json_output() {
-            writeln!(std::io::stdout(), "{} {} {status}", plugin.name, plugin.version)?;
+            writeln!(
+                std::io::stdout(),
+                "{} {} {status}",
+                plugin.name,
+                plugin.version
+            )?;
         }
         done.push(json!({"name": plugin.name, "version": plugin.version, "status": status}));
     }
@@ -116,7 +121,11 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
     if json_output() {
         output::document(&json!({"plugins": done, "stack": names}))?;
     } else {
-        writeln!(std::io::stdout(), "plugin stack: {} → builtin", names.join(" → "))?;
+        writeln!(
+            std::io::stdout(),
+            "plugin stack: {} → builtin",
+            names.join(" → ")
+        )?;
     }
     Ok(0)
 }
