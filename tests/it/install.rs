@@ -6,6 +6,7 @@
 pub(crate) mod fixtures;
 mod indexes;
 mod integrity;
+mod project_lock;
 mod scaffold;
 pub(crate) mod server;
 use crate::support;
