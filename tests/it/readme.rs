@@ -118,6 +118,20 @@ fn is_what_plugin_new_writes(line: usize, text: &str) {
     );
 }
 
+/// The index example is one `plugin index add` accepts, listing its plugin.
+fn is_an_index_plugin_index_add_takes(line: usize, text: &str) {
+    let sandbox = Sandbox::new();
+    let index = sandbox.write("index.toml", text);
+    let added = ok(
+        &mut sandbox.host(),
+        ["plugin", "index", "add", "acme", index.to_str().unwrap()],
+    );
+    assert!(
+        added.stdout.contains("plugins  myorg"),
+        "README.md:{line}: {added}"
+    );
+}
+
 #[test]
 fn every_toml_example_in_the_readme_runs_as_written() {
     let examples = toml_examples();
@@ -129,6 +143,8 @@ fn every_toml_example_in_the_readme_runs_as_written() {
             is_what_plugin_manifest_prints(line, &text);
         } else if text.contains("[lib]") {
             is_what_plugin_new_writes(line, &text);
+        } else if text.contains("[[plugin.version]]") {
+            is_an_index_plugin_index_add_takes(line, &text);
         } else {
             panic!("README.md:{line}: a TOML example tests/it/readme.rs does not know how to run:\n{text}");
         }
