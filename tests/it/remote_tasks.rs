@@ -1083,36 +1083,13 @@ fn run_launches_launch_plans_and_workflows_with_inputs_from_a_file() {
 /// execution's phase live, redrawn in place, and the final phase stays as a line.
 #[test]
 fn run_wait_on_a_terminal_shows_the_phase_live_in_a_spinner() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "util-linux's `script` is needed for this test (a pseudo-terminal)"
-        );
-        support::not_run("util-linux's `script` is needed for this test (a pseudo-terminal)");
-        return;
-    }
     let admin = support::server::Server::standin(&["--seed"]);
     let sandbox = Sandbox::new();
     let c = sandbox.admin_config(&admin.endpoint(), "");
-    let line = format!(
-        "'{}' -c '{c}' run seed.small --version v1 --wait",
-        support::host_binary().display()
-    );
-    let mut command = std::process::Command::new("script");
-    command
-        .args(["-qec", &line, "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.home())
-        .env("TERM", "xterm")
-        .current_dir(sandbox.cwd());
-    let out = command.output().expect("run script");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    let args = format!("-c '{c}' run seed.small --version v1 --wait");
+    let Some(text) = support::pty::host_on_a_terminal(&sandbox, &args, &[]) else {
+        return;
+    };
     let name = text
         .split("created execution ")
         .nth(1)

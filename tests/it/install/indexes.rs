@@ -286,33 +286,9 @@ fn outdated_and_upgrade_and_a_failed_upgrade_keeps_the_old_version() {
     );
 }
 
-/// Runs `flyte-host info` on a pseudo-terminal (util-linux's `script`) with `env`; its output.
+/// Runs `flyte-host info` on a pseudo-terminal with `env`; what the terminal showed.
 fn info_on_a_terminal(sandbox: &Sandbox, env: &[(&str, &str)]) -> Option<String> {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "util-linux's `script` is needed for this test"
-        );
-        support::not_run("util-linux's `script` is needed for this test (a pseudo-terminal)");
-        return None;
-    }
-    let line = format!("'{}' info", support::host_binary().display());
-    let mut command = std::process::Command::new("script");
-    command
-        .args(["-qec", &line, "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.home())
-        .current_dir(sandbox.cwd());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command.output().expect("run script");
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    support::pty::host_on_a_terminal(sandbox, "info", env)
 }
 
 #[test]
@@ -349,14 +325,7 @@ fn a_newer_version_is_noticed_once_a_day_on_a_terminal_only() {
     // --help never shows it.
     let stamp = sandbox.default_drop_in().join(".indexes/notice-shown");
     fs::remove_file(&stamp).unwrap();
-    let line = format!("'{}' --help", support::host_binary().display());
-    let help = std::process::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.home())
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&help.stdout).contains("newer plugin versions"));
+    let help = support::pty::host_on_a_terminal(&sandbox, "--help", &[]).unwrap();
+    assert!(!help.contains("newer plugin versions"), "{help}");
     assert!(!stamp.exists(), "--help must not even check");
 }

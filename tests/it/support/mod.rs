@@ -6,6 +6,7 @@ pub(crate) mod flytekit;
 pub(crate) mod loopback;
 pub(crate) mod net;
 pub(crate) mod oidc;
+pub(crate) mod pty;
 pub(crate) mod real_admin;
 pub(crate) mod server;
 pub(crate) mod snapshot;
