@@ -59,3 +59,46 @@ pub fn lock(bytes: &[u8]) -> bool {
     }
     Lock::parse(t, Path::new("plugins.lock")).is_ok()
 }
+
+/// What `register files` reads from a pyflyte package: the bytes as an (uncompressed) tar stream
+/// of `.pb` files, and as each serialized message kind; accepted entities are then given a
+/// project, domain and version and put in dependency order.
+pub fn packaged(bytes: &[u8]) -> bool {
+    use crate::{packaged, remote::Entity};
+    for kind in [Entity::Task, Entity::Workflow, Entity::LaunchPlan] {
+        let _ = packaged::decode_one(kind, bytes);
+    }
+    let Ok(entities) = packaged::load_tar_bytes(bytes) else {
+        return false;
+    };
+    let target = packaged::Target {
+        project: "p".into(),
+        domain: "d".into(),
+        version: "v".into(),
+    };
+    packaged::prepare(entities, &target).is_ok()
+}
+
+/// An organization's plugin index.
+pub fn plugin_index(bytes: &[u8]) -> bool {
+    text(bytes)
+        .is_some_and(|t| crate::install::index::file::IndexFile::parse(t, "index.toml").is_ok())
+}
+
+/// A project's plugin lock (`flyte-plugins.lock`); an accepted one also writes back to itself.
+pub fn project_lock(bytes: &[u8]) -> bool {
+    use crate::install::project_lock::ProjectLock;
+    let path = Path::new("flyte-plugins.lock");
+    let Some(Ok(lock)) = text(bytes).map(|t| ProjectLock::parse(t, path)) else {
+        return false;
+    };
+    let written = lock.to_text().expect("a parsed lock writes");
+    let again = ProjectLock::parse(&written, path).expect("a written lock parses");
+    assert_eq!(again, lock, "a lock changed through write and parse");
+    true
+}
+
+/// A minisign signature (`.minisig`, inline in manifests and locks).
+pub fn minisign_signature(bytes: &[u8]) -> bool {
+    text(bytes).is_some_and(|t| crate::trust::Signature::parse(t).is_ok())
+}

@@ -90,25 +90,7 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, PackagedError> {
         hasher.update(file.kind.noun().as_bytes());
         hasher.update((file.bytes.len() as u64).to_le_bytes());
         hasher.update(&file.bytes);
-        let message =
-            decode::decode(file.kind, &file.bytes).map_err(|reason| PackagedError::Decode {
-                source_name: file.source.clone(),
-                noun: file.kind.noun(),
-                reason,
-            })?;
-        let entity = Packaged {
-            kind: file.kind,
-            source: file.source,
-            message,
-        };
-        if entity.name().is_empty() {
-            return Err(PackagedError::Decode {
-                source_name: entity.source,
-                noun: file.kind.noun(),
-                reason: "it has no identifier name".to_owned(),
-            });
-        }
-        entities.push(entity);
+        entities.push(decoded(file)?);
     }
     let content_version = hasher
         .finalize()
@@ -120,6 +102,49 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, PackagedError> {
         entities,
         content_version,
     })
+}
+
+/// What an uncompressed tar stream (`.tar`) holds, read and decoded as [`load`] reads an archive
+/// (for the fuzzer: the same reader behind every archive form).
+///
+/// # Errors
+///
+/// As for [`load`].
+pub(crate) fn load_tar_bytes(bytes: &[u8]) -> Result<Vec<Packaged>, PackagedError> {
+    read::tar_files(bytes)?.into_iter().map(decoded).collect()
+}
+
+/// `bytes` decoded as the message of `kind` (for the fuzzer).
+///
+/// # Errors
+///
+/// The bytes are not that message.
+pub(crate) fn decode_one(kind: Entity, bytes: &[u8]) -> Result<Value, String> {
+    decode::decode(kind, bytes)
+}
+
+/// One file's entity, which must have a name.
+fn decoded(file: read::File) -> Result<Packaged, PackagedError> {
+    let noun = file.kind.noun();
+    let message =
+        decode::decode(file.kind, &file.bytes).map_err(|reason| PackagedError::Decode {
+            source_name: file.source.clone(),
+            noun,
+            reason,
+        })?;
+    let entity = Packaged {
+        kind: file.kind,
+        source: file.source,
+        message,
+    };
+    if entity.name().is_empty() {
+        return Err(PackagedError::Decode {
+            source_name: entity.source,
+            noun,
+            reason: "it has no identifier name".to_owned(),
+        });
+    }
+    Ok(entity)
 }
 
 /// Gives `entities` the registration's project, domain and version (see [`hydrate`]) and puts

@@ -113,6 +113,13 @@ fn read_capped(reader: impl Read, limit: u64) -> io::Result<Option<Vec<u8>>> {
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
+/// The entity files of an uncompressed tar stream held in memory.
+pub(super) fn tar_files(bytes: &[u8]) -> Result<Vec<File>, PackagedError> {
+    let mut out = Vec::new();
+    archive(Path::new("archive.tar"), bytes, &mut out)?;
+    Ok(out)
+}
+
 /// The entity files directly in `dir`.
 fn directory(dir: &Path, out: &mut Vec<File>) -> Result<(), PackagedError> {
     let unreadable = |path: &Path, error| PackagedError::Read {
