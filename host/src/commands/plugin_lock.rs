@@ -72,6 +72,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         }
         Selection::Layers(layers) => layers,
     };
+    let fetched = install::index::config::fetch_all(&dir)?;
     let mut plugins = Vec::with_capacity(layers.len());
     for layer in &layers {
         let Some(entry) = &layer.locked else {
@@ -81,7 +82,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
                 layer.path.display()
             )));
         };
-        plugins.push(project_lock::lock_plugin(&dir, entry, &targets)?);
+        plugins.push(project_lock::lock_plugin(&fetched, entry, &targets)?);
     }
     let lock = ProjectLock {
         lock_version: 1,

@@ -28,7 +28,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     fetch::{self, Location},
-    index::{config, file::compare, status},
+    index::{
+        config::Fetched,
+        file::{compare, error_line},
+        status,
+    },
     is_sha256,
     lock::LockEntry,
     manifest::{Manifest, Platform},
@@ -98,13 +102,8 @@ fn bad(path: &Path, reason: String) -> InstallError {
 impl ProjectLock {
     /// Parses and checks lock text read from `path`.
     pub(crate) fn parse(text: &str, path: &Path) -> Result<ProjectLock, InstallError> {
-        let lock: ProjectLock = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!(" (line {})", text[..s.start].matches('\n').count() + 1))
-                .unwrap_or_default();
-            bad(path, format!("{}{line}", e.message()))
-        })?;
+        let lock: ProjectLock = toml::from_str(text)
+            .map_err(|e| bad(path, format!("{}{}", e.message(), error_line(text, &e))))?;
         if lock.lock_version != LOCK_VERSION {
             return Err(bad(
                 path,
@@ -185,19 +184,19 @@ impl ProjectLock {
 }
 
 /// Locks the installed plugin `entry` for `targets`: from its index's manifest of the installed
-/// version when an index lists it, else from the manifest it was installed from.
+/// version when one of the `fetched` indexes lists it, else from the manifest it was installed
+/// from.
 ///
 /// # Errors
 ///
 /// It was installed from a library (no manifest), a manifest cannot be read, a target has no
 /// build, or the installed library is not the one its manifest names.
 pub(crate) fn lock_plugin(
-    dir: &Path,
+    fetched: &[Fetched],
     entry: &LockEntry,
     targets: &[String],
 ) -> Result<LockedPlugin, InstallError> {
-    let fetched = config::fetch_all(dir)?;
-    let standing = status::standing(&fetched, entry);
+    let standing = status::standing(fetched, entry);
     let from_index = standing.index.as_ref().and_then(|name| {
         let index = fetched.iter().find(|f| &f.configured.name == name)?;
         let version = index

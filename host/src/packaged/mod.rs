@@ -92,12 +92,7 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, PackagedError> {
         hasher.update(&file.bytes);
         entities.push(decoded(file)?);
     }
-    let content_version = hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let content_version = format!("{:x}", hasher.finalize())[..16].to_owned();
     Ok(Loaded {
         entities,
         content_version,

@@ -75,14 +75,7 @@ pub(super) fn files(paths: &[PathBuf]) -> Result<Vec<File>, PackagedError> {
             let file = fs::File::open(path).map_err(unreadable)?;
             archive(path, BufReader::new(file), &mut out)?;
         } else if let Some(kind) = kind_of(&name) {
-            let bytes = read_capped(fs::File::open(path).map_err(unreadable)?, MAX_FILE)
-                .map_err(unreadable)?
-                .ok_or_else(|| too_big(path.display().to_string()))?;
-            out.push(File {
-                source: path.display().to_string(),
-                kind,
-                bytes,
-            });
+            out.push(entity_file(path, kind)?);
         } else {
             return Err(PackagedError::NotPackage {
                 path: path.clone(),
@@ -137,17 +130,25 @@ fn directory(dir: &Path, out: &mut Vec<File>) -> Result<(), PackagedError> {
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, kind, path) in found {
-        let file = fs::File::open(&path).map_err(|e| unreadable(&path, e))?;
-        let bytes = read_capped(file, MAX_FILE)
-            .map_err(|e| unreadable(&path, e))?
-            .ok_or_else(|| too_big(path.display().to_string()))?;
-        out.push(File {
-            source: path.display().to_string(),
-            kind,
-            bytes,
-        });
+        out.push(entity_file(&path, kind)?);
     }
     Ok(())
+}
+
+/// The serialized entity file at `path`, of `kind`.
+fn entity_file(path: &Path, kind: Entity) -> Result<File, PackagedError> {
+    let unreadable = |error| PackagedError::Read {
+        path: path.to_owned(),
+        error,
+    };
+    let bytes = read_capped(fs::File::open(path).map_err(unreadable)?, MAX_FILE)
+        .map_err(unreadable)?
+        .ok_or_else(|| too_big(path.display().to_string()))?;
+    Ok(File {
+        source: path.display().to_string(),
+        kind,
+        bytes,
+    })
 }
 
 /// The entity files of the tar stream `reader` of `path`. Only regular files count; links,

@@ -64,13 +64,8 @@ impl IndexFile {
                 "plugin {source} is not a valid plugin index: {reason}; tell its publisher"
             ))
         };
-        let index: IndexFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!(" (line {})", error_line(text, s.start, e.message())))
-                .unwrap_or_default();
-            bad(format!("{}{line}", e.message()))
-        })?;
+        let index: IndexFile = toml::from_str(text)
+            .map_err(|e| bad(format!("{}{}", e.message(), error_line(text, &e))))?;
         for plugin in &index.plugins {
             safe_component(&plugin.name).map_err(|_| {
                 bad(format!(
@@ -116,9 +111,17 @@ impl IndexFile {
     }
 }
 
-/// The line of a parse error: toml places an unknown field at the start of its table, so the
-/// line of the field itself is looked for from there.
-fn error_line(text: &str, start: usize, message: &str) -> usize {
+/// ` (line N)` for a TOML parse error in `text` (empty when it has no place): toml places an
+/// unknown field at the start of its table, so the line of the field itself is looked for from
+/// there.
+pub(crate) fn error_line(text: &str, error: &toml::de::Error) -> String {
+    error
+        .span()
+        .map(|span| format!(" (line {})", line_at(text, span.start, error.message())))
+        .unwrap_or_default()
+}
+
+fn line_at(text: &str, start: usize, message: &str) -> usize {
     let line_of = |at: usize| text[..at].matches('\n').count() + 1;
     let field = message
         .strip_prefix("unknown field `")
