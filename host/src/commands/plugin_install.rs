@@ -56,8 +56,11 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
         .map(|lock| lock.plugins.into_iter().map(|e| e.name).collect())
         .unwrap_or_default();
     let chosen = install::index::resolve_source(source, &dir)?;
-    let source = chosen.as_ref().map_or(source, |c| c.manifest.as_str());
-    let installed = install::install(source, &dir).map_err(Error::from)?;
+    let installed = match &chosen {
+        Some(chosen) => install::install_chosen(chosen, &dir),
+        None => install::install(source, &dir),
+    }
+    .map_err(Error::from)?;
     let entry = &installed.entry;
     let path = entry.library(&dir);
     let note = keep_or_choose(&dir, choice, &before, &entry.name)?;

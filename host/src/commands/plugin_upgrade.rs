@@ -78,9 +78,7 @@ pub(super) fn exec(_cli: &mut Cli, matches: &ArgMatches) -> Result<i32, Error> {
                 },
                 true,
             ),
-            (Some(_), Some(chosen)) => match install::index::confirm(chosen, &s.name)
-                .and_then(|()| install::install(&chosen.manifest, &dir))
-            {
+            (Some(_), Some(chosen)) => match install::install_chosen(chosen, &dir) {
                 Ok(installed) => (
                     json!({"status": "upgraded", "version": installed.entry.version}),
                     format!(

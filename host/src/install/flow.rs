@@ -11,6 +11,7 @@ use std::{
 use super::{
     check_in_child,
     fetch::{self, Location},
+    index::{self, Chosen},
     lock::{mtime_ns, Guard, Lock, LockEntry},
     manifest::Manifest,
     safe_component, sha256_file,
@@ -70,15 +71,31 @@ fn intact(dir: &Path, entry: &LockEntry) -> bool {
 /// Installs the plugin `source` names (a manifest path or URL, or a library path) into plugin
 /// directory `dir`, and seals the directory (see [`seal`](super::seal)).
 pub(crate) fn install(source: &str, dir: &Path) -> Result<Installed, InstallError> {
-    let installed = install_unsealed(source, dir)?;
+    let installed = install_unsealed(source, dir, None)?;
     super::seal::seal(dir);
     Ok(installed)
 }
 
-/// [`install`] without the seal, step by step: read the source, download into staging, check
-/// out of process, then, under the directory's lock, move into place and switch the lock.
-fn install_unsealed(source: &str, dir: &Path) -> Result<Installed, InstallError> {
+/// [`install`]s the version an index lists (`chosen`), from the manifest it points at: that
+/// manifest, read once, must be the plugin and version listed (see [`index::confirm`]).
+pub(crate) fn install_chosen(chosen: &Chosen, dir: &Path) -> Result<Installed, InstallError> {
+    let installed = install_unsealed(&chosen.manifest, dir, Some(chosen))?;
+    super::seal::seal(dir);
+    Ok(installed)
+}
+
+/// [`install`] without the seal, step by step: read the source (and confirm it is what the index
+/// `listed`), download into staging, check out of process, then, under the directory's lock, move
+/// into place and switch the lock.
+fn install_unsealed(
+    source: &str,
+    dir: &Path,
+    listed: Option<&Chosen>,
+) -> Result<Installed, InstallError> {
     let wanted = read_source(source)?;
+    if let Some(chosen) = listed {
+        index::confirm(chosen, wanted.manifest.as_ref())?;
+    }
     let dirs = KeyDirs::from_env()?;
     let policy = Policy::from_env(&dirs)?;
     refuse_unsigned(source, &wanted, &policy, &dirs)?;

@@ -21,7 +21,7 @@ pub(crate) use crate::plugin_dir::{is_sha256, plugin_dir_of, safe_component, sha
 pub(crate) use crate::plugin_dir::{lock, seal};
 pub(crate) use check::{check_in_child, check_standalone, Checked};
 pub(crate) use error::InstallError;
-pub(crate) use flow::{install, remove, verify, Outcome, Verified};
+pub(crate) use flow::{install, install_chosen, remove, verify, Outcome, Verified};
 
 /// Checks that `url` is a source `plugin install` accepts (https, http on loopback, `file:`, a
 /// path), so `plugin manifest --url` never writes a manifest install would refuse.

@@ -115,6 +115,67 @@ fn install_by_name_takes_the_newest_version_this_host_can_load() {
 }
 
 #[test]
+fn install_by_name_reads_the_listed_manifest_once_and_refuses_one_that_is_not_listed() {
+    let server = serve_myorg();
+    let target = host_target();
+    let file = plugin_file_name("myorg");
+    let sha = sha256(&plugin_path("myorg"));
+    // A manifest that changes after its first download: the one confirmed as the listed version
+    // must be the one installed, so it is read once.
+    server.route(
+        "/changing.toml",
+        Reply::Changing(
+            manifest("myorg", &target, &format!("lib/{file}"), &sha).into_bytes(),
+            manifest("myorg", &target, "corrupt/lib.so", &sha).into_bytes(),
+        ),
+    );
+    server.route(
+        "/index.toml",
+        Reply::Ok(
+            index(&[
+                ("3.0.0", "lib/x.so", ""),
+                ("2.0.0", "myorg.toml", ""),
+                ("1.0.0", "changing.toml", ""),
+            ])
+            .into_bytes(),
+        ),
+    );
+    let sandbox = Sandbox::new();
+    ok(
+        &mut sandbox.host(),
+        ["plugin", "index", "add", "acme", &server.url("/index.toml")],
+    );
+    let installed = ok_json(
+        &mut sandbox.host(),
+        ["plugin", "install", "myorg@1.0.0", "-o", "json"],
+    );
+    assert_eq!(installed["version"], "1.0.0");
+    assert_eq!(installed["source"], server.url("/changing.toml"));
+
+    // 2.0.0 is listed at a manifest of 1.0.0; 3.0.0 at a library, not a manifest.
+    for (version, found) in [
+        ("2.0.0", "that manifest is myorg 1.0.0"),
+        ("3.0.0", "that is not a manifest"),
+    ] {
+        let refused = fails(
+            &mut sandbox.host(),
+            ["plugin", "install", &format!("myorg@{version}")],
+        );
+        assert_error_paragraph(&refused);
+        assert!(
+            refused.stderr.contains(&format!(
+                "index 'acme' lists myorg {version} at {}, but {found}: the index is wrong; tell its publisher",
+                server.url(if version == "2.0.0" { "/myorg.toml" } else { "/lib/x.so" })
+            )),
+            "{refused}"
+        );
+    }
+    let list = ok_json(&mut sandbox.host(), ["plugin", "list", "-o", "json"]);
+    assert!(list.to_string().contains("\"1.0.0\""), "{list}");
+    assert!(!list.to_string().contains("2.0.0"), "{list}");
+}
+
+#[test]
 fn the_same_plugin_in_two_indexes_needs_the_index_named() {
     let server = serve_index();
     let sandbox = Sandbox::new();

@@ -21,6 +21,9 @@ pub(crate) enum Reply {
     Truncated(Vec<u8>),
     /// 200 with the body after a delay.
     Slow(Vec<u8>, Duration),
+    /// 200 with the first body once, with the second from then on: a file that changes between
+    /// two downloads.
+    Changing(Vec<u8>, Vec<u8>),
 }
 
 /// The server: routes by path.
@@ -35,7 +38,16 @@ impl Server {
         let routes: Arc<Mutex<HashMap<String, Reply>>> = Arc::default();
         let shared = Arc::clone(&routes);
         let server = loopback::Server::start(move |request, stream| {
-            let reply = shared.lock().unwrap().get(&request.path).cloned();
+            let reply = {
+                let mut routes = shared.lock().unwrap();
+                let reply = routes.get(&request.path).cloned();
+                if let Some(Reply::Changing(first, later)) = reply {
+                    routes.insert(request.path.clone(), Reply::Ok(later));
+                    Some(Reply::Ok(first))
+                } else {
+                    reply
+                }
+            };
             answer(stream, reply);
         });
         Server { server, routes }
@@ -61,7 +73,7 @@ fn answer(stream: &mut TcpStream, reply: Option<Reply>) {
         None => stream
             .write_all(head("404 Not Found", 9).as_bytes())
             .and_then(|()| stream.write_all(b"not found")),
-        Some(Reply::Ok(body)) => stream
+        Some(Reply::Ok(body) | Reply::Changing(body, _)) => stream
             .write_all(head("200 OK", body.len()).as_bytes())
             .and_then(|()| stream.write_all(&body)),
         Some(Reply::Truncated(body)) => stream

@@ -11,10 +11,11 @@ pub(crate) mod status;
 
 use std::path::Path;
 
-use super::InstallError;
+use super::{manifest::Manifest, InstallError};
 
 /// The version of an indexed plugin `source` names, when `source` is a plugin name (`myorg`,
-/// `myorg@1.2.0`, `acme/myorg`) rather than an existing file or a URL; fetches the indexes.
+/// `myorg@1.2.0`, `acme/myorg`) rather than an existing file or a URL; fetches the indexes. Its
+/// manifest is read once, by the install (see [`confirm`]).
 ///
 /// # Errors
 ///
@@ -27,23 +28,25 @@ pub(crate) fn resolve_source(source: &str, dir: &Path) -> Result<Option<Chosen>,
         return Ok(None);
     };
     let fetched = config::fetch_all(dir)?;
-    let chosen = resolve::choose(&fetched, &request)?;
-    confirm(&chosen, &request.name)?;
-    Ok(Some(chosen))
+    resolve::choose(&fetched, &request).map(Some)
 }
 
-/// Checks that the manifest `chosen` points at is the plugin and version the index says, before
-/// anything is downloaded: an index that points at the wrong manifest is its publisher's error.
-pub(crate) fn confirm(chosen: &Chosen, name: &str) -> Result<(), InstallError> {
-    let location = super::fetch::Location::parse(&chosen.manifest, None)?;
-    let manifest =
-        super::manifest::Manifest::parse(&super::fetch::read_text(&location)?, &chosen.manifest)?;
+/// Checks that `manifest`, read from where `chosen` points, is the plugin and version the index
+/// lists, before anything is downloaded: an index that points at the wrong manifest (or at no
+/// manifest) is its publisher's error.
+pub(crate) fn confirm(chosen: &Chosen, manifest: Option<&Manifest>) -> Result<(), InstallError> {
     let listed = &chosen.version.version;
-    if manifest.name != name || file::compare(&manifest.version, listed).is_ne() {
-        return Err(InstallError::Index(format!(
-            "index '{}' lists {name} {listed} at {}, but that manifest is {} {}: the index is wrong; tell its publisher",
-            chosen.index, chosen.manifest, manifest.name, manifest.version
-        )));
+    let wrong = |found: String| {
+        InstallError::Index(format!(
+            "index '{}' lists {} {listed} at {}, but {found}: the index is wrong; tell its publisher",
+            chosen.index, chosen.name, chosen.manifest
+        ))
+    };
+    match manifest {
+        None => Err(wrong("that is not a manifest".to_owned())),
+        Some(m) if m.name != chosen.name || file::compare(&m.version, listed).is_ne() => {
+            Err(wrong(format!("that manifest is {} {}", m.name, m.version)))
+        }
+        Some(_) => Ok(()),
     }
-    Ok(())
 }

@@ -50,6 +50,8 @@ impl Request {
 /// The version chosen, and where its manifest is.
 #[derive(Debug, Clone)]
 pub(crate) struct Chosen {
+    /// The plugin's name.
+    pub name: String,
     /// The index it comes from.
     pub index: String,
     /// The version.
@@ -182,6 +184,7 @@ pub(crate) fn choose(fetched: &[Fetched], request: &Request) -> Result<Chosen, I
     };
     let manifest = Location::parse(&version.manifest, Some(&from.location))?.to_string();
     Ok(Chosen {
+        name: name.clone(),
         index: index_name,
         version: version.clone(),
         manifest,
