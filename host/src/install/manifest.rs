@@ -22,7 +22,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{is_sha256, safe_component, InstallError, TARGET};
+use super::{index::file::error_line, is_sha256, safe_component, InstallError, TARGET};
 
 /// A plugin manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,13 +67,8 @@ impl Manifest {
             source_name: source.to_owned(),
             reason,
         };
-        let mut manifest: Manifest = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| format!(" (line {})", text[..s.start].lines().count().max(1)))
-                .unwrap_or_default();
-            bad(format!("{}{line}", e.message()))
-        })?;
+        let mut manifest: Manifest = toml::from_str(text)
+            .map_err(|e| bad(format!("{}{}", e.message(), error_line(text, &e))))?;
         for (what, value) in [("name", &manifest.name), ("version", &manifest.version)] {
             if safe_component(value).is_err() {
                 return Err(bad(format!(
@@ -181,6 +176,28 @@ mod tests {
             .for_this_platform("m.toml")
             .unwrap_err();
         assert!(err.to_string().contains("sparc-sun-solaris"), "{err}");
+    }
+
+    #[test]
+    fn a_parse_error_names_the_line_of_the_problem() {
+        let good = format!(
+            "name = \"a\"\nversion = \"1\"\nabi = \"1.0\"\n[[platform]]\ntarget = \"{TARGET}\"\nurl = \"a.so\"\nsha256 = \"{}\"\n",
+            "ab".repeat(32)
+        );
+        let cases = [
+            // A value of the wrong type, on line 3.
+            (good.replace("abi = \"1.0\"", "abi = 1.0"), 3),
+            // A platform without its url: the table starts on line 4, at the start of the line.
+            (good.replace("url = \"a.so\"\n", ""), 4),
+            // A misspelt field on line 7 (toml places it at its table, line 4).
+            (good.replace("sha256 =", "sha265 ="), 7),
+            // Not TOML at all on line 6.
+            (good.replace("url = \"a.so\"", "url ="), 6),
+        ];
+        for (text, line) in cases {
+            let err = Manifest::parse(&text, "m.toml").unwrap_err().to_string();
+            assert!(err.contains(&format!("(line {line})")), "{err}\n{text}");
+        }
     }
 
     #[test]
