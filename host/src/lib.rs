@@ -88,6 +88,7 @@ fn load_active_plugin(lenient: bool) -> Result<ActivePlugin, Error> {
     hook_timeout::configure().map_err(Error::Message)?;
     let count = layers.len();
     let pins = loader::pins(std::env::var_os("FLYTE_PLUGIN_SHA256"), count)?;
+    let specs: Vec<String> = layers.iter().map(|l| l.spec.clone()).collect();
     let mut loaded = Vec::with_capacity(count);
     for (i, (layer, pin)) in layers.into_iter().zip(pins).enumerate() {
         let result = loader::check_pin(&layer.path, pin).and_then(|()| {
@@ -102,10 +103,17 @@ fn load_active_plugin(lenient: bool) -> Result<ActivePlugin, Error> {
             Ok(library) => loaded.push((library, layer.origin, layer.spec)),
             Err(e) if count == 1 => return Err(e.into()),
             Err(e) => {
+                let others: Vec<&str> = specs
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, spec)| spec.as_str())
+                    .collect();
                 let e = loader::LoadError::InLayer {
                     position: i + 1,
                     count,
                     spec: layer.spec,
+                    leave_out: layer.origin.leave_out(&others),
                     source: Box::new(e),
                 };
                 if !lenient {

@@ -10,7 +10,9 @@ use crate::support;
 use std::ffi::OsString;
 
 use serde_json::{json, Value};
-use support::{fails, ok, ok_json, plugin_path, run, Sandbox};
+use support::{
+    assert_error_paragraph, fails, ok, ok_json, plugin_file_name, plugin_path, run, Sandbox,
+};
 
 /// `FLYTEKIT_PLUGIN` for the built libraries of `packages`, top first.
 fn stack(packages: &[&str]) -> OsString {
@@ -510,6 +512,34 @@ fn a_refused_layer_in_the_middle_stops_hook_commands_not_help_show_or_list() {
         run.stderr
             .starts_with("error: layer 2 of 3 of the plugin stack (`")
             && run.stderr.contains("plugin ABI 2.0.0"),
+        "{run}"
+    );
+    // It says how to run without that one layer, not without every plugin.
+    let leave_out = format!(
+        "Meanwhile leave it out of the stack: FLYTEKIT_PLUGIN={}.",
+        stack(&["layer-mirror", "myorg"]).to_string_lossy()
+    );
+    assert!(run.stderr.trim_end().ends_with(&leave_out), "{run}");
+    let library = std::fs::read(plugin_path("staging")).unwrap();
+    let truncated = sandbox.write(
+        format!("truncated/{}", plugin_file_name("staging")),
+        &library[..300_000],
+    );
+    let run = fails(
+        sandbox.host().env(
+            "FLYTEKIT_PLUGIN",
+            format!("{},{}", truncated.display(), plugin_path("myorg").display()),
+        ),
+        ["info"],
+    );
+    assert_error_paragraph(&run);
+    assert!(run.stderr.contains("is truncated"), "{run}");
+    assert!(!run.stderr.contains("FLYTEKIT_PLUGIN=builtin"), "{run}");
+    assert!(
+        run.stderr.trim_end().ends_with(&format!(
+            "Meanwhile leave it out of the stack: FLYTEKIT_PLUGIN={}.",
+            plugin_path("myorg").display()
+        )),
         "{run}"
     );
     // plugin show and --help go on without it, saying so.

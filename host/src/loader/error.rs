@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use flyte_plugin_abi::AbiVersion;
 
-use super::{structure::Problem, Origin};
+use super::{select::BYPASSES, structure::Problem, Origin};
 
 /// Why a plugin could not be selected or loaded. Every message names the library and says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -277,7 +277,7 @@ pub(crate) enum LoadError {
         layers: usize,
     },
     /// A layer of a stack of several could not be loaded.
-    #[error("layer {position} of {count} of the plugin stack (`{spec}`): {source}")]
+    #[error("layer {position} of {count} of the plugin stack (`{spec}`): {reason}{leave_out}", reason = without_bypass(source))]
     InLayer {
         /// Its position, 1 for the top.
         position: usize,
@@ -285,6 +285,8 @@ pub(crate) enum LoadError {
         count: usize,
         /// How the user named it.
         spec: String,
+        /// How to run without this one layer meanwhile (see [`Origin::leave_out`]).
+        leave_out: String,
         /// Why it could not be loaded.
         source: Box<LoadError>,
     },
@@ -361,6 +363,16 @@ impl LoadError {
             _ => None,
         }
     }
+}
+
+/// `source`'s message without its closing advice to run without the plugin (all of them, in a
+/// stack): a layer's error says how to leave out that one layer instead.
+fn without_bypass(source: &LoadError) -> String {
+    let text = source.to_string();
+    BYPASSES
+        .iter()
+        .find_map(|bypass| text.strip_suffix(bypass))
+        .map_or_else(|| text.clone(), str::to_owned)
 }
 
 pub(super) fn first_line(text: &str) -> String {

@@ -41,6 +41,12 @@ impl fmt::Display for Origin {
     }
 }
 
+/// The closing sentences of [`Origin::bypass`].
+pub(super) const BYPASSES: [&str; 2] = [
+    " Meanwhile `flyte-host plugin use builtin` (or FLYTEKIT_PLUGIN=builtin for one command) runs flyte-host without it.",
+    " Meanwhile FLYTEKIT_PLUGIN=builtin runs flyte-host without it.",
+];
+
 impl Origin {
     /// ` (from ORIGIN)` for messages about the library; nothing for a library the user named on
     /// the command line (`plugin check PATH`, `plugin list`'s checks).
@@ -55,8 +61,26 @@ impl Origin {
     pub(super) fn bypass(&self) -> &'static str {
         match self {
             Origin::Check => "",
-            Origin::Chosen(_) => " Meanwhile `flyte-host plugin use builtin` (or FLYTEKIT_PLUGIN=builtin for one command) runs flyte-host without it.",
-            _ => " Meanwhile FLYTEKIT_PLUGIN=builtin runs flyte-host without it.",
+            Origin::Chosen(_) => BYPASSES[0],
+            _ => BYPASSES[1],
+        }
+    }
+
+    /// How to run without one layer of a stack meanwhile: `others` are how the user named the
+    /// other layers, top first.
+    pub(crate) fn leave_out(&self, others: &[&str]) -> String {
+        let others = if others.is_empty() {
+            &["builtin"]
+        } else {
+            others
+        };
+        let rest = others.join(",");
+        match self {
+            Origin::Chosen(_) => format!(
+                " Meanwhile leave it out of the stack: `flyte-host plugin use {}` (or FLYTEKIT_PLUGIN={rest} for one command).",
+                others.join(" ")
+            ),
+            _ => format!(" Meanwhile leave it out of the stack: FLYTEKIT_PLUGIN={rest}."),
         }
     }
 
@@ -450,6 +474,22 @@ mod tests {
         std::fs::write(dir.path().join(format!("b.{LIBRARY_EXTENSION}")), b"x").unwrap();
         let err = select(None, Some(dir.path().into()), None).unwrap_err();
         assert!(err.to_string().starts_with("several plugins in"), "{err}");
+    }
+
+    #[test]
+    fn leaving_out_a_layer_names_the_others_as_the_stack_was_chosen() {
+        assert_eq!(
+            Origin::EnvVar.leave_out(&["/a/libx.so", "y"]),
+            " Meanwhile leave it out of the stack: FLYTEKIT_PLUGIN=/a/libx.so,y."
+        );
+        assert_eq!(
+            Origin::Chosen(PathBuf::from("/p")).leave_out(&["x", "y"]),
+            " Meanwhile leave it out of the stack: `flyte-host plugin use x y` (or FLYTEKIT_PLUGIN=x,y for one command)."
+        );
+        assert_eq!(
+            Origin::EnvVar.leave_out(&[]),
+            " Meanwhile leave it out of the stack: FLYTEKIT_PLUGIN=builtin."
+        );
     }
 
     #[test]
