@@ -84,7 +84,7 @@ pub(crate) fn install_chosen(chosen: &Chosen, dir: &Path) -> Result<Installed, I
     Ok(installed)
 }
 
-/// [`install`] without the seal, step by step: read the source (and confirm it is what the index
+/// [`install`] without the seal, step by step: read the source (confirming it is what the index
 /// `listed`), download into staging, check out of process, then, under the directory's lock, move
 /// into place and switch the lock.
 fn install_unsealed(
@@ -92,10 +92,7 @@ fn install_unsealed(
     dir: &Path,
     listed: Option<&Chosen>,
 ) -> Result<Installed, InstallError> {
-    let wanted = read_source(source)?;
-    if let Some(chosen) = listed {
-        index::confirm(chosen, wanted.manifest.as_ref())?;
-    }
+    let wanted = read_source(source, listed)?;
     let dirs = KeyDirs::from_env()?;
     let policy = Policy::from_env(&dirs)?;
     refuse_unsigned(source, &wanted, &policy, &dirs)?;
@@ -184,10 +181,14 @@ struct Wanted {
 }
 
 /// Reads `source`: a library path or URL as it is, or a manifest, whose entry for this platform
-/// names the library (relative to the manifest) and its hash.
-fn read_source(source: &str) -> Result<Wanted, InstallError> {
+/// names the library (relative to the manifest) and its hash. The version an index `listed` there
+/// must be what the source is (see [`index::confirm`]), checked first.
+fn read_source(source: &str, listed: Option<&Chosen>) -> Result<Wanted, InstallError> {
     let location = Location::parse(source, None)?;
     if source.ends_with(&format!(".{LIBRARY_EXTENSION}")) {
+        if let Some(chosen) = listed {
+            index::confirm(chosen, None)?;
+        }
         let library = match location {
             Location::File(path) => Location::File(fs::canonicalize(&path).unwrap_or(path)),
             http => http,
@@ -200,6 +201,9 @@ fn read_source(source: &str) -> Result<Wanted, InstallError> {
         });
     }
     let manifest = Manifest::parse(&fetch::read_text(&location)?, source)?;
+    if let Some(chosen) = listed {
+        index::confirm(chosen, Some(&manifest))?;
+    }
     let platform = manifest.for_this_platform(source)?;
     let signature = match (&platform.signature, &platform.signature_url) {
         (Some(text), _) => Some(text.clone()),

@@ -133,12 +133,18 @@ fn install_by_name_reads_the_listed_manifest_once_and_refuses_one_that_is_not_li
         "/index.toml",
         Reply::Ok(
             index(&[
+                ("4.0.0", "other.toml", ""),
                 ("3.0.0", "lib/x.so", ""),
                 ("2.0.0", "myorg.toml", ""),
                 ("1.0.0", "changing.toml", ""),
             ])
             .into_bytes(),
         ),
+    );
+    // Another plugin's manifest, without a build for this platform: the index is at fault first.
+    server.route(
+        "/other.toml",
+        Reply::Ok(manifest("other", "sparc-sun-solaris", "x.so", &sha).into_bytes()),
     );
     let sandbox = Sandbox::new();
     ok(
@@ -152,10 +158,12 @@ fn install_by_name_reads_the_listed_manifest_once_and_refuses_one_that_is_not_li
     assert_eq!(installed["version"], "1.0.0");
     assert_eq!(installed["source"], server.url("/changing.toml"));
 
-    // 2.0.0 is listed at a manifest of 1.0.0; 3.0.0 at a library, not a manifest.
-    for (version, found) in [
-        ("2.0.0", "that manifest is myorg 1.0.0"),
-        ("3.0.0", "that is not a manifest"),
+    // 2.0.0 is listed at a manifest of 1.0.0; 3.0.0 at a library, not a manifest; 4.0.0 at
+    // another plugin's manifest.
+    for (version, path, found) in [
+        ("2.0.0", "/myorg.toml", "that manifest is myorg 1.0.0"),
+        ("3.0.0", "/lib/x.so", "that is not a manifest"),
+        ("4.0.0", "/other.toml", "that manifest is other 1.0.0"),
     ] {
         let refused = fails(
             &mut sandbox.host(),
@@ -165,7 +173,7 @@ fn install_by_name_reads_the_listed_manifest_once_and_refuses_one_that_is_not_li
         assert!(
             refused.stderr.contains(&format!(
                 "index 'acme' lists myorg {version} at {}, but {found}: the index is wrong; tell its publisher",
-                server.url(if version == "2.0.0" { "/myorg.toml" } else { "/lib/x.so" })
+                server.url(path)
             )),
             "{refused}"
         );
