@@ -103,17 +103,11 @@ fn load_active_plugin(lenient: bool) -> Result<ActivePlugin, Error> {
             Ok(library) => loaded.push((library, layer.origin, layer.spec)),
             Err(e) if count == 1 => return Err(e.into()),
             Err(e) => {
-                let others: Vec<&str> = specs
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, spec)| spec.as_str())
-                    .collect();
                 let e = loader::LoadError::InLayer {
                     position: i + 1,
                     count,
                     spec: layer.spec,
-                    leave_out: layer.origin.leave_out(&others),
+                    leave_out: layer.origin.leave_out(&loader::other_layers(&specs, i)),
                     source: Box::new(e),
                 };
                 if !lenient {

@@ -169,14 +169,8 @@ fn a_newer_version_replaces_the_older_one() {
         ["plugin", "install", library.to_str().unwrap()],
     );
     // Pretend the installed copy is an older release.
+    fixtures::pretend_older(&sandbox);
     let dir = sandbox.default_drop_in();
-    fs::rename(dir.join("myorg/1.0.0"), dir.join("myorg/0.9.0")).unwrap();
-    let lock = fs::read_to_string(dir.join("plugins.lock")).unwrap();
-    fs::write(
-        dir.join("plugins.lock"),
-        lock.replace("version = \"1.0.0\"", "version = \"0.9.0\""),
-    )
-    .unwrap();
     assert_eq!(list(&sandbox)["plugins"][0]["version"], "0.9.0");
 
     let replaced = ok_json(

@@ -29,7 +29,8 @@ pub(crate) use error::{condense_report, LoadError};
 pub(crate) use integrity::{check_installed_permissions, check_locked, check_pin, pins};
 pub(crate) use probe::{child_main as probe_child_main, PROBE_COMMAND};
 pub(crate) use select::{
-    drop_in_libraries, is_builtin_word, loose_library, plugin_dir, select, Origin, Selection,
+    drop_in_libraries, is_builtin_word, loose_library, other_layers, plugin_dir, select,
+    stack_value, Origin, Selection,
 };
 
 /// A loaded plugin library.

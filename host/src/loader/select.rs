@@ -41,6 +41,26 @@ impl fmt::Display for Origin {
     }
 }
 
+/// How the user named every layer of a stack (`specs`, top first) but the one at `index`.
+pub(crate) fn other_layers(specs: &[String], index: usize) -> Vec<&str> {
+    specs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != index)
+        .map(|(_, spec)| spec.as_str())
+        .collect()
+}
+
+/// The layers `others`, top first, joined by `separator` as `FLYTEKIT_PLUGIN` (`,`) or `plugin
+/// use` (` `) takes them; `builtin` for none.
+pub(crate) fn stack_value(others: &[&str], separator: &str) -> String {
+    if others.is_empty() {
+        "builtin".to_owned()
+    } else {
+        others.join(separator)
+    }
+}
+
 /// The closing sentences of [`Origin::bypass`].
 pub(super) const BYPASSES: [&str; 2] = [
     " Meanwhile `flyte-host plugin use builtin` (or FLYTEKIT_PLUGIN=builtin for one command) runs flyte-host without it.",
@@ -67,18 +87,13 @@ impl Origin {
     }
 
     /// How to run without one layer of a stack meanwhile: `others` are how the user named the
-    /// other layers, top first.
+    /// other layers, top first (see [`other_layers`]).
     pub(crate) fn leave_out(&self, others: &[&str]) -> String {
-        let others = if others.is_empty() {
-            &["builtin"]
-        } else {
-            others
-        };
-        let rest = others.join(",");
+        let rest = stack_value(others, ",");
         match self {
             Origin::Chosen(_) => format!(
                 " Meanwhile leave it out of the stack: `flyte-host plugin use {}` (or FLYTEKIT_PLUGIN={rest} for one command).",
-                others.join(" ")
+                stack_value(others, " ")
             ),
             _ => format!(" Meanwhile leave it out of the stack: FLYTEKIT_PLUGIN={rest}."),
         }

@@ -7,7 +7,7 @@ use flyte_plugin_abi::{types::HookOutput, AbiVersion, PluginModRef};
 use super::{below, error::panic_report, HookError};
 use crate::{
     hook_timeout,
-    loader::{LoadedPlugin, Origin},
+    loader::{stack_value, LoadedPlugin, Origin},
 };
 
 /// A plugin library in the stack.
@@ -30,18 +30,14 @@ impl Layer {
         origin: Origin,
         index: usize,
         count: usize,
-        others: &[String],
+        others: &[&str],
     ) -> Layer {
         let bypass = match (&origin, count) {
             (Origin::Check, _) => String::new(),
             (_, 1) => ", or set FLYTEKIT_PLUGIN=builtin to run without it".to_owned(),
             _ => format!(
                 ", or leave it out of the stack meanwhile: FLYTEKIT_PLUGIN={}",
-                if others.is_empty() {
-                    "builtin".to_owned()
-                } else {
-                    others.join(",")
-                }
+                stack_value(others, ",")
             ),
         };
         Layer {

@@ -22,7 +22,7 @@ pub(crate) use layer::Layer;
 use crate::{
     builtin,
     config::Env,
-    loader::{LoadError, LoadedPlugin, Origin},
+    loader::{other_layers, LoadError, LoadedPlugin, Origin},
     validate,
 };
 
@@ -123,13 +123,7 @@ impl ActivePlugin {
             .into_iter()
             .enumerate()
             .map(|(i, (plugin, origin, _))| {
-                let others: Vec<String> = specs
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, s)| s.clone())
-                    .collect();
-                Layer::new(plugin, origin, i, count, &others)
+                Layer::new(plugin, origin, i, count, &other_layers(&specs, i))
             })
             .collect();
         Ok(ActivePlugin {

@@ -111,3 +111,16 @@ pub(crate) fn installed_library(sandbox: &Sandbox) -> PathBuf {
 pub(crate) fn list(sandbox: &Sandbox) -> Value {
     ok_json(&mut sandbox.host(), ["plugin", "list", "-o", "json"])
 }
+
+/// Makes the myorg installed in `sandbox` look like release 0.9.0 (the library is 1.0.0): its
+/// version directory and lock entry say 0.9.0.
+pub(crate) fn pretend_older(sandbox: &Sandbox) {
+    let dir = sandbox.default_drop_in();
+    fs::rename(dir.join("myorg/1.0.0"), dir.join("myorg/0.9.0")).unwrap();
+    let lock = fs::read_to_string(dir.join("plugins.lock")).unwrap();
+    fs::write(
+        dir.join("plugins.lock"),
+        lock.replace("version = \"1.0.0\"", "version = \"0.9.0\""),
+    )
+    .unwrap();
+}

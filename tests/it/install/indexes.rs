@@ -8,7 +8,7 @@ use std::fs;
 use serde_json::Value;
 
 use super::{
-    fixtures::{list, manifest, serve_myorg, sha256},
+    fixtures::{list, manifest, pretend_older, serve_myorg, sha256},
     server::{Reply, Server},
 };
 use crate::support::{
@@ -44,16 +44,17 @@ fn serve_index() -> Server {
     server
 }
 
-/// Makes the installed myorg look like release 0.9.0 (the library is 1.0.0).
-fn pretend_older(sandbox: &Sandbox) {
-    let dir = sandbox.default_drop_in();
-    fs::rename(dir.join("myorg/1.0.0"), dir.join("myorg/0.9.0")).unwrap();
-    let lock = fs::read_to_string(dir.join("plugins.lock")).unwrap();
-    fs::write(
-        dir.join("plugins.lock"),
-        lock.replace("version = \"1.0.0\"", "version = \"0.9.0\""),
-    )
-    .unwrap();
+/// A sandbox with `server`'s index added as acme and myorg installed from it, made to look like
+/// release 0.9.0 (see [`pretend_older`]).
+fn older_myorg_installed(server: &Server) -> Sandbox {
+    let sandbox = Sandbox::new();
+    ok(
+        &mut sandbox.host(),
+        ["plugin", "index", "add", "acme", &server.url("/index.toml")],
+    );
+    ok(&mut sandbox.host(), ["plugin", "install", "myorg"]);
+    pretend_older(&sandbox);
+    sandbox
 }
 
 #[test]
@@ -276,13 +277,7 @@ fn an_index_that_cannot_be_used_is_a_clear_error_and_is_not_added() {
 #[test]
 fn outdated_and_upgrade_and_a_failed_upgrade_keeps_the_old_version() {
     let server = serve_index();
-    let sandbox = Sandbox::new();
-    ok(
-        &mut sandbox.host(),
-        ["plugin", "index", "add", "acme", &server.url("/index.toml")],
-    );
-    ok(&mut sandbox.host(), ["plugin", "install", "myorg"]);
-    pretend_older(&sandbox);
+    let sandbox = older_myorg_installed(&server);
 
     let outdated = ok_json(&mut sandbox.host(), ["plugin", "outdated", "-o", "json"]);
     let row = &outdated[0];
@@ -363,13 +358,7 @@ fn info_on_a_terminal(sandbox: &Sandbox, env: &[(&str, &str)]) -> Option<String>
 #[test]
 fn a_newer_version_is_noticed_once_a_day_on_a_terminal_only() {
     let server = serve_index();
-    let sandbox = Sandbox::new();
-    ok(
-        &mut sandbox.host(),
-        ["plugin", "index", "add", "acme", &server.url("/index.toml")],
-    );
-    ok(&mut sandbox.host(), ["plugin", "install", "myorg"]);
-    pretend_older(&sandbox);
+    let sandbox = older_myorg_installed(&server);
     let note = "note: newer plugin versions are available: myorg 1.0.0 (installed 0.9.0)";
 
     // Not on a terminal (the test's pipes): never.
